@@ -1,0 +1,164 @@
+// Command rebote serves Rebote, the self-service help for bounced email.
+//
+// Usage:
+//
+//	rebote [serve] [flags]   serve the web application (the default)
+//	rebote health [flags]    check that a running server answers (for HEALTHCHECK)
+//
+// Every flag has a REBOTE_* environment variable; run "rebote serve -h" for
+// the list, or see the README.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/servinetwork/rebote/handlers"
+	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/locales"
+	"github.com/servinetwork/rebote/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "rebote:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches a subcommand. It is main without the process: tests call
+// it with their own arguments, environment and writers.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		cfg, _, err := parseConfig(cmd, args, getenv, stderr)
+		if err != nil {
+			return err
+		}
+		return serve(ctx, cfg, stderr, nil)
+	case "health":
+		cfg, _, err := parseConfig(cmd, args, getenv, stderr)
+		if err != nil {
+			return err
+		}
+		return health(ctx, cfg.Addr)
+	case "help":
+		fmt.Fprintln(stdout, "usage: rebote [serve|health] [flags]; rebote serve -h lists the flags")
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q (want serve or health)", cmd)
+	}
+}
+
+// serve runs the web server until ctx is cancelled, then shuts down
+// gracefully. onListen, when set, receives the bound address (tests use
+// it with port 0).
+func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr string)) error {
+	log := newLogger(cfg, logOut)
+	kb, err := knowledge.Load(cfg.Policy)
+	if err != nil {
+		return err
+	}
+	bundle, err := locales.NewBundle()
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	srv, err := handlers.New(kb, bundle, log, handlers.Config{
+		PublicURL: cfg.PublicURL,
+		Ready:     func() error { return db.Ping(context.Background()) },
+	})
+	if err != nil {
+		return err
+	}
+	httpServer := &http.Server{
+		Handler:           srv.Routes(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.Int("articles", len(kb.Articles())), slog.String("db", cfg.DB))
+	if onListen != nil {
+		onListen(ln.Addr().String())
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- httpServer.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	level, _ := parseLevel(cfg.LogLevel)
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// health asks a server on addr for /healthz. It is the Docker HEALTHCHECK:
+// the image has no curl.
+func health(ctx context.Context, addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("health: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("health: %s answered %s", addr, resp.Status)
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/servinetwork/rebote/knowledge"
+)
+
+// searchResponse is the body of GET /api/v1/search.
+type searchResponse struct {
+	Query   string         `json:"query"`
+	Results []searchResult `json:"results"`
+}
+
+type searchResult struct {
+	Slug    string   `json:"slug"`
+	Title   string   `json:"title"`
+	URL     string   `json:"url"`
+	Codes   []string `json:"codes"`
+	Reason  string   `json:"reason"`
+	Snippet string   `json:"snippet"`
+	Score   float64  `json:"score"`
+}
+
+// handleAPISearch handles the "GET /api/v1/search" route for ticket forms
+// and tools. results is an empty list, never null, when nothing matches.
+func (s *Server) handleAPISearch(w http.ResponseWriter, r *http.Request) {
+	q := cleanQuery(r.URL.Query().Get("q"))
+	resp := searchResponse{Query: q, Results: []searchResult{}}
+	for _, res := range s.kb.Search(q, 10) {
+		a := res.Article
+		resp.Results = append(resp.Results, searchResult{
+			Slug:    a.Slug,
+			Title:   a.Title,
+			URL:     s.absURL(r, "/errores/"+a.Slug),
+			Codes:   nonNil(a.Codes()),
+			Reason:  a.Reason,
+			Snippet: res.SnippetText(),
+			Score:   float64(int(res.Score*100)) / 100,
+		})
+	}
+	s.writeJSON(w, r, http.StatusOK, resp)
+}
+
+// articleSummary is one entry of GET /api/v1/articles.
+type articleSummary struct {
+	Slug     string   `json:"slug"`
+	Title    string   `json:"title"`
+	URL      string   `json:"url"`
+	Codes    []string `json:"codes"`
+	Reason   string   `json:"reason"`
+	Category string   `json:"category"`
+	// Temporary is true for 4xx failures, false for 5xx, and null when the
+	// article covers both.
+	Temporary *bool `json:"temporary"`
+}
+
+// handleAPIArticles handles the "GET /api/v1/articles" route.
+func (s *Server) handleAPIArticles(w http.ResponseWriter, r *http.Request) {
+	list := make([]articleSummary, 0, len(s.kb.Articles()))
+	for _, a := range s.kb.Articles() {
+		list = append(list, articleSummary{
+			Slug:      a.Slug,
+			Title:     a.Title,
+			URL:       s.absURL(r, "/errores/"+a.Slug),
+			Codes:     nonNil(a.Codes()),
+			Reason:    a.Reason,
+			Category:  a.Category,
+			Temporary: temporary(a.Persistence),
+		})
+	}
+	s.writeJSON(w, r, http.StatusOK, struct {
+		Articles []articleSummary `json:"articles"`
+	}{list})
+}
+
+func temporary(p knowledge.Persistence) *bool {
+	var b bool
+	switch p {
+	case knowledge.Temporary:
+		b = true
+	case knowledge.Permanent:
+		b = false
+	default:
+		return nil
+	}
+	return &b
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

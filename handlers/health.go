@@ -1,0 +1,28 @@
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+)
+
+// handleHealth handles the "GET /healthz" route: the process is up.
+func handleHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// handleReady handles the "GET /readyz" route: the process can serve,
+// its database included.
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if s.cfg.Ready != nil {
+		if err := s.cfg.Ready(); err != nil {
+			s.log.WarnContext(r.Context(), "not ready", slog.Any("error", err))
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ready\n"))
+}

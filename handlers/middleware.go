@@ -1,0 +1,138 @@
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+
+	"github.com/servinetwork/rebote/locales"
+)
+
+// logRequests writes one line per request. It logs the route pattern, not
+// the URL: query strings and pasted text may hold other people's addresses,
+// and visitor IPs are personal data we do not keep.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			slog.String("request_id", middleware.GetReqID(r.Context())),
+			slog.String("method", r.Method),
+			slog.String("route", routePattern(r)),
+			slog.Int("status", ww.Status()),
+			slog.Int("bytes", ww.BytesWritten()),
+			slog.Duration("duration", time.Since(start)),
+		)
+	})
+}
+
+// routePattern returns the matched chi pattern ("/errores/{slug}"), or
+// "unmatched" for 404s, so logs never echo arbitrary paths.
+func routePattern(r *http.Request) string {
+	if rc := chi.RouteContext(r.Context()); rc != nil {
+		if p := rc.RoutePattern(); p != "" {
+			return p
+		}
+	}
+	return "unmatched"
+}
+
+// recoverPanics turns a panic into the Spanish 500 page and a log line
+// with the stack.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(r.Context(), "panic", slog.Any("error", v), slog.String("stack", string(debug.Stack())))
+				s.renderError(w, r, newUserError(http.StatusInternalServerError, "ServerErrorTitle", "ServerErrorText"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// contentSecurityPolicy allows only our own scripts, styles and images:
+// templates never emit inline script, so none is allowed.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'self'"
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("X-Frame-Options", "SAMEORIGIN")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// langCookie remembers a language the visitor chose explicitly.
+const langCookie = "lang"
+
+var langMatcher = language.NewMatcher(locales.Languages)
+
+// withLocale picks the interface language: ?lang=, then the lang cookie,
+// then Accept-Language, then Spanish. An explicit ?lang= is remembered in
+// a cookie so the choice survives navigation.
+func (s *Server) withLocale(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var tags []language.Tag
+		if q := r.URL.Query().Get("lang"); q != "" {
+			if tag, ok := supported(q); ok {
+				tags = []language.Tag{tag}
+				http.SetCookie(w, &http.Cookie{
+					Name: langCookie, Value: tag.String(), Path: "/", MaxAge: 365 * 24 * 3600,
+					HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
+				})
+			}
+		}
+		if tags == nil {
+			if c, err := r.Cookie(langCookie); err == nil {
+				if tag, ok := supported(c.Value); ok {
+					tags = []language.Tag{tag}
+				}
+			}
+		}
+		if tags == nil {
+			tags, _, _ = language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
+		}
+		lang := "es"
+		if _, i, conf := langMatcher.Match(tags...); conf != language.No {
+			base, _ := locales.Languages[i].Base()
+			lang = base.String()
+		}
+		w.Header().Add("Vary", "Accept-Language, Cookie")
+		ctx := locales.WithLocalizer(r.Context(), i18n.NewLocalizer(s.bundle, lang), lang)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// supported parses a language code we offer.
+func supported(s string) (language.Tag, bool) {
+	tag, err := language.Parse(s)
+	if err != nil {
+		return language.Und, false
+	}
+	for _, l := range locales.Languages {
+		if b1, _ := l.Base(); b1 == mustBase(tag) {
+			return l, true
+		}
+	}
+	return language.Und, false
+}
+
+func mustBase(t language.Tag) language.Base {
+	b, _ := t.Base()
+	return b
+}

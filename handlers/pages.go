@@ -1,0 +1,142 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/locales"
+	"github.com/servinetwork/rebote/web"
+)
+
+// handleHome handles the "GET /" route.
+func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, locales.T(r.Context(), "TitleHome"))
+	p.Description = locales.T(r.Context(), "DescHome")
+	s.render(w, r, http.StatusOK, web.HomePage(p, s.kb.Popular(), s.groups()))
+	return nil
+}
+
+// handleArticleIndex handles the "GET /errores" route.
+func (s *Server) handleArticleIndex(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, locales.T(r.Context(), "TitleArticles"))
+	s.render(w, r, http.StatusOK, web.ArticlesPage(p, s.groups(), s.kb.CodeIndex()))
+	return nil
+}
+
+func (s *Server) groups() []web.CategoryGroup {
+	cats := s.kb.Categories()
+	groups := make([]web.CategoryGroup, 0, len(cats))
+	for _, c := range cats {
+		groups = append(groups, web.CategoryGroup{Category: c, Articles: s.kb.InCategory(c.Slug)})
+	}
+	return groups
+}
+
+// handleArticle handles the "GET /errores/{slug}" route.
+func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
+	a, ok := s.kb.Article(r.PathValue("slug"))
+	if !ok {
+		return newUserError(http.StatusNotFound, "NotFoundTitle", "ArticleNotFoundText")
+	}
+	cat, _ := s.kb.Category(a.Category)
+	v := web.ArticleView{Article: a, Category: cat}
+	for _, slug := range a.Related {
+		if rel, ok := s.kb.Article(slug); ok {
+			v.Related = append(v.Related, rel)
+		}
+	}
+	p := s.page(r, a.Title)
+	p.Description = a.SummaryText()
+	s.render(w, r, http.StatusOK, web.ArticlePage(p, v))
+	return nil
+}
+
+// handleShortLink handles the "GET /e/{code}" route: the short links
+// support staff paste into tickets (/e/550, /e/5.7.1, /e/550-5.7.26). It
+// redirects to the code's article, keeping the query string (origen=ticket)
+// for analytics.
+func (s *Server) handleShortLink(w http.ResponseWriter, r *http.Request) error {
+	code := r.PathValue("code")
+	a, ok := s.kb.Resolve(code)
+	if !ok {
+		return newUserError(http.StatusNotFound, "NotFoundTitle", "CodeNotFoundText", "Code", clip(code, 40))
+	}
+	target := "/errores/" + a.Slug
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, target, http.StatusFound)
+	return nil
+}
+
+// handleSearch handles the "GET /buscar" route.
+func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
+	q := cleanQuery(r.URL.Query().Get("q"))
+	v := web.SearchView{Query: q, Popular: s.kb.Popular(), Results: resultItems(s.kb.Search(q, 10))}
+	title := locales.T(r.Context(), "TitleSearch")
+	if q != "" {
+		title = locales.T(r.Context(), "TitleSearchFor", "Query", clip(q, 60))
+	}
+	p := s.page(r, title)
+	p.Query = q
+	s.render(w, r, http.StatusOK, web.SearchPage(p, v))
+	return nil
+}
+
+// handlePrivacy handles the "GET /privacidad" route.
+func (s *Server) handlePrivacy(w http.ResponseWriter, r *http.Request) error {
+	s.render(w, r, http.StatusOK, web.PrivacyPage(s.page(r, locales.T(r.Context(), "TitlePrivacy"))))
+	return nil
+}
+
+// maxQueryRunes bounds what we echo back and search for.
+const maxQueryRunes = 300
+
+// cleanQuery makes a search query safe to process and show: valid UTF-8,
+// no control characters, single spaces, bounded length. A trailing space
+// is kept: it tells search the last word is complete.
+func cleanQuery(q string) string {
+	q = strings.ToValidUTF8(q, "")
+	trailing := strings.HasSuffix(q, " ")
+	q = strings.Join(strings.FieldsFunc(q, func(r rune) bool {
+		return r < 0x20 || r == 0x7f || r == ' ' || r == '\u00a0'
+	}), " ")
+	q = clip(q, maxQueryRunes)
+	if trailing && q != "" {
+		q += " "
+	}
+	return q
+}
+
+// clip shortens s to at most n runes.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// absURL returns the absolute URL of a path on this site.
+func (s *Server) absURL(r *http.Request, path string) string {
+	base := s.cfg.PublicURL
+	if base == "" {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		base = (&url.URL{Scheme: scheme, Host: r.Host}).String()
+	}
+	return strings.TrimRight(base, "/") + path
+}
+
+// resultItems converts search results for the web components.
+func resultItems(rs []knowledge.Result) []web.SearchItem {
+	items := make([]web.SearchItem, len(rs))
+	for i, r := range rs {
+		items[i] = web.SearchItem{Article: r.Article, Snippet: r.Snippet}
+	}
+	return items
+}

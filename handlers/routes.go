@@ -1,0 +1,43 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+// Routes returns the application's router with every route in one place.
+func (s *Server) Routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID)
+	r.Use(s.logRequests)
+	r.Use(s.recoverPanics)
+	r.Use(securityHeaders)
+	r.Use(s.withLocale)
+
+	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
+	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return newUserError(http.StatusMethodNotAllowed, "MethodNotAllowedTitle", "MethodNotAllowedText")
+	}))
+
+	r.Get("/", s.handle(s.handleHome))
+	r.Get("/errores", s.handle(s.handleArticleIndex))
+	r.Get("/errores/{slug}", s.handle(s.handleArticle))
+	r.Get("/e/{code}", s.handle(s.handleShortLink))
+	r.Get("/buscar", s.handle(s.handleSearch))
+	r.Get("/diagnostico", s.handle(s.handleDiagnosisForm))
+	r.Post("/diagnostico", s.handle(s.handleDiagnosis))
+	r.Get("/privacidad", s.handle(s.handlePrivacy))
+
+	r.Get("/api/v1/search", s.handleAPISearch)
+	r.Get("/api/v1/articles", s.handleAPIArticles)
+
+	r.Get("/healthz", handleHealth)
+	r.Get("/readyz", s.handleReady)
+	r.Handle("/static/*", s.staticFiles())
+	r.Get("/favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
+	})
+	return r
+}

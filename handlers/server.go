@@ -1,0 +1,68 @@
+// Package handlers is Rebote's HTTP layer: the chi routes, middleware and
+// one handler per page or API. Handlers parse the request, ask package
+// knowledge, and render a web component or JSON; they hold no domain logic.
+package handlers
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+
+	"github.com/servinetwork/rebote/knowledge"
+)
+
+// Config is what the handlers need to know about the deployment.
+type Config struct {
+	// PublicURL is the site's external base URL ("https://ayuda.example.com"),
+	// used for absolute links in the JSON API. Empty means derive it from
+	// the request.
+	PublicURL string
+	// Ready reports whether the service can answer (the database is
+	// reachable). Nil means always ready.
+	Ready func() error
+}
+
+// Server holds the dependencies of every handler.
+type Server struct {
+	kb           *knowledge.KB
+	bundle       *i18n.Bundle
+	log          *slog.Logger
+	cfg          Config
+	assetVersion string
+}
+
+// New returns a Server. Every dependency is explicit so that adding one
+// breaks every caller at compile time.
+func New(kb *knowledge.KB, bundle *i18n.Bundle, log *slog.Logger, cfg Config) (*Server, error) {
+	if kb == nil || bundle == nil || log == nil {
+		return nil, errors.New("handlers: knowledge base, locale bundle and logger are required")
+	}
+	v, err := assetVersion()
+	if err != nil {
+		return nil, err
+	}
+	return &Server{kb: kb, bundle: bundle, log: log, cfg: cfg, assetVersion: v}, nil
+}
+
+// appHandler is a handler that may fail; handle turns its error into the
+// right page and status.
+type appHandler func(w http.ResponseWriter, r *http.Request) error
+
+// userError is a failure the visitor should see explained: a status code
+// and the message IDs of the page's heading and text.
+type userError struct {
+	status  int
+	title   string
+	message string
+	data    []any // template data for message
+}
+
+func (e *userError) Error() string { return e.message }
+
+func newUserError(status int, title, message string, data ...any) *userError {
+	return &userError{status: status, title: title, message: message, data: data}
+}
+
+var errNotFound = newUserError(http.StatusNotFound, "NotFoundTitle", "NotFoundText")

@@ -1,0 +1,282 @@
+// Package knowledge is Rebote's Spanish knowledge base of mail delivery
+// errors: the articles, their categories, the lookup of an article by code,
+// and full-text search over them.
+//
+// The articles are Markdown files with TOML front matter, embedded in the
+// binary (see FORMATO.md). The package is a pure library: it does no I/O
+// beyond reading the file system it is given, no HTTP, no SQL and no logging.
+package knowledge
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Persistence says whether a failure goes away on its own.
+type Persistence string
+
+// Persistence values.
+const (
+	Temporary Persistence = "temporary" // 4xx: the sending server retries
+	Permanent Persistence = "permanent" // 5xx: the message came back for good
+	Either    Persistence = "either"    // the article covers both classes
+)
+
+// Actor says who must act to fix an error.
+type Actor string
+
+// Actor values, as written in the articles' front matter.
+const (
+	ActorSender            Actor = "tu"                     // the customer who sent the message
+	ActorRecipient         Actor = "destinatario"           // the person the message was for
+	ActorRecipientProvider Actor = "proveedor-destinatario" // the recipient's mail provider
+	ActorOurProvider       Actor = "tu-proveedor"           // the hosting provider (us)
+	ActorNobody            Actor = "nadie"                  // it fixes itself
+)
+
+// Sections every article has, in order, with their exact Spanish titles.
+var SectionTitles = []string{
+	"Qué significa",
+	"Por qué ocurre",
+	"Qué puedes hacer",
+	"Si administras el dominio o el servidor",
+	"Cuándo contactar con soporte",
+	"Ejemplos de mensajes reales",
+}
+
+// Article is one error explained for customers.
+type Article struct {
+	Slug          string
+	Title         string
+	ReplyCodes    []string // "550"
+	StatusCodes   []string // "5.1.1", or a range "5.7.606-5.7.649"
+	ProviderCodes []string // "RP-001", "E451"
+	Canonical     []string // codes whose short link /e/CODE lands here
+	Reason        string   // Sisimai reason, e.g. "userunknown"
+	Category      string
+	Persistence   Persistence
+	Who           Actor
+	Aliases       []string
+	Related       []string
+	Summary       []Inline
+	Sections      []Section
+
+	summaryText string // Summary as plain text, for search and snippets
+}
+
+// Codes returns every code the article covers, reply codes first.
+func (a *Article) Codes() []string {
+	codes := make([]string, 0, len(a.ReplyCodes)+len(a.StatusCodes)+len(a.ProviderCodes))
+	codes = append(codes, a.ReplyCodes...)
+	codes = append(codes, a.StatusCodes...)
+	return append(codes, a.ProviderCodes...)
+}
+
+// SummaryText returns the summary paragraph as plain text.
+func (a *Article) SummaryText() string { return a.summaryText }
+
+// Examples returns the SMTP lines of the "Ejemplos de mensajes reales"
+// section, one per line.
+func (a *Article) Examples() []string {
+	var lines []string
+	for _, s := range a.Sections {
+		if s.Title != SectionTitles[5] {
+			continue
+		}
+		for _, b := range s.Blocks {
+			if b.Kind == BlockCode {
+				for _, l := range strings.Split(b.Code, "\n") {
+					if l = strings.TrimSpace(l); l != "" {
+						lines = append(lines, l)
+					}
+				}
+			}
+		}
+	}
+	return lines
+}
+
+// Section is a titled part of an article.
+type Section struct {
+	Title  string
+	Blocks []Block
+}
+
+// BlockKind says how a block is laid out.
+type BlockKind int
+
+// Block kinds of the Markdown subset articles use.
+const (
+	BlockParagraph BlockKind = iota
+	BlockHeading             // "### " subheading inside a section
+	BlockList                // "- " items
+	BlockSteps               // "1. " items
+	BlockCode                // fenced ``` block
+)
+
+// Block is a paragraph, subheading, list or code block.
+type Block struct {
+	Kind    BlockKind
+	Inlines []Inline   // paragraph and heading text
+	Items   [][]Inline // list and steps items
+	Code    string     // code block text
+}
+
+// InlineKind says how a run of text is shown.
+type InlineKind int
+
+// Inline kinds.
+const (
+	InlineText InlineKind = iota
+	InlineStrong
+	InlineCode
+	InlineLink
+)
+
+// Inline is a run of text inside a block.
+type Inline struct {
+	Kind InlineKind
+	Text string
+	URL  string // for InlineLink: "/errores/slug" or an https URL
+}
+
+// Category groups articles on the index page.
+type Category struct {
+	Slug        string
+	Title       string
+	Description string
+}
+
+// Policy holds the provider's own values that articles show. The zero value
+// is not useful; start from DefaultPolicy.
+type Policy struct {
+	ProviderName         string
+	MessagesPerHour      int
+	RecipientsPerMessage int
+	SMTPHost             string
+	SupportURL           string
+}
+
+// DefaultPolicy returns the values of the provider's help page.
+func DefaultPolicy() Policy {
+	return Policy{
+		ProviderName:         "ServiNetwork",
+		MessagesPerHour:      300,
+		RecipientsPerMessage: 300,
+		SMTPHost:             "smtp.servinetwork.com",
+		SupportURL:           "https://www.servinetwork.com/soporte",
+	}
+}
+
+// placeholders maps the marks articles use to the policy values.
+func (p Policy) placeholders() map[string]string {
+	return map[string]string{
+		"proveedor":                 p.ProviderName,
+		"mensajes_por_hora":         fmt.Sprint(p.MessagesPerHour),
+		"destinatarios_por_mensaje": fmt.Sprint(p.RecipientsPerMessage),
+		"servidor_smtp":             p.SMTPHost,
+		"url_soporte":               p.SupportURL,
+	}
+}
+
+// KB is the loaded knowledge base. It is immutable and safe for concurrent use.
+type KB struct {
+	articles   []*Article // sorted by title
+	bySlug     map[string]*Article
+	categories []Category
+	popular    []*Article
+	codes      codeIndex
+	search     *searchIndex
+	policy     Policy
+}
+
+// Articles returns every article, sorted by title.
+func (kb *KB) Articles() []*Article { return kb.articles }
+
+// Article returns the article with the given slug.
+func (kb *KB) Article(slug string) (*Article, bool) {
+	a, ok := kb.bySlug[slug]
+	return a, ok
+}
+
+// Popular returns the articles support staff list as the most common
+// errors, in their order. Analytics may later rank them by real traffic.
+func (kb *KB) Popular() []*Article { return kb.popular }
+
+// Categories returns the categories in display order.
+func (kb *KB) Categories() []Category { return kb.categories }
+
+// Category returns the category with the given slug.
+func (kb *KB) Category(slug string) (Category, bool) {
+	for _, c := range kb.categories {
+		if c.Slug == slug {
+			return c, true
+		}
+	}
+	return Category{}, false
+}
+
+// InCategory returns the articles of a category, sorted by title.
+func (kb *KB) InCategory(slug string) []*Article {
+	var out []*Article
+	for _, a := range kb.articles {
+		if a.Category == slug {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Policy returns the provider values the articles were rendered with.
+func (kb *KB) Policy() Policy { return kb.policy }
+
+// CodeEntry is one code of the code index with the article it leads to.
+type CodeEntry struct {
+	Code    string
+	Article *Article
+}
+
+// CodeIndex returns every canonical code with its article, reply codes first,
+// then enhanced status codes, then provider tags, each in natural order.
+func (kb *KB) CodeIndex() []CodeEntry {
+	entries := make([]CodeEntry, 0, len(kb.codes.canonical))
+	for code, a := range kb.codes.canonical {
+		entries = append(entries, CodeEntry{Code: code, Article: a})
+	}
+	sort.Slice(entries, func(i, j int) bool { return codeLess(entries[i].Code, entries[j].Code) })
+	return entries
+}
+
+// codeLess orders reply codes, then status codes, then tags; numbers
+// numerically so 5.7.9 comes before 5.7.10.
+func codeLess(a, b string) bool {
+	ka, kb := codeKind(a), codeKind(b)
+	if ka != kb {
+		return ka < kb
+	}
+	pa, pb := strings.FieldsFunc(a, isCodeSep), strings.FieldsFunc(b, isCodeSep)
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		if pa[i] == pb[i] {
+			continue
+		}
+		if isDigits(pa[i]) && isDigits(pb[i]) && len(pa[i]) != len(pb[i]) {
+			return len(pa[i]) < len(pb[i])
+		}
+		return pa[i] < pb[i]
+	}
+	return len(pa) < len(pb)
+}
+
+func isCodeSep(r rune) bool { return r == '.' || r == '-' }
+
+func codeKind(c string) int {
+	switch {
+	case isReplyCode(c):
+		return 0
+	case strings.Count(c, ".") >= 2:
+		return 1
+	default:
+		return 2
+	}
+}

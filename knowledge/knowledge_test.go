@@ -1,0 +1,316 @@
+package knowledge_test
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/servinetwork/rebote/knowledge"
+)
+
+// sharedDir is where CI puts the provider's material beside the repository.
+const sharedDir = "../../shared"
+
+func mustLoad(tb testing.TB) *knowledge.KB {
+	tb.Helper()
+	kb, err := knowledge.Load(knowledge.DefaultPolicy())
+	if err != nil {
+		tb.Fatalf("Load: %v", err)
+	}
+	return kb
+}
+
+// readTSV returns the rows of a tab-separated file, skipping comments.
+func readTSV(tb testing.TB, path string) [][]string {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var rows [][]string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		rows = append(rows, strings.Split(line, "\t"))
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return rows
+}
+
+// TestArticles checks the whole corpus: Load validates every field, section,
+// link and canonical code and fails on the first broken article.
+func TestArticles(t *testing.T) {
+	kb := mustLoad(t)
+	if n := len(kb.Articles()); n < 60 {
+		t.Errorf("%d articles, want every error of the plan (at least 60)", n)
+	}
+	for _, a := range kb.Articles() {
+		if strings.Contains(a.Title+a.SummaryText(), "{{") {
+			t.Errorf("%s: placeholder left unfilled", a.Slug)
+		}
+		if len(a.Examples()) == 0 {
+			t.Errorf("%s: no example lines", a.Slug)
+		}
+	}
+	for _, c := range kb.Categories() {
+		if len(kb.InCategory(c.Slug)) == 0 {
+			t.Errorf("category %s has no articles", c.Slug)
+		}
+	}
+}
+
+// TestPolicyValuesShow checks that the provider's configured values, not
+// the defaults, reach the articles.
+func TestPolicyValuesShow(t *testing.T) {
+	p := knowledge.DefaultPolicy()
+	p.ProviderName = "HostingDePrueba"
+	p.MessagesPerHour = 123
+	kb, err := knowledge.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, ok := kb.Article("limite-de-envio-por-hora")
+	if !ok {
+		t.Fatal("limite-de-envio-por-hora missing")
+	}
+	text := articleText(a)
+	if !strings.Contains(text, "123") || !strings.Contains(text, "HostingDePrueba") {
+		t.Errorf("limite-de-envio-por-hora does not show the configured policy:\n%s", text)
+	}
+	if strings.Contains(text, "ServiNetwork") {
+		t.Errorf("limite-de-envio-por-hora still names the default provider")
+	}
+}
+
+func articleText(a *knowledge.Article) string {
+	var b strings.Builder
+	b.WriteString(a.Title + "\n" + a.SummaryText() + "\n")
+	for _, s := range a.Sections {
+		for _, bl := range s.Blocks {
+			for _, in := range bl.Inlines {
+				b.WriteString(in.Text)
+			}
+			for _, item := range bl.Items {
+				for _, in := range item {
+					b.WriteString(in.Text)
+				}
+				b.WriteString("\n")
+			}
+			b.WriteString(bl.Code + "\n")
+		}
+	}
+	return b.String()
+}
+
+// TestHelpPageErrors checks that each error of the provider's help page,
+// typed exactly as printed there, finds its article first.
+func TestHelpPageErrors(t *testing.T) {
+	kb := mustLoad(t)
+	rows := readTSV(t, "testdata/help_page_errors.tsv")
+	if len(rows) != 26 {
+		t.Fatalf("help_page_errors.tsv has %d rows, want the 26 errors of the help page", len(rows))
+	}
+	seed, err := os.ReadFile(filepath.Join(sharedDir, "seed", "help-page-es.txt"))
+	for _, row := range rows {
+		text, want := row[0], row[1]
+		if err == nil && !strings.Contains(string(seed), strings.TrimPrefix(strings.TrimSuffix(text, "’"), "Error: ‘")) {
+			t.Errorf("%q is not in the help page", text)
+		}
+		got := kb.Search(text, 3)
+		if len(got) == 0 || got[0].Article.Slug != want {
+			t.Errorf("Search(%q) = %v, want %s first", text, slugs(got), want)
+		}
+	}
+}
+
+func slugs(rs []knowledge.Result) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Article.Slug
+	}
+	return out
+}
+
+var (
+	statusInText = regexp.MustCompile(`\b([245X])\.(\d{1,3})\.(\d{1,3})\b`)
+	rangeInText  = regexp.MustCompile(`\b([45]\.\d+\.)(\d+) to ([45]\.\d+\.)(\d+)\b`)
+	tagInText    = regexp.MustCompile(`\b(RP-00\d|SC-00\d|DY-00\d|OU-00\d|S3150|TSS\d\d|PH01|BL2\d)\b`)
+	replyInText  = regexp.MustCompile(`^\s*(\d{3})\b`)
+)
+
+// TestCodesResolve checks that every code in ../shared/kb/codes.md leads
+// (through the short link /e/CODE) to an article that covers it.
+func TestCodesResolve(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(sharedDir, "kb", "codes.md"))
+	if err != nil {
+		t.Skipf("codes.md not available: %v", err)
+	}
+	kb := mustLoad(t)
+	codes := codesFromChecklist(string(raw))
+	if len(codes) < 150 {
+		t.Fatalf("found only %d codes in codes.md; the table parser is broken", len(codes))
+	}
+	for _, code := range codes {
+		a, ok := kb.Resolve(code)
+		if !ok {
+			t.Errorf("Resolve(%q): no article", code)
+			continue
+		}
+		if !covers(a, code) {
+			t.Errorf("Resolve(%q) = %s, which does not list the code", code, a.Slug)
+		}
+	}
+}
+
+func covers(a *knowledge.Article, code string) bool {
+	for _, c := range a.Codes() {
+		if c == code {
+			return true
+		}
+		if lo, hi, ok := strings.Cut(c, "-"); ok && strings.Count(c, ".") == 4 {
+			if inRange(code, lo, hi) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func inRange(code, lo, hi string) bool {
+	p, l, h := strings.Split(code, "."), strings.Split(lo, "."), strings.Split(hi, ".")
+	if len(p) != 3 || p[0] != l[0] || p[1] != l[1] {
+		return false
+	}
+	return atoi(p[2]) >= atoi(l[2]) && atoi(p[2]) <= atoi(h[2])
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
+
+// codesFromChecklist extracts the codes of codes.md's tables: the reply
+// codes of sections 1.2 and 1.3, every enhanced code of section 2.3 in each
+// class the table allows, and the reply codes, enhanced codes, ranges and
+// tags of the provider tables in section 3.
+func codesFromChecklist(md string) []string {
+	seen := make(map[string]bool)
+	var out []string
+	add := func(c string) {
+		if !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	section := ""
+	for _, line := range strings.Split(md, "\n") {
+		if strings.HasPrefix(line, "### ") {
+			section = strings.Fields(line)[1]
+			continue
+		}
+		if !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "|---") {
+			continue
+		}
+		cells := strings.Split(line, "|")[1:]
+		if len(cells) < 3 {
+			continue
+		}
+		first := strings.TrimSpace(cells[0])
+		switch section {
+		case "1.2", "1.3":
+			for _, c := range regexp.MustCompile(`\b[245]\d\d\b`).FindAllString(first, -1) {
+				add(c)
+			}
+		case "2.3":
+			m := statusInText.FindStringSubmatch(first)
+			if m == nil || m[1] != "X" {
+				continue
+			}
+			// The class column reads "5 only", "4 or 5", "any", "2 (success)" or
+			// "4 per RFC (5.2.2 is common in practice)": the classes are the
+			// digits before any parenthesis, and the Sisimai column names the
+			// codes seen in practice.
+			class, _, _ := strings.Cut(strings.TrimSpace(cells[4]), "(")
+			classes := regexp.MustCompile(`\b[245]\b`).FindAllString(class, -1)
+			if strings.TrimSpace(class) == "any" || len(classes) == 0 {
+				classes = []string{"4", "5"}
+			}
+			for _, c := range classes {
+				add(c + "." + m[2] + "." + m[3])
+			}
+			for _, seen := range statusInText.FindAllStringSubmatch(cells[5], -1) {
+				add(seen[1] + "." + seen[2] + "." + seen[3])
+			}
+		case "3.1", "3.2", "3.3", "3.4", "3.5":
+			if m := replyInText.FindStringSubmatch(first); m != nil {
+				add(m[1])
+			}
+			head := first + " " + strings.TrimSpace(cells[1])
+			if section == "3.5" {
+				head = strings.Join(cells, " ")
+			} else {
+				for _, m := range rangeInText.FindAllStringSubmatch(head, -1) {
+					add(m[1] + m[2])
+					add(m[3] + m[4])
+				}
+				for _, m := range statusInText.FindAllStringSubmatch(head, -1) {
+					if m[1] != "X" {
+						add(m[1] + "." + m[2] + "." + m[3])
+					}
+				}
+			}
+			for _, tag := range tagInText.FindAllString(head, -1) {
+				add(tag)
+			}
+		}
+	}
+	return out
+}
+
+// TestResolveForms checks the short-link forms support staff paste.
+func TestResolveForms(t *testing.T) {
+	kb := mustLoad(t)
+	tests := []struct{ code, want string }{
+		{"550", "direccion-no-existe"},
+		{"5.7.1", "entrega-no-autorizada"},
+		{"#5.7.1", "entrega-no-autorizada"},
+		{"550-5.7.26", "remitente-no-autenticado"},
+		{"550 5.1.1", "direccion-no-existe"},
+		{"552-5.2.2", "buzon-lleno"},
+		{"E451", "limite-de-envio-por-hora"},
+		{"e451", "limite-de-envio-por-hora"},
+		{"smtp 554", "transaccion-fallida"},
+		{"5.7.620", "ip-bloqueada-por-el-destinatario"},
+		{"RP-001", "reputacion-baja"},
+		{"5.7.999", "rechazo-de-seguridad"},
+		{"421", "servicio-no-disponible"},
+		{"4.2.2", "buzon-lleno"},
+	}
+	for _, tt := range tests {
+		a, ok := kb.Resolve(tt.code)
+		if !ok || a.Slug != tt.want {
+			got := "nothing"
+			if ok {
+				got = a.Slug
+			}
+			t.Errorf("Resolve(%q) = %s, want %s", tt.code, got, tt.want)
+		}
+	}
+	for _, bad := range []string{"", "hola", "999", "12.34", "../../etc/passwd"} {
+		if a, ok := kb.Resolve(bad); ok {
+			t.Errorf("Resolve(%q) = %s, want nothing", bad, a.Slug)
+		}
+	}
+}

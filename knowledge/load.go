@@ -1,0 +1,368 @@
+package knowledge
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Files holds the articles and categories compiled into the binary.
+//
+//go:embed articles/*.md categories.toml search.toml
+var Files embed.FS
+
+// Load parses the embedded knowledge base, fills in the provider's policy
+// values and builds the code and search indexes.
+func Load(p Policy) (*KB, error) { return LoadFS(Files, p) }
+
+// frontMatter is the TOML header of an article file.
+type frontMatter struct {
+	Slug          string   `toml:"slug"`
+	Title         string   `toml:"title"`
+	ReplyCodes    []string `toml:"reply_codes"`
+	StatusCodes   []string `toml:"status_codes"`
+	ProviderCodes []string `toml:"provider_codes"`
+	Canonical     []string `toml:"canonical"`
+	Reason        string   `toml:"reason"`
+	Category      string   `toml:"category"`
+	Persistence   string   `toml:"persistence"`
+	Who           string   `toml:"who"`
+	Aliases       []string `toml:"aliases"`
+	Related       []string `toml:"related"`
+}
+
+// LoadFS is Load over any file system laid out like Files: articles/*.md
+// and categories.toml. It reports every problem it finds, not just the first,
+// so whoever edits the articles can fix them in one go.
+func LoadFS(fsys fs.FS, p Policy) (*KB, error) {
+	kb := &KB{bySlug: make(map[string]*Article), policy: p}
+
+	var catFile struct {
+		Popular  []string   `toml:"popular"`
+		Category []Category `toml:"category"`
+	}
+	raw, err := fs.ReadFile(fsys, "categories.toml")
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: %w", err)
+	}
+	if _, err := toml.Decode(string(raw), &catFile); err != nil {
+		return nil, fmt.Errorf("knowledge: categories.toml: %w", err)
+	}
+	kb.categories = catFile.Category
+	popular := catFile.Popular
+
+	names, err := fs.Glob(fsys, "articles/*.md")
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: %w", err)
+	}
+	if len(names) == 0 {
+		return nil, errors.New("knowledge: no articles found")
+	}
+	var errs []error
+	for _, name := range names {
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		a, err := parseArticle(path.Base(name), string(raw), p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			continue
+		}
+		if _, dup := kb.bySlug[a.Slug]; dup {
+			errs = append(errs, fmt.Errorf("%s: slug %q used twice", name, a.Slug))
+			continue
+		}
+		kb.bySlug[a.Slug] = a
+		kb.articles = append(kb.articles, a)
+	}
+	sort.Slice(kb.articles, func(i, j int) bool { return collateLess(kb.articles[i].Title, kb.articles[j].Title) })
+	errs = append(errs, kb.validate()...)
+	for _, slug := range popular {
+		a, ok := kb.bySlug[slug]
+		if !ok {
+			errs = append(errs, fmt.Errorf("categories.toml: popular article %q does not exist", slug))
+			continue
+		}
+		kb.popular = append(kb.popular, a)
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("knowledge: %w", errors.Join(errs...))
+	}
+	kb.codes = buildCodeIndex(kb.articles)
+	kb.search = buildSearchIndex(kb.articles)
+	var topics struct {
+		Offtopic []string `toml:"offtopic"`
+		Mail     []string `toml:"mail"`
+	}
+	raw, err = fs.ReadFile(fsys, "search.toml")
+	if err != nil {
+		return nil, fmt.Errorf("knowledge: %w", err)
+	}
+	if _, err := toml.Decode(string(raw), &topics); err != nil {
+		return nil, fmt.Errorf("knowledge: search.toml: %w", err)
+	}
+	kb.search.offtopic = newLexicon(topics.Offtopic)
+	kb.search.mail = newLexicon(topics.Mail)
+	return kb, nil
+}
+
+var placeholderRe = regexp.MustCompile(`\{\{\s*([a-z_]+)\s*\}\}`)
+
+// parseArticle reads one article file.
+func parseArticle(file, raw string, p Policy) (*Article, error) {
+	raw = strings.ReplaceAll(strings.TrimPrefix(raw, "\ufeff"), "\r\n", "\n")
+	if !strings.HasPrefix(raw, "+++\n") {
+		return nil, errors.New("the file must start with a +++ line (TOML front matter)")
+	}
+	head, body, ok := strings.Cut(raw[4:], "\n+++\n")
+	if !ok {
+		return nil, errors.New("the front matter is never closed with a +++ line")
+	}
+	bodyLine := strings.Count(head, "\n") + 4
+
+	// Placeholders are replaced before parsing, so a policy value shows up
+	// in titles, aliases, search and snippets alike.
+	values := p.placeholders()
+	var unknown []string
+	fill := func(s string) string {
+		return placeholderRe.ReplaceAllStringFunc(s, func(m string) string {
+			name := placeholderRe.FindStringSubmatch(m)[1]
+			if v, ok := values[name]; ok {
+				return v
+			}
+			unknown = append(unknown, m)
+			return m
+		})
+	}
+
+	var fm frontMatter
+	md, err := toml.Decode(fill(head), &fm)
+	if err != nil {
+		return nil, fmt.Errorf("front matter: %w", err)
+	}
+	if extra := md.Undecoded(); len(extra) > 0 {
+		return nil, fmt.Errorf("front matter: unknown field %q", extra[0].String())
+	}
+	summary, sections, err := parseBody(fill(body), bodyLine)
+	if err != nil {
+		return nil, err
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("unknown placeholder %s (see FORMATO.md)", unknown[0])
+	}
+	if want := strings.TrimSuffix(file, ".md"); fm.Slug != want {
+		return nil, fmt.Errorf("slug %q does not match the file name %q", fm.Slug, want)
+	}
+	a := &Article{
+		Slug:          fm.Slug,
+		Title:         strings.TrimSpace(fm.Title),
+		ReplyCodes:    fm.ReplyCodes,
+		StatusCodes:   fm.StatusCodes,
+		ProviderCodes: upperAll(fm.ProviderCodes),
+		Canonical:     fm.Canonical,
+		Reason:        fm.Reason,
+		Category:      fm.Category,
+		Persistence:   Persistence(fm.Persistence),
+		Who:           Actor(fm.Who),
+		Aliases:       fm.Aliases,
+		Related:       fm.Related,
+		Summary:       summary,
+		Sections:      sections,
+	}
+	a.summaryText = plainText(summary)
+	return a, nil
+}
+
+func upperAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.ToUpper(strings.TrimSpace(s))
+	}
+	return out
+}
+
+// Reasons lists the Sisimai reasons an article may carry.
+var Reasons = toSet(`userunknown mailboxfull hostunknown blocked spamdetected norelaying securityerror
+authfailure requireptr ratelimited speeding toomanyconn exceedlimit mesgtoobig expired networkerror
+systemerror systemfull syntaxerror policyviolation rejected filtered suspend hasmoved virusdetected
+contenterror notaccept onhold vacation badreputation failedstarttls undefined delivered`)
+
+// validate checks what a single file cannot: fields, sections, links and
+// codes across the whole base.
+func (kb *KB) validate() []error {
+	var errs []error
+	cats := make(map[string]bool)
+	for _, c := range kb.categories {
+		if c.Slug == "" || c.Title == "" || c.Description == "" {
+			errs = append(errs, fmt.Errorf("categories.toml: category %q needs slug, title and description", c.Slug))
+		}
+		cats[c.Slug] = true
+	}
+	canonical := make(map[string]string)
+	for _, a := range kb.articles {
+		bad := func(format string, args ...any) {
+			errs = append(errs, fmt.Errorf("articles/%s.md: %s", a.Slug, fmt.Sprintf(format, args...)))
+		}
+		if a.Title == "" {
+			bad("title is empty")
+		}
+		if len(a.ReplyCodes)+len(a.StatusCodes)+len(a.ProviderCodes) == 0 && len(a.Aliases) == 0 {
+			bad("needs codes or aliases so it can be found")
+		}
+		if len(a.Aliases) == 0 {
+			bad("aliases is empty")
+		}
+		if !Reasons[a.Reason] {
+			bad("reason %q is not a Sisimai reason", a.Reason)
+		}
+		if !cats[a.Category] {
+			bad("category %q is not in categories.toml", a.Category)
+		}
+		switch a.Persistence {
+		case Temporary, Permanent, Either:
+		default:
+			bad("persistence %q must be temporary, permanent or either", a.Persistence)
+		}
+		switch a.Who {
+		case ActorSender, ActorRecipient, ActorRecipientProvider, ActorOurProvider, ActorNobody:
+		default:
+			bad("who %q must be tu, destinatario, proveedor-destinatario, tu-proveedor or nadie", a.Who)
+		}
+		for _, c := range a.ReplyCodes {
+			if !isReplyCode(c) {
+				bad("reply code %q is not three digits", c)
+			}
+		}
+		for _, c := range a.StatusCodes {
+			if _, ok := parseStatus(c); !ok {
+				bad("status code %q is not X.Y.Z or a range X.Y.Z-X.Y.W", c)
+			}
+		}
+		for _, c := range a.Canonical {
+			if !a.covers(c) {
+				bad("canonical code %q is not among its reply, status or provider codes", c)
+			}
+			if other, dup := canonical[c]; dup {
+				bad("canonical code %q is also canonical in %s", c, other)
+			}
+			canonical[c] = a.Slug
+		}
+		if a.summaryText == "" {
+			bad("the summary paragraph is missing")
+		}
+		errs = append(errs, a.validateSections(bad)...)
+		for _, r := range a.Related {
+			if _, ok := kb.bySlug[r]; !ok || r == a.Slug {
+				bad("related article %q does not exist", r)
+			}
+		}
+		a.eachLink(func(url string) {
+			if slug, ok := strings.CutPrefix(url, "/errores/"); ok {
+				if _, exists := kb.bySlug[slug]; !exists {
+					bad("link to missing article %s", url)
+				}
+			} else if !strings.HasPrefix(url, "https://") {
+				bad("link %q must be /errores/slug or https://", url)
+			}
+		})
+	}
+	return errs
+}
+
+func (a *Article) validateSections(bad func(string, ...any)) []error {
+	if len(a.Sections) != len(SectionTitles) {
+		got := make([]string, len(a.Sections))
+		for i, s := range a.Sections {
+			got[i] = s.Title
+		}
+		bad("sections are %q, want %q", got, SectionTitles)
+		return nil
+	}
+	for i, s := range a.Sections {
+		if s.Title != SectionTitles[i] {
+			bad("section %d is %q, want %q", i+1, s.Title, SectionTitles[i])
+		}
+		if len(s.Blocks) == 0 {
+			bad("section %q is empty", s.Title)
+		}
+	}
+	for _, i := range []int{2, 3} {
+		if !hasBlock(a.Sections[i], BlockSteps) {
+			bad("section %q needs a numbered list", SectionTitles[i])
+		}
+	}
+	if !hasBlock(a.Sections[5], BlockCode) {
+		bad("section %q needs a ``` block with example lines", SectionTitles[5])
+	}
+	return nil
+}
+
+func hasBlock(s Section, kind BlockKind) bool {
+	for _, b := range s.Blocks {
+		if b.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// eachLink calls fn with the URL of every link in the article.
+func (a *Article) eachLink(fn func(url string)) {
+	visit := func(ins []Inline) {
+		for _, in := range ins {
+			if in.Kind == InlineLink {
+				fn(in.URL)
+			}
+		}
+	}
+	visit(a.Summary)
+	for _, s := range a.Sections {
+		for _, b := range s.Blocks {
+			visit(b.Inlines)
+			for _, item := range b.Items {
+				visit(item)
+			}
+		}
+	}
+}
+
+// covers reports whether the article lists code, exactly or within a range.
+func (a *Article) covers(code string) bool {
+	code = strings.ToUpper(code)
+	for _, c := range a.ReplyCodes {
+		if c == code {
+			return true
+		}
+	}
+	for _, c := range a.ProviderCodes {
+		if c == code {
+			return true
+		}
+	}
+	for _, c := range a.StatusCodes {
+		if c == code {
+			return true
+		}
+		if r, ok := parseStatus(c); ok && strings.Contains(c, "-") {
+			if strings.Contains(code, "-") {
+				continue
+			}
+			if r.contains(code) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// collateLess orders Spanish titles ignoring case and accents.
+func collateLess(a, b string) bool { return fold(a) < fold(b) }

@@ -1,0 +1,726 @@
+package knowledge
+
+import (
+	"math"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Search is an in-process inverted index rather than SQLite FTS5: the corpus
+// is a few hundred kilobytes that never changes while the process runs, the
+// knowledge package must stay free of SQL, and FTS5 has neither Spanish
+// stemming nor typo tolerance, which we need and do here (folding, a light
+// stemmer, SymSpell-style edit-distance lookups, code-aware scoring). A query
+// costs tens of microseconds; see BenchmarkSearch.
+
+// Span is a run of snippet text; Match marks the words the query matched.
+type Span struct {
+	Text  string
+	Match bool
+}
+
+// Result is one search hit.
+type Result struct {
+	Article *Article
+	Score   float64
+	Snippet []Span
+}
+
+// SnippetText returns the snippet as plain text.
+func (r Result) SnippetText() string {
+	var b strings.Builder
+	for _, s := range r.Snippet {
+		b.WriteString(s.Text)
+	}
+	return b.String()
+}
+
+// Field weights: a word in the title or in an alias says much more about an
+// article than the same word deep in its advice.
+const (
+	weightTitle   = 3.0
+	weightAlias   = 2.5
+	weightExample = 1.5
+	weightSummary = 1.5
+	weightBody    = 1.0
+
+	bm25K1 = 1.2
+	bm25B  = 0.3
+
+	// relativeCutoff drops results far below the best one.
+	relativeCutoff = 0.2
+	// maxQueryBytes bounds the work a single query can cause.
+	maxQueryBytes = 512
+)
+
+type posting struct {
+	doc    int
+	w      float64 // saturated, field-weighted term frequency
+	strong bool    // the word is in the title, an alias, an example or the summary
+}
+
+// requiredCoverage is the share of the query's weight an article must match
+// to be shown at all: it is what keeps "precio dominio .es" from returning
+// every article that mentions "dominio". Short queries must be matched
+// almost entirely; long ones are sentences full of words ("me equivoqué al
+// escribir...") that no article needs to repeat.
+func requiredCoverage(words int, hasCode bool) float64 {
+	switch {
+	case hasCode:
+		return 0.3
+	case words <= 2:
+		return 0.5
+	case words == 3:
+		return 0.45
+	case words == 4:
+		return 0.35
+	case words == 5:
+		return 0.3
+	default:
+		return 0.2
+	}
+}
+
+// bodyScoreWeight scales what the body adds to a word's score: the title,
+// aliases, examples and summary say what an article is about; the body only
+// confirms it.
+const bodyScoreWeight = 0.4
+
+// saturate is BM25's term-frequency saturation.
+func saturate(tf, norm float64) float64 { return tf * (bm25K1 + 1) / (tf + bm25K1*norm) }
+
+// bodyOnlyCoverage is how much a query word found only in an article's body
+// counts towards coverage: "hosting" deep in the advice of an article does
+// not make it an answer to "renovar hosting".
+const bodyOnlyCoverage = 0.35
+
+type sentence struct {
+	text   string
+	tokens []token
+	stems  []string
+}
+
+type searchIndex struct {
+	articles  []*Article
+	postings  map[string][]posting
+	idf       map[string]float64
+	maxIDF    float64
+	vocab     []string            // sorted stems, for prefix completion
+	deletes   map[string][]string // SymSpell delete variant -> stems
+	bigrams   []map[string]bool   // per article: "stemA stemB" from title, aliases, summary
+	phrases   [][]string          // per article: " folded title ", " folded alias ", ...
+	sentences [][]sentence        // per article: snippet candidates, summary first
+	offtopic  lexicon             // hosting topics that are not mail errors
+	mail      lexicon             // words that say a query is about mail
+}
+
+// lexicon is a set of words (by stem) and phrases (by folded text).
+type lexicon struct {
+	stems   map[string]bool
+	phrases []string
+}
+
+func newLexicon(entries []string) lexicon {
+	l := lexicon{stems: make(map[string]bool)}
+	for _, e := range entries {
+		toks := tokenize(e)
+		switch len(toks) {
+		case 0:
+		case 1:
+			l.stems[stem(toks[0].word)] = true
+		default:
+			l.phrases = append(l.phrases, phraseOf(toks))
+		}
+	}
+	return l
+}
+
+// matches reports whether a query, given as its stems and its folded
+// phrase, contains an entry of the lexicon.
+func (l lexicon) matches(stems []string, phrase string) bool {
+	for _, s := range stems {
+		if l.stems[s] {
+			return true
+		}
+	}
+	for _, p := range l.phrases {
+		if strings.Contains(phrase, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func buildSearchIndex(articles []*Article) *searchIndex {
+	idx := &searchIndex{
+		articles:  articles,
+		postings:  make(map[string][]posting),
+		idf:       make(map[string]float64),
+		deletes:   make(map[string][]string),
+		bigrams:   make([]map[string]bool, len(articles)),
+		phrases:   make([][]string, len(articles)),
+		sentences: make([][]sentence, len(articles)),
+	}
+	type fieldText struct {
+		weight float64
+		texts  []string
+	}
+	strongTF := make([]map[string]float64, len(articles))
+	bodyTF := make([]map[string]float64, len(articles))
+	lengths := make([]float64, len(articles))
+	var total float64
+	for d, a := range articles {
+		fields := []fieldText{
+			{weightTitle, []string{a.Title}},
+			{weightAlias, a.Aliases},
+			{weightExample, a.Examples()},
+			{weightSummary, []string{a.summaryText}},
+			{weightBody, bodyTexts(a)},
+		}
+		strongTF[d] = make(map[string]float64)
+		bodyTF[d] = make(map[string]float64)
+		idx.bigrams[d] = make(map[string]bool)
+		for fi, f := range fields {
+			for _, text := range f.texts {
+				stems := stemsOf(tokenize(text))
+				for _, s := range stems {
+					if fi == len(fields)-1 {
+						bodyTF[d][s] += f.weight
+						lengths[d]++
+					} else {
+						strongTF[d][s] += f.weight
+					}
+				}
+				if f.weight >= weightSummary {
+					for i := 1; i < len(stems); i++ {
+						idx.bigrams[d][stems[i-1]+" "+stems[i]] = true
+					}
+				}
+			}
+		}
+		total += lengths[d]
+		for _, t := range append([]string{a.Title}, a.Aliases...) {
+			if p := phraseOf(tokenize(t)); strings.Count(p, " ") > 3 {
+				idx.phrases[d] = append(idx.phrases[d], p)
+			}
+		}
+		idx.sentences[d] = snippetCandidates(a)
+	}
+	avg := total / float64(len(articles))
+	n := float64(len(articles))
+	for d := range articles {
+		norm := 1 - bm25B + bm25B*lengths[d]/avg
+		for s, w := range strongTF[d] {
+			idx.postings[s] = append(idx.postings[s], posting{doc: d, w: saturate(w, norm) + bodyScoreWeight*saturate(bodyTF[d][s], norm), strong: true})
+		}
+		for s, w := range bodyTF[d] {
+			if _, done := strongTF[d][s]; !done {
+				idx.postings[s] = append(idx.postings[s], posting{doc: d, w: bodyScoreWeight * saturate(w, norm)})
+			}
+		}
+	}
+	for s, ps := range idx.postings {
+		df := float64(len(ps))
+		idf := math.Log(1 + (n-df+0.5)/(df+0.5))
+		idx.idf[s] = idf
+		idx.maxIDF = math.Max(idx.maxIDF, idf)
+		// Typo correction and completion only aim at words of titles,
+		// aliases and summaries: aimed at the whole body, any unknown word
+		// finds some neighbour and unrelated queries get answers.
+		if !anyStrong(ps) {
+			continue
+		}
+		idx.vocab = append(idx.vocab, s)
+		if maxEdits(s) > 0 && !strings.ContainsAny(s, "0123456789") {
+			for _, v := range deletesOf(s, maxEdits(s)) {
+				idx.deletes[v] = append(idx.deletes[v], s)
+			}
+		}
+	}
+	sort.Strings(idx.vocab)
+	return idx
+}
+
+func anyStrong(ps []posting) bool {
+	for _, p := range ps {
+		if p.strong {
+			return true
+		}
+	}
+	return false
+}
+
+// bodyTexts returns the text of every section but the examples, which are
+// indexed as their own field.
+func bodyTexts(a *Article) []string {
+	var out []string
+	for _, s := range a.Sections {
+		if s.Title == SectionTitles[5] {
+			continue
+		}
+		for _, b := range s.Blocks {
+			if b.Kind == BlockCode {
+				continue
+			}
+			if len(b.Inlines) > 0 {
+				out = append(out, plainText(b.Inlines))
+			}
+			for _, item := range b.Items {
+				out = append(out, plainText(item))
+			}
+		}
+	}
+	return out
+}
+
+// snippetCandidates splits an article into the sentences a snippet may show:
+// the summary first, then the aliases, then the body.
+func snippetCandidates(a *Article) []sentence {
+	var texts []string
+	texts = append(texts, splitSentences(a.summaryText)...)
+	texts = append(texts, a.Aliases...)
+	for _, t := range bodyTexts(a) {
+		texts = append(texts, splitSentences(t)...)
+	}
+	out := make([]sentence, 0, len(texts))
+	for _, t := range texts {
+		toks := tokenize(t)
+		stems := make([]string, len(toks))
+		for i, tk := range toks {
+			stems[i] = stem(tk.word)
+		}
+		out = append(out, sentence{text: t, tokens: toks, stems: stems})
+	}
+	return out
+}
+
+func splitSentences(s string) []string {
+	var out []string
+	for len(s) > 0 {
+		i := strings.Index(s, ". ")
+		if i < 0 {
+			out = append(out, s)
+			break
+		}
+		out = append(out, s[:i+1])
+		s = strings.TrimSpace(s[i+2:])
+	}
+	return out
+}
+
+// stemsOf returns the stems of the tokens that are not stop words.
+func stemsOf(toks []token) []string {
+	out := make([]string, 0, len(toks))
+	for _, t := range toks {
+		if stopWords[t.word] {
+			continue
+		}
+		out = append(out, stem(t.word))
+	}
+	return out
+}
+
+// phraseOf returns the folded words of a text separated and surrounded by
+// single spaces, so containment tests respect word boundaries.
+func phraseOf(toks []token) string {
+	var b strings.Builder
+	b.WriteByte(' ')
+	for _, t := range toks {
+		b.WriteString(t.word)
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
+// maxEdits is how many typos a word of that length may carry and still be
+// recognised. Short words get none: "spam" must not match "span".
+func maxEdits(s string) int {
+	switch n := utf8.RuneCountInString(s); {
+	case n >= 8:
+		return 2
+	case n >= 4:
+		return 1
+	default:
+		return 0
+	}
+}
+
+// deletesOf returns every string obtained from s by deleting up to k
+// characters (SymSpell): two words within edit distance k share one.
+func deletesOf(s string, k int) []string {
+	seen := map[string]bool{s: true}
+	level := []string{s}
+	for ; k > 0; k-- {
+		var next []string
+		for _, w := range level {
+			for i := 0; i < len(w); i++ {
+				v := w[:i] + w[i+1:]
+				if !seen[v] {
+					seen[v] = true
+					next = append(next, v)
+				}
+			}
+		}
+		level = next
+	}
+	out := make([]string, 0, len(seen))
+	for v := range seen {
+		out = append(out, v)
+	}
+	return out
+}
+
+// editDistance is the optimal string alignment distance between a and b
+// (Levenshtein plus adjacent transpositions, "exedida"/"excedida").
+func editDistance(a, b string) int {
+	if a == b {
+		return 0
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// expansion is an indexed stem a query word stands for, with how much a
+// match on it is worth (1 for the word itself, less for typo corrections
+// and completions).
+type expansion struct {
+	stem   string
+	factor float64
+}
+
+// expand finds the indexed stems a query stem may mean.
+func (idx *searchIndex) expand(s string, last bool) []expansion {
+	if _, ok := idx.postings[s]; ok {
+		return []expansion{{s, 1}}
+	}
+	var out []expansion
+	if k := maxEdits(s); k > 0 && !strings.ContainsAny(s, "0123456789") {
+		best := k + 1
+		var cands []string
+		seen := make(map[string]bool)
+		for _, v := range deletesOf(s, k) {
+			for _, c := range idx.deletes[v] {
+				if seen[c] {
+					continue
+				}
+				seen[c] = true
+				// People rarely mistype the first letter; demanding it keeps
+				// "cuesta" from turning into "puesta".
+				if c[0] != s[0] {
+					continue
+				}
+				d := editDistance(s, c)
+				if d > k || d > maxEdits(c) {
+					continue
+				}
+				if d < best {
+					best, cands = d, cands[:0]
+				}
+				if d == best {
+					cands = append(cands, c)
+				}
+			}
+		}
+		sort.Strings(cands)
+		for _, c := range cands {
+			out = append(out, expansion{c, 0.75 - 0.25*float64(best-1)})
+		}
+	}
+	if last && len(s) >= 3 {
+		// The customer may still be typing the last word.
+		i := sort.SearchStrings(idx.vocab, s)
+		for n := 0; i < len(idx.vocab) && strings.HasPrefix(idx.vocab[i], s) && n < 8; i, n = i+1, n+1 {
+			out = append(out, expansion{idx.vocab[i], 0.7})
+		}
+	}
+	return out
+}
+
+// Search returns the articles that answer q, best first, at most limit. It
+// returns nothing when no article is relevant enough.
+func (kb *KB) Search(q string, limit int) []Result {
+	idx := kb.search
+	if len(q) > maxQueryBytes {
+		q = q[:maxQueryBytes]
+		q = strings.ToValidUTF8(q, "")
+	}
+	code := ParseCode(q)
+	toks := tokenize(q)
+	trailingSpace := strings.HasSuffix(q, " ")
+
+	type term struct {
+		stem string
+		exps []expansion
+		idf  float64 // weight of the term in the coverage test
+	}
+	// The words that make up the codes are scored as codes, not as words.
+	codeParts := make(map[string]bool)
+	for _, p := range strings.FieldsFunc(strings.ToLower(code.String()), func(r rune) bool { return r == '.' || r == '-' || r == ' ' }) {
+		codeParts[p] = true
+	}
+	var terms []term
+	seen := make(map[string]bool)
+	for i, t := range toks {
+		if stopWords[t.word] || len(t.word) < 2 || codeParts[t.word] {
+			continue
+		}
+		s := stem(t.word)
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		exps := idx.expand(s, i == len(toks)-1 && !trailingSpace)
+		w := idx.maxIDF * 0.6 // unknown words count, but less than a rare known one
+		if len(exps) > 0 {
+			w = 0
+			for _, e := range exps {
+				w = math.Max(w, idx.idf[e.stem])
+			}
+		}
+		terms = append(terms, term{stem: s, exps: exps, idf: w})
+	}
+
+	// A question about the hosting that is not about mail gets no answer
+	// rather than a wrong one.
+	if code.IsZero() {
+		all := make([]string, len(toks))
+		for i, t := range toks {
+			all[i] = stem(t.word)
+		}
+		phrase := phraseOf(toks)
+		if idx.offtopic.matches(all, phrase) && !idx.mail.matches(all, phrase) {
+			return nil
+		}
+	}
+
+	n := len(idx.articles)
+	scores := make([]float64, n)
+	matched := make([]float64, n)
+	anchored := make([]bool, n) // matched a word in a strong field, or a code
+	var totalWeight float64
+	type hit struct{ score, coverage float64 }
+	// In a short query every word matters: each must be in the article's
+	// title, aliases, examples or summary to count as matched.
+	bodyCoverage := bodyOnlyCoverage
+	if len(terms) <= 3 {
+		bodyCoverage = 0
+	}
+	for _, t := range terms {
+		totalWeight += t.idf
+		best := make(map[int]hit)
+		for _, e := range t.exps {
+			idf := idx.idf[e.stem]
+			for _, p := range idx.postings[e.stem] {
+				cov := e.factor
+				if !p.strong {
+					cov *= bodyCoverage
+				} else {
+					anchored[p.doc] = true
+				}
+				h := best[p.doc]
+				best[p.doc] = hit{max(h.score, idf*p.w*e.factor), max(h.coverage, cov)}
+			}
+		}
+		for d, h := range best {
+			scores[d] += h.score
+			matched[d] += t.idf * h.coverage
+		}
+	}
+
+	// Codes weigh like a rare word, and more when the article is the code's
+	// canonical one.
+	// A number no article knows ("puerto 587") is not a code.
+	hasCode := false
+	if !code.IsZero() {
+		const codeWeight = 3.0
+		for d, a := range idx.articles {
+			if bonus := codeBonus(kb, a, code); bonus > 0 {
+				scores[d] += bonus
+				matched[d] += codeWeight
+				anchored[d] = true
+				hasCode = true
+			}
+		}
+		if hasCode {
+			totalWeight += codeWeight
+		} else {
+			// Weighs like an unknown word: "error 404" is about something else.
+			totalWeight += idx.maxIDF * 0.6
+		}
+	}
+
+	// Exact wording: a help-page entry or a bounce line typed in full.
+	if len(terms) >= 2 {
+		phrase := phraseOf(toks)
+		for d := range idx.articles {
+			for _, p := range idx.phrases[d] {
+				if strings.Contains(p, phrase) || strings.Contains(phrase, p) {
+					scores[d] += 2 * math.Min(float64(strings.Count(p, " ")-1), 8)
+					break
+				}
+			}
+		}
+		for i := 1; i < len(terms); i++ {
+			bg := terms[i-1].stem + " " + terms[i].stem
+			for d := range idx.articles {
+				if idx.bigrams[d][bg] {
+					scores[d] += 0.5 * (terms[i-1].idf + terms[i].idf)
+				}
+			}
+		}
+	}
+
+	if totalWeight == 0 {
+		return nil
+	}
+	need := requiredCoverage(len(terms), hasCode)
+	var results []Result
+	for d, s := range scores {
+		if cov := matched[d] / totalWeight; s > 0 && anchored[d] && cov >= need {
+			// Between two articles scoring alike, the one that explains more
+			// of what the customer wrote goes first.
+			results = append(results, Result{Article: idx.articles[d], Score: s * (0.5 + cov)})
+		}
+	}
+	sort.SliceStable(results, func(i, j int) bool {
+		if results[i].Score != results[j].Score {
+			return results[i].Score > results[j].Score
+		}
+		return results[i].Article.Slug < results[j].Article.Slug
+	})
+	for i, r := range results {
+		if r.Score < relativeCutoff*results[0].Score {
+			results = results[:i]
+			break
+		}
+	}
+	if limit > 0 && len(results) > limit {
+		results = results[:limit]
+	}
+	if len(results) > 0 {
+		want := make(map[string]bool)
+		for _, t := range terms {
+			want[t.stem] = true
+			for _, e := range t.exps {
+				want[e.stem] = true
+			}
+		}
+		if code.Reply != "" {
+			want[code.Reply] = true
+		}
+		for i := range results {
+			results[i].Snippet = idx.snippet(results[i].Article, want)
+		}
+	}
+	return results
+}
+
+// codeBonus scores how well an article matches the codes of a query.
+func codeBonus(kb *KB, a *Article, q CodeQuery) float64 {
+	var bonus float64
+	if q.Provider != "" {
+		if kb.codes.canonicalFor(q.Provider) == a {
+			bonus += 12
+		} else if a.covers(q.Provider) {
+			bonus += 8
+		}
+	}
+	if q.Status != "" {
+		if kb.codes.canonicalFor(q.Status) == a {
+			bonus += 10
+		} else if a.covers(q.Status) {
+			bonus += 6
+		}
+	}
+	if q.Reply != "" {
+		if kb.codes.canonicalFor(q.Reply) == a {
+			bonus += 6
+		} else if a.covers(q.Reply) {
+			bonus += 3
+		}
+	}
+	return bonus
+}
+
+// snippetWords bounds the length of a snippet.
+const snippetWords = 32
+
+// snippet picks the sentence of the article that matches the most query
+// words (the summary when none does) and marks those words.
+func (idx *searchIndex) snippet(a *Article, want map[string]bool) []Span {
+	var sentences []sentence
+	for d, x := range idx.articles {
+		if x == a {
+			sentences = idx.sentences[d]
+			break
+		}
+	}
+	if len(sentences) == 0 {
+		return nil
+	}
+	best, bestHits := 0, 0
+	for i, s := range sentences {
+		hits := 0
+		counted := make(map[string]bool)
+		for _, st := range s.stems {
+			if want[st] && !counted[st] {
+				counted[st] = true
+				hits++
+			}
+		}
+		if hits > bestHits {
+			best, bestHits = i, hits
+		}
+	}
+	s := sentences[best]
+	// Window of snippetWords tokens starting a little before the first hit.
+	first := 0
+	for i, st := range s.stems {
+		if want[st] {
+			first = i
+			break
+		}
+	}
+	from := max(0, first-6)
+	to := min(len(s.tokens), from+snippetWords)
+	var spans []Span
+	pos := 0
+	if from > 0 {
+		pos = s.tokens[from].start
+		spans = append(spans, Span{Text: "…"})
+	}
+	for i := from; i < to; i++ {
+		t := s.tokens[i]
+		if t.start > pos {
+			spans = append(spans, Span{Text: s.text[pos:t.start]})
+		}
+		spans = append(spans, Span{Text: s.text[t.start:t.end], Match: want[s.stems[i]]})
+		pos = t.end
+	}
+	if to < len(s.tokens) {
+		spans = append(spans, Span{Text: " …"})
+	} else if pos < len(s.text) {
+		spans = append(spans, Span{Text: s.text[pos:]})
+	}
+	return spans
+}

@@ -1,0 +1,93 @@
+// Package web holds Rebote's templ components: they turn view data into
+// HTML and do no I/O. Interface strings come from package locales; article
+// text comes from package knowledge and is escaped like any other text.
+package web
+
+import (
+	"context"
+	"net/url"
+
+	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/locales"
+)
+
+// Page is what the layout needs from every page.
+type Page struct {
+	Title        string // already translated
+	Description  string
+	Path         string // request path and query, for the language switch
+	ProviderName string
+	SupportURL   string
+	AssetVersion string // appended to static URLs so caches refresh on deploy
+	Query        string // the search box's current text
+}
+
+// CategoryGroup is a category with its articles, for the index pages.
+type CategoryGroup struct {
+	Category knowledge.Category
+	Articles []*knowledge.Article
+}
+
+// SearchItem is one search result as shown.
+type SearchItem struct {
+	Article *knowledge.Article
+	Snippet []knowledge.Span
+}
+
+// SearchView is the search page's data.
+type SearchView struct {
+	Query   string
+	Results []SearchItem
+	Popular []*knowledge.Article
+}
+
+// langURL returns path with its lang parameter set to lang.
+func langURL(path, lang string) string {
+	u, err := url.Parse(path)
+	if err != nil {
+		return "/?lang=" + lang
+	}
+	q := u.Query()
+	q.Set("lang", lang)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func static(p Page, name string) string {
+	return "/static/" + name + "?v=" + p.AssetVersion
+}
+
+func t(ctx context.Context, id string, data ...any) string { return locales.T(ctx, id, data...) }
+
+func tn(ctx context.Context, id string, n int) string { return locales.TN(ctx, id, n) }
+
+func articleURL(a *knowledge.Article) string { return "/errores/" + a.Slug }
+
+// otherLang is the language the switch in the header offers.
+func otherLang(ctx context.Context) (code, name string) {
+	if locales.Lang(ctx) == "en" {
+		return "es", "Español"
+	}
+	return "en", "English"
+}
+
+// shortCodes returns up to n codes to show beside an article's title: its
+// canonical codes first, then the rest.
+func shortCodes(a *knowledge.Article, n int) []string {
+	seen := make(map[string]bool)
+	var out []string
+	for _, list := range [][]string{a.Canonical, a.Codes()} {
+		for _, c := range list {
+			if len(out) == n {
+				return out
+			}
+			if !seen[c] {
+				seen[c] = true
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+func isExternal(u string) bool { return len(u) > 8 && u[:8] == "https://" }
