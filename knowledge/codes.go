@@ -34,8 +34,10 @@ var (
 	// detail of up to three digits (RFC 3463 allows more; nobody sends them).
 	statusRe = regexp.MustCompile(`(?:^|[^0-9.])([245])\.(\d{1,3})\.(\d{1,3})(?:[^0-9.]|\.(?:[^0-9]|$)|$)`)
 	// replyRe matches a reply code standing alone or glued to a status code
-	// by the dash of a multi-line reply ("550-5.7.26").
-	replyRe = regexp.MustCompile(`(?:^|[^0-9.,:/])([2345][0-9][0-9])(?:[ \-]|$|[^0-9.,:/])`)
+	// by the dash of a multi-line reply ("550-5.7.26"). The second digit of
+	// a reply code is 0 to 5 (RFC 5321 4.2.1), so ports 587 and 465 are not
+	// mistaken for codes.
+	replyRe = regexp.MustCompile(`(?:^|[^0-9.,:/])([2345][0-5][0-9])(?:[ \-]|$|[^0-9.,:/])`)
 	// providerRe matches the tags providers put in their replies: Outlook.com's
 	// RP-001, SC-001, DY-001, OU-001, the S3150 block-list tag, Yahoo's [TSS04],
 	// [PH01] and [BL21], and this provider's own E451.

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -186,6 +187,34 @@ func parseInline(s string) []Inline {
 	}
 	if plain.Len() > 0 {
 		out = append(out, Inline{Kind: InlineText, Text: plain.String()})
+	}
+	return linkBareURLs(out)
+}
+
+var bareURLRe = regexp.MustCompile(`https://[^\s<>()]+[^\s<>().,;:!?»”'"]`)
+
+// linkBareURLs turns URLs written as plain text (the support address filled
+// in from the policy, say) into links.
+func linkBareURLs(ins []Inline) []Inline {
+	var out []Inline
+	for _, in := range ins {
+		if in.Kind != InlineText || !strings.Contains(in.Text, "https://") {
+			out = append(out, in)
+			continue
+		}
+		rest := in.Text
+		for _, loc := range bareURLRe.FindAllStringIndex(in.Text, -1) {
+			start, end := loc[0]-(len(in.Text)-len(rest)), loc[1]-(len(in.Text)-len(rest))
+			if start > 0 {
+				out = append(out, Inline{Kind: InlineText, Text: rest[:start]})
+			}
+			u := rest[start:end]
+			out = append(out, Inline{Kind: InlineLink, Text: u, URL: u})
+			rest = rest[end:]
+		}
+		if rest != "" {
+			out = append(out, Inline{Kind: InlineText, Text: rest})
+		}
 	}
 	return out
 }

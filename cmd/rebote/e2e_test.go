@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// browser starts headless Chromium for an end-to-end test. Without a
+// browser the test is skipped, unless REBOTE_E2E=1 (set by .ci/run), where
+// a missing browser is a failure.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path := os.Getenv("REBOTE_CHROMIUM")
+	if path == "" {
+		for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+			if p, err := exec.LookPath(name); err == nil {
+				path = p
+				break
+			}
+		}
+	}
+	if path == "" {
+		if os.Getenv("REBOTE_E2E") == "1" {
+			t.Fatal("REBOTE_E2E=1 but no chromium found")
+		}
+		t.Skip("no chromium: install Debian's chromium or set REBOTE_CHROMIUM")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(allocCtx)
+	// The first run starts the browser; it must not carry the timeout,
+	// which would stop the browser with it.
+	if err := chromedp.Do(ctx); err != nil {
+		cancelCtx()
+		cancelAlloc()
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx
+}
+
+// into runs a and stores its value in dst, so several actions with values
+// can run in one chromedp.Do.
+func into[T any](dst *T, a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		v, err := a(ctx, t)
+		*dst = v
+		return chromedp.Void{}, err
+	}
+}
+
+func attrValue(dst *string, sel, name string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		v, err := chromedp.AttributeValue(chromedp.CSS(sel), name)(ctx, t)
+		*dst = v.Value
+		return chromedp.Void{}, err
+	}
+}
+
+func scriptsDisabled(disabled bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: disabled})
+		return err
+	})
+}
+
+// artifactDir is where screenshots go: $REBOTE_ARTIFACTS when set (CI keeps
+// them), else a temporary directory.
+func artifactDir(t *testing.T) string {
+	if d := os.Getenv("REBOTE_ARTIFACTS"); d != "" {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	return t.TempDir()
+}
+
+func screenshot(ctx context.Context, t *testing.T, name string) {
+	t.Helper()
+	img, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(artifactDir(t), name+".png"), img, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEndToEnd walks the issue's "done" path in a real browser: a customer
+// opens the home page, types a problem, and lands on the right article;
+// then the same without JavaScript, and at phone width.
+func TestEndToEnd(t *testing.T) {
+	base := startApp(t)
+	ctx := browser(t)
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+
+	// Live search: typing shows results without submitting. ?lang=es sets
+	// the language cookie: headless Chromium asks for English otherwise.
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(base+"/?lang=es"),
+		chromedp.WaitVisible(css(`[data-testid=search-input]`)),
+		chromedp.SendKeys(css(`[data-testid=search-input]`), "buzon lleno"),
+		chromedp.WaitVisible(css(`#resultados [data-slug="buzon-lleno"]`)),
+	)
+	if err != nil {
+		t.Fatalf("live search: %v", err)
+	}
+	screenshot(ctx, t, "home-live-search-desktop")
+	var h1, slug string
+	err = chromedp.Do(ctx,
+		chromedp.Click(css(`#resultados [data-testid=results] li:first-child a`)),
+		chromedp.WaitVisible(css(`[data-testid=article]`)),
+		into(&h1, chromedp.Text(css(`h1`))),
+		attrValue(&slug, `[data-testid=article]`, "data-slug"),
+	)
+	if err != nil {
+		t.Fatalf("open result: %v", err)
+	}
+	if slug != "buzon-lleno" || !strings.Contains(h1, "buzón") {
+		t.Errorf("landed on %s (%q), want buzon-lleno", slug, h1)
+	}
+	screenshot(ctx, t, "article-desktop")
+
+	// Submitting the form (Enter) goes to the results page.
+	for _, tt := range []struct{ q, want string }{
+		{"553 relay", "relay-no-permitido"},
+		{"554 This server requires PTR for unauthenticated connections", "requiere-ptr"},
+	} {
+		var first string
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(base+"/"),
+			chromedp.WaitVisible(css(`[data-testid=search-input]`)),
+			chromedp.SendKeys(css(`[data-testid=search-input]`), tt.q+"\r"),
+			chromedp.WaitVisible(css(`[data-testid=result-count]`)),
+			attrValue(&first, `[data-testid=results] li:first-child a`, "data-slug"),
+		)
+		if err != nil {
+			t.Fatalf("search %q: %v", tt.q, err)
+		}
+		if first != tt.want {
+			t.Errorf("search %q: first result %s, want %s", tt.q, first, tt.want)
+		}
+	}
+	screenshot(ctx, t, "search-desktop")
+
+	// Without JavaScript the plain form still works.
+	var noJSFirst string
+	err = chromedp.Do(ctx,
+		scriptsDisabled(true),
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(css(`[data-testid=search-input]`)),
+		chromedp.SendKeys(css(`[data-testid=search-input]`), "mailbox full\r"),
+		chromedp.WaitVisible(css(`[data-testid=results]`)),
+		attrValue(&noJSFirst, `[data-testid=results] li:first-child a`, "data-slug"),
+		scriptsDisabled(false),
+	)
+	if err != nil {
+		t.Fatalf("search without JavaScript: %v", err)
+	}
+	if noJSFirst != "buzon-lleno" {
+		t.Errorf("no-JS search: first result %s, want buzon-lleno", noJSFirst)
+	}
+
+	// Phone width: the pages still lay out (no horizontal scrolling).
+	for _, page := range []struct{ name, path string }{
+		{"home-phone", "/"},
+		{"article-phone", "/errores/relay-no-permitido"},
+		{"search-phone", "/buscar?q=lista+negra"},
+		{"index-phone", "/errores"},
+	} {
+		var scrollW, clientW int
+		err := chromedp.Do(ctx,
+			chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+			chromedp.Navigate(base+page.path),
+			chromedp.WaitVisible(css(`main`)),
+			into(&scrollW, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)),
+			into(&clientW, chromedp.Evaluate[int](`document.documentElement.clientWidth`)),
+		)
+		if err != nil {
+			t.Fatalf("%s: %v", page.name, err)
+		}
+		if scrollW > clientW+1 {
+			t.Errorf("%s: page is %dpx wide on a %dpx screen", page.name, scrollW, clientW)
+		}
+		screenshot(ctx, t, page.name)
+	}
+
+	// Keyboard: the first Tab reaches the skip link.
+	var focused string
+	err = chromedp.Do(ctx,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(base+"/errores"),
+		chromedp.WaitVisible(css(`main`)),
+		chromedp.KeyEvent("\t"),
+		into(&focused, chromedp.Evaluate[string](`document.activeElement.className`)),
+	)
+	if err != nil {
+		t.Fatalf("keyboard: %v", err)
+	}
+	if focused != "skip" {
+		t.Errorf("first Tab focused %q, want the skip link", focused)
+	}
+}

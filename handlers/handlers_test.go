@@ -1,0 +1,440 @@
+package handlers_test
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"github.com/servinetwork/rebote/handlers"
+	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/locales"
+)
+
+// newServer starts the real router over the real knowledge base.
+func newServer(tb testing.TB) *httptest.Server {
+	tb.Helper()
+	kb, err := knowledge.Load(knowledge.DefaultPolicy())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	bundle, err := locales.NewBundle()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv, err := handlers.New(kb, bundle, slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Routes())
+	tb.Cleanup(ts.Close)
+	return ts
+}
+
+// noRedirects is a client that shows redirects instead of following them.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+	doc    *html.Node
+}
+
+func do(tb testing.TB, req *http.Request) response {
+	tb.Helper()
+	res, err := noRedirects.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r := response{status: res.StatusCode, header: res.Header, body: string(b)}
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+		if r.doc, err = html.Parse(strings.NewReader(r.body)); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return r
+}
+
+func get(tb testing.TB, ts *httptest.Server, path string) response {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return do(tb, req)
+}
+
+func postForm(tb testing.TB, ts *httptest.Server, path string, form url.Values) response {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodPost, ts.URL+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return do(tb, req)
+}
+
+// find returns the elements for which match is true.
+func find(n *html.Node, match func(*html.Node) bool) []*html.Node {
+	var out []*html.Node
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && match(n) {
+			out = append(out, n)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return out
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func byTestID(id string) func(*html.Node) bool {
+	return func(n *html.Node) bool { return attr(n, "data-testid") == id }
+}
+
+func byTag(tag string) func(*html.Node) bool {
+	return func(n *html.Node) bool { return n.Data == tag }
+}
+
+func text(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// resultSlugs returns the article slugs of a results list, in order.
+func resultSlugs(doc *html.Node) []string {
+	var slugs []string
+	for _, list := range find(doc, byTestID("results")) {
+		for _, a := range find(list, byTag("a")) {
+			if s := attr(a, "data-slug"); s != "" {
+				slugs = append(slugs, s)
+			}
+		}
+	}
+	return slugs
+}
+
+func TestPages(t *testing.T) {
+	ts := newServer(t)
+	tests := []struct {
+		name, path string
+		wantStatus int
+		want       []string // texts the page must contain
+	}{
+		{"home", "/", 200, []string{"¿Por qué ha rebotado tu correo?", "Pega aquí el mensaje de error", "Errores más consultados", "La dirección del destinatario"}},
+		{"index", "/errores", 200, []string{"Todos los errores de entrega de correo", "Por código", "5.7.26", "El buzón del destinatario está lleno"}},
+		{"article", "/errores/buzon-lleno", 200, []string{"El buzón del destinatario está lleno", "Qué puedes hacer", "Si administras el dominio o el servidor", "El destinatario", "552 5.2.2"}},
+		{"article shows policy", "/errores/limite-de-envio-por-hora", 200, []string{"300", "ServiNetwork"}},
+		{"missing article", "/errores/no-existe-esto", 404, []string{"No encontramos esta página", "Errores más consultados"}},
+		{"unknown route", "/wp-admin.php", 404, []string{"No encontramos esta página"}},
+		{"unknown code", "/e/hola", 404, []string{"No reconocemos «hola» como un código"}},
+		{"search", "/buscar?q=buzon+lleno", 200, []string{"El buzón del destinatario está lleno"}},
+		{"search nothing", "/buscar?q=precio+dominio+.es", 200, []string{"No hemos encontrado nada para «precio dominio .es»", "Pega aquí el mensaje de error", "Errores más consultados"}},
+		{"search empty", "/buscar", 200, []string{"Buscar un error"}},
+		{"privacy", "/privacidad", 200, []string{"No guardamos el texto que pegas"}},
+		{"diagnosis form prefilled", "/diagnostico?texto=452+Too+many+recipients", 200, []string{"452 Too many recipients", "Próximamente"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := get(t, ts, tt.path)
+			if res.status != tt.wantStatus {
+				t.Fatalf("GET %s = %d, want %d", tt.path, res.status, tt.wantStatus)
+			}
+			page := text(res.doc)
+			for _, w := range tt.want {
+				if !strings.Contains(page, w) {
+					t.Errorf("GET %s: page lacks %q", tt.path, w)
+				}
+			}
+			if ct := res.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+				t.Errorf("Content-Type = %q", ct)
+			}
+			if res.header.Get("Content-Security-Policy") == "" || res.header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("security headers missing: %v", res.header)
+			}
+		})
+	}
+}
+
+func TestEveryArticlePageRenders(t *testing.T) {
+	ts := newServer(t)
+	kb, _ := knowledge.Load(knowledge.DefaultPolicy())
+	for _, a := range kb.Articles() {
+		res := get(t, ts, "/errores/"+a.Slug)
+		if res.status != 200 {
+			t.Errorf("/errores/%s = %d", a.Slug, res.status)
+			continue
+		}
+		h1 := find(res.doc, byTag("h1"))
+		if len(h1) != 1 || text(h1[0]) != a.Title {
+			t.Errorf("/errores/%s: h1 is not the title %q", a.Slug, a.Title)
+		}
+		if strings.Contains(res.body, "{{") {
+			t.Errorf("/errores/%s: unfilled placeholder", a.Slug)
+		}
+	}
+}
+
+func TestShortLinks(t *testing.T) {
+	ts := newServer(t)
+	tests := []struct{ path, want string }{
+		{"/e/550", "/errores/direccion-no-existe"},
+		{"/e/5.7.1", "/errores/entrega-no-autorizada"},
+		{"/e/550-5.7.26", "/errores/remitente-no-autenticado"},
+		{"/e/E451", "/errores/limite-de-envio-por-hora"},
+		{"/e/552?origen=ticket", "/errores/buzon-lleno?origen=ticket"},
+	}
+	for _, tt := range tests {
+		res := get(t, ts, tt.path)
+		if res.status != http.StatusFound || res.header.Get("Location") != tt.want {
+			t.Errorf("GET %s = %d to %q, want 302 to %q", tt.path, res.status, res.header.Get("Location"), tt.want)
+		}
+	}
+}
+
+func TestSearchPageResults(t *testing.T) {
+	ts := newServer(t)
+	tests := []struct{ q, want string }{
+		{"buzon lleno", "buzon-lleno"},
+		{"553 relay", "relay-no-permitido"},
+		{"554 This server requires PTR for unauthenticated connections", "requiere-ptr"},
+	}
+	for _, tt := range tests {
+		res := get(t, ts, "/buscar?q="+url.QueryEscape(tt.q))
+		got := resultSlugs(res.doc)
+		if len(got) == 0 || got[0] != tt.want {
+			t.Errorf("/buscar?q=%q lists %v, want %s first", tt.q, got, tt.want)
+		}
+		if len(find(res.doc, byTag("mark"))) == 0 {
+			t.Errorf("/buscar?q=%q highlights nothing", tt.q)
+		}
+	}
+}
+
+// TestHostileInput checks that markup typed or pasted by a visitor is shown
+// as text, never run.
+func TestHostileInput(t *testing.T) {
+	ts := newServer(t)
+	evil := `<script>alert(1)</script><img src=x onerror=alert(2)>`
+	for _, res := range []response{
+		get(t, ts, "/buscar?q="+url.QueryEscape(evil)),
+		get(t, ts, "/diagnostico?texto="+url.QueryEscape(evil)),
+		postForm(t, ts, "/diagnostico", url.Values{"texto": {"550 5.1.1 " + evil}}),
+		get(t, ts, "/e/"+url.PathEscape(evil)),
+	} {
+		if strings.Contains(res.body, "<script>alert") || strings.Contains(res.body, "<img src=x") {
+			t.Errorf("markup echoed unescaped (status %d)", res.status)
+		}
+		for _, s := range find(res.doc, byTag("script")) {
+			if attr(s, "src") == "" {
+				t.Errorf("inline script in page: %q", text(s))
+			}
+		}
+	}
+}
+
+func TestDiagnosis(t *testing.T) {
+	ts := newServer(t)
+	t.Run("suggests the article of a pasted line", func(t *testing.T) {
+		res := postForm(t, ts, "/diagnostico", url.Values{"texto": {"me sale esto al enviar: 452 Too many recipients"}})
+		if res.status != 200 {
+			t.Fatalf("status %d", res.status)
+		}
+		if got := resultSlugs(res.doc); len(got) == 0 || got[0] != "demasiados-destinatarios" {
+			t.Errorf("suggestions %v, want demasiados-destinatarios first", got)
+		}
+		if len(find(res.doc, byTestID("coming-soon"))) != 1 {
+			t.Error("no coming-soon notice")
+		}
+	})
+	t.Run("empty paste", func(t *testing.T) {
+		res := postForm(t, ts, "/diagnostico", url.Values{"texto": {"   "}})
+		if res.status != http.StatusUnprocessableEntity || !strings.Contains(text(res.doc), "No has pegado nada") {
+			t.Errorf("status %d, page %q", res.status, text(res.doc))
+		}
+	})
+	t.Run("huge paste", func(t *testing.T) {
+		res := postForm(t, ts, "/diagnostico", url.Values{"texto": {strings.Repeat("x", 2<<20)}})
+		if res.status != http.StatusRequestEntityTooLarge || !strings.Contains(text(res.doc), "demasiado largo") {
+			t.Errorf("status %d", res.status)
+		}
+	})
+	t.Run("binary junk", func(t *testing.T) {
+		res := postForm(t, ts, "/diagnostico", url.Values{"texto": {"\x00\xff\xfe550 5.1.1 user unknown\x01"}})
+		if res.status != 200 {
+			t.Errorf("status %d", res.status)
+		}
+	})
+	t.Run("GET only pre-fills", func(t *testing.T) {
+		res := get(t, ts, "/diagnostico?texto="+url.QueryEscape("550 5.1.1 User unknown"))
+		ta := find(res.doc, byTestID("paste-input"))
+		if len(ta) != 1 || text(ta[0]) != "550 5.1.1 User unknown" {
+			t.Errorf("textarea not pre-filled")
+		}
+	})
+}
+
+func TestLanguage(t *testing.T) {
+	ts := newServer(t)
+	lang := func(res response) string { return attr(find(res.doc, byTag("html"))[0], "lang") }
+
+	res := get(t, ts, "/?lang=en")
+	if lang(res) != "en" || !strings.Contains(text(res.doc), "Why did your email bounce?") {
+		t.Errorf("?lang=en: lang=%s", lang(res))
+	}
+	var cookie *http.Cookie
+	for _, c := range (&http.Response{Header: res.header}).Cookies() {
+		if c.Name == "lang" {
+			cookie = c
+		}
+	}
+	if cookie == nil || cookie.Value != "en" {
+		t.Fatalf("?lang=en did not set the lang cookie")
+	}
+
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/errores", nil)
+	req.AddCookie(cookie)
+	req.Header.Set("Accept-Language", "es-ES")
+	if res := do(t, req); lang(res) != "en" {
+		t.Errorf("cookie en + Accept-Language es: lang=%s, want en (cookie wins)", lang(res))
+	}
+
+	req, _ = http.NewRequest(http.MethodGet, ts.URL+"/", nil)
+	req.Header.Set("Accept-Language", "en-GB,en;q=0.9")
+	if res := do(t, req); lang(res) != "en" {
+		t.Errorf("Accept-Language en-GB: lang=%s", lang(res))
+	}
+
+	req, _ = http.NewRequest(http.MethodGet, ts.URL+"/", nil)
+	req.Header.Set("Accept-Language", "fr-FR,de;q=0.8")
+	if res := do(t, req); lang(res) != "es" {
+		t.Errorf("Accept-Language fr: lang=%s, want the Spanish default", lang(res))
+	}
+	if res := get(t, ts, "/?lang=xx"); lang(res) != "es" {
+		t.Errorf("?lang=xx: lang=%s, want es", lang(res))
+	}
+}
+
+func TestAPISearch(t *testing.T) {
+	ts := newServer(t)
+	var body struct {
+		Query   string `json:"query"`
+		Results []struct {
+			Slug, Title, URL, Reason, Snippet string
+			Codes                             []string
+			Score                             float64
+		} `json:"results"`
+	}
+	res := get(t, ts, "/api/v1/search?q="+url.QueryEscape("mailbox full"))
+	if res.status != 200 || res.header.Get("Content-Type") != "application/json; charset=utf-8" {
+		t.Fatalf("status %d, type %s", res.status, res.header.Get("Content-Type"))
+	}
+	if err := json.Unmarshal([]byte(res.body), &body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Query != "mailbox full" || len(body.Results) == 0 || body.Results[0].Slug != "buzon-lleno" {
+		t.Fatalf("body %+v", body)
+	}
+	r := body.Results[0]
+	if r.URL != ts.URL+"/errores/buzon-lleno" || r.Reason != "mailboxfull" || len(r.Codes) == 0 || r.Snippet == "" || r.Score <= 0 {
+		t.Errorf("result %+v", r)
+	}
+
+	res = get(t, ts, "/api/v1/search?q="+url.QueryEscape("precio dominio .es"))
+	if !strings.Contains(res.body, `"results":[]`) {
+		t.Errorf("unrelated query: %s, want an empty results list", res.body)
+	}
+}
+
+func TestAPIArticles(t *testing.T) {
+	ts := newServer(t)
+	var body struct {
+		Articles []struct {
+			Slug, Title, URL, Reason, Category string
+			Codes                              []string
+			Temporary                          *bool
+		} `json:"articles"`
+	}
+	res := get(t, ts, "/api/v1/articles")
+	if err := json.Unmarshal([]byte(res.body), &body); err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := knowledge.Load(knowledge.DefaultPolicy())
+	if len(body.Articles) != len(kb.Articles()) {
+		t.Fatalf("%d articles, want %d", len(body.Articles), len(kb.Articles()))
+	}
+	for _, a := range body.Articles {
+		if a.Slug == "lista-gris" && (a.Temporary == nil || !*a.Temporary) {
+			t.Errorf("lista-gris temporary = %v, want true", a.Temporary)
+		}
+		if a.Slug == "direccion-no-existe" && (a.Temporary == nil || *a.Temporary) {
+			t.Errorf("direccion-no-existe temporary = %v, want false", a.Temporary)
+		}
+		if a.Category == "" || a.Reason == "" || a.Title == "" || !strings.HasSuffix(a.URL, "/errores/"+a.Slug) {
+			t.Errorf("incomplete %+v", a)
+		}
+	}
+}
+
+func TestStaticAndHealth(t *testing.T) {
+	ts := newServer(t)
+	for _, p := range []string{"/static/rebote.css", "/static/rebote.js", "/static/favicon.svg", "/healthz", "/readyz"} {
+		if res := get(t, ts, p); res.status != 200 {
+			t.Errorf("GET %s = %d", p, res.status)
+		}
+	}
+	for _, p := range []string{"/static/", "/static/../go.mod", "/static/%2e%2e/go.mod", "/static/nope.css"} {
+		if res := get(t, ts, p); res.status != 404 && res.status != 400 {
+			t.Errorf("GET %s = %d, want a refusal", p, res.status)
+		}
+	}
+	res := get(t, ts, "/")
+	for _, l := range find(res.doc, byTag("link")) {
+		if attr(l, "rel") == "stylesheet" {
+			if r := get(t, ts, attr(l, "href")); !strings.Contains(r.header.Get("Cache-Control"), "immutable") {
+				t.Errorf("versioned stylesheet not cacheable: %q", r.header.Get("Cache-Control"))
+			}
+		}
+	}
+}
+
+func TestMethodNotAllowed(t *testing.T) {
+	ts := newServer(t)
+	res := postForm(t, ts, "/errores", url.Values{})
+	if res.status != http.StatusMethodNotAllowed || !strings.Contains(text(res.doc), "no admite esa operación") {
+		t.Errorf("POST /errores = %d", res.status)
+	}
+}
