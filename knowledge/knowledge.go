@@ -188,6 +188,7 @@ type KB struct {
 	popular    []*Article
 	codes      codeIndex
 	search     *searchIndex
+	classifier *classifier
 	policy     Policy
 }
 

@@ -15,7 +15,7 @@ import (
 
 // Files holds the articles and categories compiled into the binary.
 //
-//go:embed articles/*.md categories.toml search.toml
+//go:embed articles/*.md categories.toml search.toml rules.toml advice.toml
 var Files embed.FS
 
 // Load parses the embedded knowledge base, fills in the provider's policy
@@ -112,6 +112,9 @@ func LoadFS(fsys fs.FS, p Policy) (*KB, error) {
 	}
 	kb.search.offtopic = newLexicon(topics.Offtopic)
 	kb.search.mail = newLexicon(topics.Mail)
+	if kb.classifier, err = loadClassifier(fsys, kb); err != nil {
+		return nil, fmt.Errorf("knowledge: %w", err)
+	}
 	return kb, nil
 }
 

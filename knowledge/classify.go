@@ -1,0 +1,550 @@
+package knowledge
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// MaxPasteBytes is the largest text Classify reads; callers refuse larger
+// pastes with a clear message rather than cut them silently.
+const MaxPasteBytes = 1 << 20
+
+// Kind says what a pasted text is.
+type Kind string
+
+// Kinds of paste.
+const (
+	KindBounce    Kind = "bounce"    // a delivery failure or delay
+	KindAutoReply Kind = "autoreply" // an out-of-office or other automatic reply
+	KindFeedback  Kind = "feedback"  // an abuse (ARF) report
+	KindDelivered Kind = "delivered" // a successful delivery notification
+	KindNone      Kind = "none"      // an ordinary message or unrelated text
+)
+
+// Diagnosis is what Classify makes of a paste.
+type Diagnosis struct {
+	Kind       Kind
+	Recipients []Verdict
+}
+
+// IsBounce reports whether the paste is a bounce with at least one failure.
+func (d Diagnosis) IsBounce() bool { return d.Kind == KindBounce }
+
+// Verdict is the diagnosis for one failed recipient.
+type Verdict struct {
+	Address    string // "" when the paste names none
+	ReplyCode  string // "550"
+	Status     string // "5.1.1"
+	Reason     string // Sisimai reason
+	Temporary  bool   // the sending server will retry
+	RemoteHost string
+	RemoteIP   string
+	Article    *Article
+	Confidence float64 // 0 to 1
+	Evidence   []string
+	Details    Details
+	Advice     []string // Spanish sentences tailored to this failure
+}
+
+// Details are the specifics of a failure the advice uses.
+type Details struct {
+	Command     string // SMTP stage of the rejection: CONNECT, HELO, MAIL, RCPT, DATA
+	Blocklist   string // "Spamhaus ZEN"
+	ListedIP    string
+	TypoDomain  string // "gmial.com"
+	Suggestion  string // "gmail.com"
+	SizeLimit   string // "10 MB"
+	RateLimit   string // "ours" (the provider's E451) or "remote"
+	AuthCheck   string // SPF, DKIM or DMARC
+	FromDSN     bool   // read from a machine-readable delivery status
+	LowEvidence bool   // no code and no known phrase: a guess
+}
+
+// Classify reads a pasted bounce (a whole message, the visible part of a
+// non-delivery report, a mail client's error dialog or one SMTP line) and
+// returns a verdict per failed recipient. It is deterministic and safe for
+// concurrent use; texts longer than MaxPasteBytes are read only up to it.
+func (kb *KB) Classify(text string) Diagnosis {
+	if len(text) > MaxPasteBytes {
+		text = text[:MaxPasteBytes]
+	}
+	text = strings.ToValidUTF8(text, "\uFFFD")
+	m := parseMessage(text)
+	c := kb.classifier
+	body := m.body()
+
+	switch {
+	case m.report == "feedback-report" || strings.Contains(body, "\nFeedback-Type:") || strings.HasPrefix(body, "Feedback-Type:"):
+		return Diagnosis{Kind: KindFeedback}
+	}
+
+	dsn := m.deliveryStatus(body)
+	failed := dsn[:0:0]
+	delivered := 0
+	for _, d := range dsn {
+		switch {
+		case d.action == "delivered" || d.action == "relayed" || d.action == "expanded" || strings.HasPrefix(d.status, "2."):
+			delivered++
+		default:
+			failed = append(failed, d)
+		}
+	}
+	if len(dsn) > 0 && len(failed) == 0 && delivered > 0 {
+		return Diagnosis{Kind: KindDelivered}
+	}
+	if len(failed) == 0 && c.isAutoReply(m, body) {
+		return Diagnosis{Kind: KindAutoReply}
+	}
+
+	var findings []finding
+	if len(failed) > 0 {
+		byAddress := make(map[string]int)
+		textFindings := extractFromText(body)
+		for _, f := range textFindings {
+			byAddress[f.address] = len(byAddress)
+		}
+		for i, d := range failed {
+			f := finding{address: d.finalRecipient, action: d.action, status: d.status, remote: d.remoteMTA, fromDSN: true, position: i}
+			if f.address == "" {
+				f.address = d.origRecipient
+			}
+			if d.diagnostic != "" {
+				f.diag = append(f.diag, d.diagnostic)
+			}
+			if j, ok := byAddress[f.address]; ok {
+				f.diag = append(f.diag, textFindings[j].diag...)
+			}
+			findings = append(findings, f)
+		}
+	} else {
+		findings = extractFromText(body)
+	}
+
+	global := errorLines(body)
+	if len(findings) == 0 {
+		diag := global
+		if len(diag) == 0 {
+			diag = firstLines(body, 12)
+		}
+		findings = []finding{{diag: diag}}
+	}
+
+	var out []Verdict
+	for _, f := range findings {
+		if !c.hasEvidence(f.diag) {
+			f.diag = append(f.diag, global...)
+		}
+		v, ok := c.judge(kb, f, m)
+		if !ok {
+			continue
+		}
+		out = append(out, v)
+	}
+	if len(out) == 0 || !c.looksLikeBounce(m, body, out, len(failed) > 0) {
+		return Diagnosis{Kind: KindNone}
+	}
+	return Diagnosis{Kind: KindBounce, Recipients: out}
+}
+
+// body joins the human-readable parts, without the copy of the original
+// message. HTML parts are used only when there is no plain text.
+func (m *message) body() string {
+	parts := m.text
+	if len(parts) == 0 {
+		parts = m.html
+	}
+	var b strings.Builder
+	for _, p := range parts {
+		b.WriteString(trimOriginal(p))
+		b.WriteString("\n\n")
+	}
+	return b.String()
+}
+
+// deliveryStatus returns the DSN recipient blocks: from the
+// message/delivery-status parts, or from DSN fields pasted as text.
+func (m *message) deliveryStatus(body string) []dsnRecipient {
+	var out []dsnRecipient
+	for _, s := range m.status {
+		out = append(out, parseDSN(s)...)
+	}
+	if len(out) == 0 && (strings.Contains(body, "Final-Recipient:") || strings.Contains(body, "Diagnostic-Code:")) {
+		out = parseDSN(body)
+	}
+	return out
+}
+
+func firstLines(s string, n int) []string {
+	ls := lines(s)
+	if len(ls) > n {
+		ls = ls[:n]
+	}
+	return ls
+}
+
+// classifier holds the compiled rules and advice.
+type classifier struct {
+	rules   *rules
+	advice  map[string]string
+	domains []string
+}
+
+// hasEvidence reports whether lines hold a code or a known phrase.
+func (c *classifier) hasEvidence(ls []string) bool {
+	for _, l := range ls {
+		if replyInTextRe.MatchString(l) || statusRe.MatchString(" "+l+" ") {
+			return true
+		}
+	}
+	r, _, _ := c.rules.match(fold(strings.Join(ls, "\n")))
+	return r != nil
+}
+
+var (
+	commandRe = regexp.MustCompile(`(?i)(?:in reply to|after|did not like our|while sending|>>>)\s*(?:the\s+)?(?:end of\s+)?(rcpt to|rcpt|mail from|mail|data|end of data|helo|ehlo|initial connection|connect|final data|message)`)
+	sizeRe    = regexp.MustCompile(`(?i)(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)\s*(bytes|byte|kb|kib|mb|mib|megabytes|kilobytes|megas|k|m)\b`)
+)
+
+// judge turns a finding into a verdict. It reports false when the lines
+// say nothing about a failure.
+func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
+	text := strings.Join(f.diag, "\n")
+	folded := fold(text)
+	v := Verdict{Address: f.address}
+	v.Details.FromDSN = f.fromDSN
+
+	v.Status = f.status
+	if v.Status == "" || strings.HasSuffix(v.Status, ".0.0") {
+		if m := statusRe.FindStringSubmatch(" " + text + " "); m != nil {
+			v.Status = m[1] + "." + trimZeros(m[2]) + "." + trimZeros(m[3])
+		}
+	}
+	if m := replyInTextRe.FindStringSubmatch(text); m != nil {
+		v.ReplyCode = m[1]
+	}
+	if strings.HasPrefix(v.Status, "2.") {
+		v.Status = ""
+	}
+
+	r, at, end := c.rules.match(folded)
+	switch {
+	case r != nil:
+		v.Reason = r.reason
+		v.Details.AuthCheck = r.check
+	case v.Status != "":
+		v.Reason = c.rules.reasonForStatus(v.Status)
+	}
+	if v.Reason == "" {
+		switch {
+		case f.action == "delayed":
+			v.Reason = "expired"
+		case v.ReplyCode != "" && (v.ReplyCode[0] == '4' || v.ReplyCode[0] == '5'):
+			v.Reason = "onhold"
+		case v.Status != "":
+			v.Reason = "undefined"
+		case f.fromDSN && f.action == "failed":
+			v.Reason = "undefined"
+		default:
+			return v, false
+		}
+	}
+
+	if cm := commandRe.FindStringSubmatch(text); cm != nil {
+		v.Details.Command = commandName(cm[1])
+	}
+	// "User unknown" means the mailbox does not exist only when the server
+	// said so when asked for the recipient (RCPT) or with a code for it
+	// (X.1.1). Said at another stage, typically after the message was sent,
+	// it is a filter refusing the message (Sisimai's "filtered"); the advice
+	// still points to checking the address.
+	if v.Reason == "userunknown" && v.Details.Command != "RCPT" {
+		switch c.rules.reasonForStatus(v.Status) {
+		case "userunknown":
+		case "suspend":
+			v.Reason = "suspend"
+		default:
+			if v.Details.Command != "MAIL" {
+				v.Reason = "filtered"
+			}
+		}
+	}
+
+	v.Temporary = f.action == "delayed" || strings.HasPrefix(v.Status, "4.") ||
+		(v.Status == "" && strings.HasPrefix(v.ReplyCode, "4"))
+	if v.Reason == "expired" && f.action != "delayed" && !strings.Contains(folded, "will be retried") && !strings.Contains(folded, "will retry") {
+		v.Temporary = false
+	}
+
+	v.RemoteHost, v.RemoteIP = remoteOf(f.remote, text)
+	c.details(&v, folded)
+	v.Article = c.article(kb, v, r)
+	v.Evidence = evidence(f.diag, folded, at, end)
+	v.Confidence = confidence(v, r != nil)
+	v.Advice = c.adviseFor(kb, v)
+	return v, true
+}
+
+func commandName(s string) string {
+	switch s = strings.ToLower(s); {
+	case strings.HasPrefix(s, "rcpt"):
+		return "RCPT"
+	case strings.HasPrefix(s, "mail"):
+		return "MAIL"
+	case strings.Contains(s, "data"), s == "message":
+		return "DATA"
+	case s == "helo" || s == "ehlo":
+		return "HELO"
+	default:
+		return "CONNECT"
+	}
+}
+
+// remoteOf finds the remote server's name and IP.
+func remoteOf(remoteMTA, text string) (host, ip string) {
+	if remoteMTA != "" {
+		host = strings.Trim(strings.Fields(remoteMTA + " ")[0], "[]().")
+		if ipv4Re.MatchString(host) {
+			host, ip = "", host
+		}
+	}
+	if m := remoteHostRe.FindStringSubmatch(text); m != nil {
+		if host == "" {
+			host = strings.TrimSuffix(strings.ToLower(m[1]), ".")
+		}
+		if ip == "" && m[2] != "" && (ipv4Re.MatchString(m[2]) || strings.Count(m[2], ":") >= 2) {
+			ip = m[2]
+		}
+	}
+	return host, ip
+}
+
+// blocklists name the lists bounces mention, longest key first.
+var blocklists = []struct{ key, name string }{
+	{"zen.spamhaus.org", "Spamhaus ZEN"}, {"sbl.spamhaus.org", "Spamhaus SBL"}, {"xbl.spamhaus.org", "Spamhaus XBL"},
+	{"pbl.spamhaus.org", "Spamhaus PBL"}, {"dbl.spamhaus.org", "Spamhaus DBL"}, {"spamhaus", "Spamhaus"},
+	{"bl.spamcop.net", "SpamCop"}, {"spamcop", "SpamCop"}, {"b.barracudacentral.org", "Barracuda BRBL"},
+	{"barracuda", "Barracuda"}, {"sorbs", "SORBS"}, {"uceprotect", "UCEPROTECT"}, {"psbl", "PSBL"},
+	{"[bl23]", "Spamhaus XBL (vía Yahoo)"}, {"[bl21]", "Spamhaus (vía Yahoo)"}, {"s3150", "la lista de bloqueo de Outlook.com"},
+	{"ou-001", "Spamhaus (vía Outlook.com)"}, {"cbl.abuseat.org", "CBL"}, {"dnsbl", "una lista DNSBL"},
+}
+
+// details fills the specifics the advice uses.
+func (c *classifier) details(v *Verdict, folded string) {
+	if v.Reason == "blocked" || v.Reason == "spamdetected" || v.Reason == "badreputation" {
+		for _, b := range blocklists {
+			if strings.Contains(folded, b.key) {
+				v.Details.Blocklist = b.name
+				break
+			}
+		}
+		if v.Details.Blocklist != "" {
+			// The listed IP is the one in the lines that name the list, not
+			// the receiving server's.
+			for l := range strings.SplitSeq(folded, "\n") {
+				if ip := ipv4Re.FindString(l); ip != "" && ip != v.RemoteIP {
+					v.Details.ListedIP = ip
+					break
+				}
+			}
+		}
+	}
+	if domain := domainOf(v.Address); domain != "" && (v.Reason == "hostunknown" || v.Reason == "userunknown" || v.Reason == "notaccept" || v.Reason == "networkerror") {
+		if s := c.suggestDomain(domain); s != "" {
+			v.Details.TypoDomain, v.Details.Suggestion = domain, s
+		}
+	}
+	if v.Reason == "mesgtoobig" || v.Reason == "exceedlimit" {
+		if m := sizeRe.FindStringSubmatch(folded); m != nil {
+			v.Details.SizeLimit = humanSize(m[1], m[2])
+		}
+	}
+	if v.Reason == "speeding" {
+		v.Details.RateLimit = "remote"
+		if strings.Contains(folded, "e451") || strings.Contains(folded, "rate limit has been exceeded") {
+			v.Details.RateLimit = "ours"
+		}
+	}
+}
+
+func domainOf(addr string) string {
+	_, d, ok := strings.Cut(addr, "@")
+	if !ok {
+		return ""
+	}
+	return strings.ToLower(d)
+}
+
+// suggestDomain returns the popular domain a mistyped one most likely
+// meant, or "".
+func (c *classifier) suggestDomain(domain string) string {
+	best, bestD := "", 3
+	for _, d := range c.domains {
+		if d == domain {
+			return ""
+		}
+		if dist := editDistance(domain, d); dist < bestD && dist <= max(1, len(d)/5) {
+			best, bestD = d, dist
+		}
+	}
+	return best
+}
+
+// humanSize writes a size in the customer's units.
+func humanSize(n, unit string) string {
+	n = strings.ReplaceAll(n, ",", ".")
+	switch u := strings.ToLower(unit); u {
+	case "bytes", "byte":
+		digits := strings.ReplaceAll(n, ".", "")
+		var b float64
+		fmt.Sscanf(digits, "%g", &b)
+		switch {
+		case b >= 1<<20:
+			return fmt.Sprintf("%.0f MB", b/(1<<20))
+		case b >= 1<<10:
+			return fmt.Sprintf("%.0f KB", b/(1<<10))
+		default:
+			return digits + " bytes"
+		}
+	case "kb", "kib", "k", "kilobytes":
+		return n + " KB"
+	default:
+		return n + " MB"
+	}
+}
+
+// article picks the article for a verdict: the rule's, then the one the
+// codes lead to when it explains the same reason, then the reason's.
+func (c *classifier) article(kb *KB, v Verdict, r *rule) *Article {
+	if r != nil && r.article != "" {
+		return kb.bySlug[r.article]
+	}
+	if a, ok := kb.Resolve(strings.TrimSpace(v.ReplyCode + " " + v.Status)); ok && a.Reason == v.Reason {
+		return a
+	}
+	return kb.bySlug[c.rules.reasonArticle[v.Reason]]
+}
+
+// evidence returns the lines that led to the verdict: the one with the
+// matched phrase, and those with codes, at most three.
+func evidence(diag []string, folded string, at, end int) []string {
+	var out []string
+	seen := make(map[string]bool)
+	add := func(l string) {
+		if l = strings.TrimSpace(l); l != "" && !seen[l] && len(out) < 3 {
+			seen[l] = true
+			if len(l) > 400 {
+				l = l[:400] + "…"
+			}
+			out = append(out, l)
+		}
+	}
+	if at >= 0 {
+		// Find the diag line holding the match: folded keeps the line breaks.
+		line := strings.Count(folded[:at], "\n")
+		all := strings.Split(strings.Join(diag, "\n"), "\n")
+		if line < len(all) {
+			add(all[line])
+		}
+	}
+	for _, l := range diag {
+		if replyInTextRe.MatchString(l) || statusRe.MatchString(" "+l+" ") {
+			add(l)
+		}
+	}
+	if len(out) == 0 && len(diag) > 0 {
+		add(diag[0])
+	}
+	return out
+}
+
+// confidence grades how sure the verdict is.
+func confidence(v Verdict, phrase bool) float64 {
+	switch {
+	case phrase && (v.Status != "" || v.ReplyCode != ""):
+		return 0.95
+	case phrase:
+		return 0.8
+	case v.Status != "" && v.Reason != "undefined":
+		return 0.6
+	case v.ReplyCode != "":
+		return 0.35
+	default:
+		return 0.2
+	}
+}
+
+// autoReplySubjects start the subjects of automatic replies.
+var autoReplySubjects = []string{"auto:", "automatic reply", "autoreply", "auto-reply", "out of office", "out of the office",
+	"respuesta automática", "respuesta automatica", "fuera de la oficina", "ausente", "réponse automatique",
+	"absence", "abwesenheit", "risposta automatica", "resposta automática", "vacation", "vacaciones"}
+
+func (c *classifier) isAutoReply(m *message, body string) bool {
+	from := strings.ToLower(m.header.get("from"))
+	if strings.Contains(from, "mailer-daemon") || strings.Contains(from, "postmaster") {
+		return false
+	}
+	auto := strings.ToLower(m.header.get("auto-submitted"))
+	if strings.HasPrefix(auto, "auto-replied") || m.header.get("x-autoreply") != "" || m.header.get("x-autorespond") != "" ||
+		strings.Contains(strings.ToLower(m.header.get("precedence")), "auto_reply") {
+		return true
+	}
+	subject := strings.ToLower(m.header.get("subject"))
+	for _, s := range autoReplySubjects {
+		if strings.HasPrefix(subject, s) {
+			return true
+		}
+	}
+	if m.header == nil {
+		lb := strings.ToLower(body)
+		for _, s := range []string{"estoy fuera de la oficina", "i am out of the office", "i'm out of the office", "estaré fuera", "respuesta automática", "automatic reply", "out of office"} {
+			if strings.Contains(lb, s) && !replyInTextRe.MatchString(body) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bounceSignals are words that tell an error report from an ordinary text
+// that happens to contain a number or the word "blocked".
+var bounceSignals = []string{"deliver", "undeliver", "failed", "failure", "error", "reject", "returned", "could not", "couldn't",
+	"unable", "no se pudo", "no se ha podido", "no se ha entregado", "entregar", "rebot", "devuelto", "mailer-daemon", "postmaster",
+	"smtp", "remote server", "remote host", "said:", "recipient", "destinatario", "mail delivery", "delivery status",
+	"non remis", "unzustellbar", "non recapitato", "fehlgeschlagen", "échec", "denied", "refused", "bounce", "not delivered",
+	"mailbox", "buzón", "buzon", "server responded", "servidor"}
+
+// looksLikeBounce decides whether the paste reports a failure at all.
+func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnFailed bool) bool {
+	if dsnFailed || m.header.get("x-failed-recipients") != "" {
+		return true
+	}
+	subject := strings.ToLower(m.header.get("subject"))
+	from := strings.ToLower(m.header.get("from"))
+	for _, s := range []string{"undeliver", "delivery status notification", "mail delivery failed", "failure notice", "returned mail",
+		"delivery failure", "no se puede entregar", "no se ha podido entregar", "non remis", "unzustellbar", "undelivered", "delivery has failed",
+		"delivery notification", "mensaje no entregado", "devuelto", "could not be delivered", "delayed mail", "warning: could not send"} {
+		if strings.Contains(subject, s) {
+			return true
+		}
+	}
+	mailerDaemon := strings.Contains(from, "mailer-daemon") || strings.Contains(from, "postmaster") || strings.Contains(from, "mail delivery")
+	lb := fold(body)
+	signals := 0
+	for _, s := range bounceSignals {
+		if strings.Contains(lb, fold(s)) {
+			signals++
+		}
+	}
+	for _, v := range vs {
+		strongCode := (v.ReplyCode != "" && v.ReplyCode[0] != '2') || (v.Status != "" && v.Status[0] != '2')
+		if strongCode && (signals > 0 || mailerDaemon || len(lines(body)) <= 3) {
+			return true
+		}
+		if v.Confidence >= 0.8 && (signals > 0 || mailerDaemon || len(lines(body)) <= 3) {
+			return true
+		}
+	}
+	return false
+}
+

@@ -1,0 +1,112 @@
+package knowledge
+
+import "strings"
+
+// dsnRecipient is one per-recipient block of a delivery status notification
+// (RFC 3464), plus the per-message fields that apply to it.
+type dsnRecipient struct {
+	finalRecipient string
+	origRecipient  string
+	action         string // failed, delayed, delivered, relayed, expanded
+	status         string // 5.1.1
+	remoteMTA      string
+	diagnostic     string // the Diagnostic-Code text, without its "smtp;" type
+	reportingMTA   string
+}
+
+// parseDSN reads the fields of a message/delivery-status part, or of DSN
+// lines pasted without their MIME structure. Blocks are separated by blank
+// lines; a block with a recipient field starts a new recipient.
+func parseDSN(s string) []dsnRecipient {
+	var out []dsnRecipient
+	var perMessage dsnRecipient
+	var cur *dsnRecipient
+	var last *string // the field a continuation line belongs to
+	flush := func() {
+		if cur != nil && (cur.finalRecipient != "" || cur.origRecipient != "" || cur.diagnostic != "" || cur.status != "") {
+			if cur.reportingMTA == "" {
+				cur.reportingMTA = perMessage.reportingMTA
+			}
+			out = append(out, *cur)
+		}
+		cur, last = nil, nil
+	}
+	for line := range strings.SplitSeq(s, "\n") {
+		if strings.TrimSpace(line) == "" {
+			flush()
+			continue
+		}
+		if (line[0] == ' ' || line[0] == '\t') && last != nil {
+			*last += " " + strings.TrimSpace(line)
+			continue
+		}
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || !headerNameRe.MatchString(line) {
+			last = nil
+			continue
+		}
+		value = strings.TrimSpace(value)
+		target := cur
+		if target == nil {
+			target = &dsnRecipient{}
+		}
+		switch strings.ToLower(name) {
+		case "final-recipient", "x-actual-recipient":
+			if strings.ToLower(name) == "x-actual-recipient" && target.finalRecipient != "" {
+				continue
+			}
+			target.finalRecipient = addressOf(value)
+			last = &target.finalRecipient
+		case "original-recipient":
+			target.origRecipient = addressOf(value)
+			last = &target.origRecipient
+		case "action":
+			target.action = strings.ToLower(strings.Fields(value + " x")[0])
+			last = nil
+		case "status":
+			target.status = value
+			last = &target.status
+		case "remote-mta":
+			target.remoteMTA = typedValue(value)
+			last = &target.remoteMTA
+		case "diagnostic-code":
+			target.diagnostic = typedValue(value)
+			last = &target.diagnostic
+		case "reporting-mta":
+			perMessage.reportingMTA = typedValue(value)
+			last = nil
+			continue
+		default:
+			last = nil
+			continue
+		}
+		cur = target
+	}
+	flush()
+	for i := range out {
+		if m := statusRe.FindStringSubmatch(" " + out[i].status + " "); m != nil {
+			out[i].status = m[1] + "." + trimZeros(m[2]) + "." + trimZeros(m[3])
+		} else {
+			out[i].status = ""
+		}
+	}
+	return out
+}
+
+// typedValue drops the type of a DSN field value ("smtp; 550 ..." ->
+// "550 ...", "dns; mx.example.com" -> "mx.example.com").
+func typedValue(v string) string {
+	if t, rest, ok := strings.Cut(v, ";"); ok && len(t) < 16 && !strings.ContainsAny(t, " <@") {
+		return strings.TrimSpace(rest)
+	}
+	return v
+}
+
+// addressOf returns the address in a DSN recipient value ("rfc822; a@b").
+func addressOf(v string) string {
+	v = typedValue(v)
+	if m := addressRe.FindString(v); m != "" {
+		return strings.ToLower(m)
+	}
+	return strings.Trim(v, "<> ")
+}

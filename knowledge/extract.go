@@ -1,0 +1,184 @@
+package knowledge
+
+import (
+	"regexp"
+	"strings"
+)
+
+var (
+	addressRe = regexp.MustCompile(`[A-Za-z0-9][A-Za-z0-9._%+'=/-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,24}`)
+	ipv4Re    = regexp.MustCompile(`\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b`)
+	ipv6Re    = regexp.MustCompile(`\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{1,4}\b|\b(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4})?\b`)
+	// remoteHostRe finds the remote server in the usual phrasings: Postfix
+	// "host mx.example.com[192.0.2.1]", Exim "host mx.example.com [192.0.2.1]",
+	// Sendmail "while talking to mx.example.com.", Exchange "Remote Server at
+	// mx.example.com (192.0.2.1)", Gmail "Remote-MTA".
+	remoteHostRe = regexp.MustCompile(`(?i)(?:\bhost|talking to|server at|connect to|remote server|servidor remoto|generating server:|mx)\s*:?\s*\[?([a-z0-9](?:[a-z0-9-]*\.)+[a-z]{2,})\.?\]?\s*(?:\[|\()?\s*((?:\d{1,3}\.){3}\d{1,3}|[0-9a-f:]{4,})?`)
+	// replyInTextRe finds a reply code where servers print one: at the start
+	// of a line or after a quote, a colon, "said", "<<<", "#".
+	replyInTextRe = regexp.MustCompile(`(?:^|[\s'"(:\[<>=#])([245][0-5][0-9])(?:[\s\-]|$)`)
+)
+
+// finding is what the paste says about one recipient before it is judged.
+type finding struct {
+	address  string
+	action   string   // DSN Action, when there is one
+	status   string   // DSN Status, when there is one
+	diag     []string // the lines that describe the failure
+	remote   string   // Remote-MTA
+	fromDSN  bool
+	position int // where the recipient was found, to keep the paste's order
+}
+
+// senderContexts are the places an address appears as the sender, not the
+// recipient, of the failed message.
+var senderContexts = []string{
+	"from:", "reply-to:", "return-path:", "sender:", "x-postfix-sender:", "mail from:", "mail from:<",
+	"envelope-from", "message-id", "in-reply-to", "references:", "de:", "remitente:", "responder a:",
+	"original-envelope-id", "smtp.mailfrom=", "header.from=", "x-original-sender:",
+}
+
+// notRecipientLocals are mailbox names that send bounces rather than
+// receive them.
+var notRecipientLocals = toSet(`postmaster mailer-daemon mailerdaemon noreply no-reply abuse bounce bounces`)
+
+// addressOccurrence is an address found in the text.
+type addressOccurrence struct {
+	address string
+	line    int
+	strong  bool // the line is laid out as a recipient heading
+}
+
+// recipientLineRe matches lines that present a failed recipient: the
+// address alone (Exim, qmail, Sendmail), or followed by a colon (Postfix),
+// or introduced by "to", "recipient", "destinatario".
+var recipientLineRe = regexp.MustCompile(`(?i)^[\s*>•·-]*(?:(?:original-recipient|final-recipient|recipient(?:\(s\))?|destinatario|rcpt to|address|dirección|adresse)\s*:?\s*(?:rfc822;)?\s*)?["'<(]?([^\s<>"'()]+@[^\s<>"'()]+?)[>"')]?(?:[\s:,;.]|\.\.\.|$)`)
+
+// deliveredToRe matches prose naming the recipient: "wasn't delivered to X",
+// "no se ha entregado a X", "could not be delivered to X".
+var deliveredToRe = regexp.MustCompile(`(?i)(?:delivered to|deliver(?:ed)? (?:the )?(?:mail|message) to|entregado a|entregar a|destinatario|recipient|addressed to|rcpt to:?\s*<?|following address(?:es)?(?: failed)?:?|following recipients?:?|delivery to)\s*<?([A-Za-z0-9][^\s<>()'",;]*@[^\s<>()'",;]+[A-Za-z])`)
+
+// findAddresses lists the addresses of the text that may be recipients.
+func findAddresses(ls []string) []addressOccurrence {
+	var out []addressOccurrence
+	for i, l := range ls {
+		if !strings.Contains(l, "@") {
+			continue
+		}
+		lower := strings.ToLower(l)
+		for _, loc := range addressRe.FindAllStringIndex(l, -1) {
+			addr := strings.ToLower(strings.Trim(l[loc[0]:loc[1]], ".'"))
+			local, _, _ := strings.Cut(addr, "@")
+			if notRecipientLocals[local] {
+				continue
+			}
+			before := lower[:loc[0]]
+			if isSenderContext(before) {
+				continue
+			}
+			strong := false
+			if m := recipientLineRe.FindStringSubmatch(l); m != nil && strings.EqualFold(strings.Trim(m[1], "<>.:"), addr) {
+				strong = true
+			}
+			if m := deliveredToRe.FindStringSubmatch(l); m != nil && strings.Contains(strings.ToLower(m[1]), addr) {
+				strong = true
+			}
+			out = append(out, addressOccurrence{address: addr, line: i, strong: strong})
+		}
+	}
+	return out
+}
+
+func isSenderContext(before string) bool {
+	b := strings.TrimSpace(before)
+	if len(b) > 40 {
+		b = b[len(b)-40:]
+	}
+	for _, c := range senderContexts {
+		if strings.HasSuffix(b, c) || strings.HasSuffix(strings.TrimRight(b, "< \t\""), strings.TrimRight(c, "<")) {
+			return true
+		}
+	}
+	return false
+}
+
+// extractFromText finds the failed recipients of a human-readable bounce
+// and the lines that explain each failure.
+func extractFromText(text string) []finding {
+	ls := strings.Split(text, "\n")
+	if len(ls) > maxScanLines {
+		ls = ls[:maxScanLines]
+	}
+	occ := findAddresses(ls)
+	var strong []addressOccurrence
+	for _, o := range occ {
+		if o.strong {
+			strong = append(strong, o)
+		}
+	}
+	if len(strong) > 0 {
+		occ = strong
+	}
+	var out []finding
+	index := make(map[string]int)
+	for k, o := range occ {
+		end := len(ls)
+		for _, next := range occ[k+1:] {
+			if next.address != o.address && next.line > o.line {
+				end = next.line
+				break
+			}
+		}
+		seg := segment(ls, o.line, end)
+		if i, ok := index[o.address]; ok {
+			out[i].diag = append(out[i].diag, seg...)
+			continue
+		}
+		index[o.address] = len(out)
+		out = append(out, finding{address: o.address, diag: seg, position: o.line})
+	}
+	return out
+}
+
+// maxScanLines bounds the lines read from a paste: the explanation of a
+// bounce is at its start, and a huge paste must stay fast.
+const maxScanLines = 4000
+
+// segment returns the lines from start up to end that belong to one
+// recipient: a blank line ends it once something was collected, and it
+// holds at most a dozen lines.
+func segment(ls []string, start, end int) []string {
+	var seg []string
+	for i := start; i < end && i < start+14; i++ {
+		t := strings.TrimSpace(ls[i])
+		if t == "" {
+			if len(seg) > 1 {
+				break
+			}
+			continue
+		}
+		seg = append(seg, t)
+	}
+	return seg
+}
+
+// errorLines returns the lines of a text that carry an SMTP reply or an
+// enhanced status code: the fallback evidence when no line is tied to a
+// recipient.
+func errorLines(text string) []string {
+	var out []string
+	n := 0
+	for l := range strings.SplitSeq(text, "\n") {
+		if n++; n > maxScanLines {
+			break
+		}
+		t := strings.TrimSpace(l)
+		if t == "" || len(t) > 2000 {
+			continue
+		}
+		if replyInTextRe.MatchString(t) || statusRe.MatchString(" "+t+" ") {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -1,0 +1,423 @@
+package knowledge
+
+import (
+	"encoding/base64"
+	"io"
+	"mime/quotedprintable"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// message is a paste taken apart: the headers when it is a whole message,
+// the human-readable text, the machine-readable delivery status (RFC 3464)
+// and the headers of the returned original, kept apart so that words of the
+// original message are never mistaken for the error.
+type message struct {
+	header   header
+	text     []string // human-readable parts, decoded, in order
+	html     []string // HTML parts as text, used when there is no plain text
+	status   []string // message/delivery-status parts
+	original header   // headers of the returned message, when attached
+	report   string   // report-type of a multipart/report ("delivery-status", "feedback-report")
+}
+
+// header is a list of header fields in order; names are lower-cased.
+type header []field
+
+type field struct{ name, value string }
+
+func (h header) get(name string) string {
+	for _, f := range h {
+		if f.name == name {
+			return f.value
+		}
+	}
+	return ""
+}
+
+// maxParts bounds the MIME tree a paste may have, so a crafted message
+// cannot make parsing slow.
+const maxParts = 64
+
+// parseMessage reads a paste: a whole raw message, or any fragment of one.
+// It never fails: what it cannot parse as MIME it keeps as text.
+func parseMessage(raw string) *message {
+	raw = normalizeNewlines(raw)
+	m := &message{}
+	h, body, ok := splitHeader(raw)
+	if !ok {
+		m.text = append(m.text, raw)
+		return m
+	}
+	m.header = h
+	parts := 0
+	m.walk(h, body, 0, &parts)
+	return m
+}
+
+// normalizeNewlines turns CRLF and lone CR line ends into LF.
+func normalizeNewlines(s string) string {
+	if !strings.Contains(s, "\r") {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	return strings.ReplaceAll(s, "\r", "\n")
+}
+
+var headerNameRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,60}:`)
+
+// knownHeaders are fields that mark the start of a real message rather than
+// a line of prose that happens to contain a colon.
+var knownHeaders = toSet(`received return-path from to subject date message-id mime-version content-type
+delivered-to x-failed-recipients reply-to x-mailer auto-submitted content-transfer-encoding sender
+x-original-to dkim-signature authentication-results arc-seal x-ms-exchange-organization-scl`)
+
+// splitHeader splits a header block from its body. It accepts the paste
+// only as a message when it starts with header fields, at least one of them
+// a field real messages carry.
+func splitHeader(s string) (header, string, bool) {
+	var h header
+	known := false
+	rest := s
+	// Skip an mbox "From " line.
+	if strings.HasPrefix(rest, "From ") {
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
+			rest = rest[i+1:]
+		}
+	}
+	for {
+		i := strings.IndexByte(rest, '\n')
+		line := rest
+		if i >= 0 {
+			line = rest[:i]
+		}
+		if strings.TrimSpace(line) == "" {
+			if i < 0 {
+				rest = ""
+			} else {
+				rest = rest[i+1:]
+			}
+			break
+		}
+		switch {
+		case (line[0] == ' ' || line[0] == '\t') && len(h) > 0:
+			h[len(h)-1].value += " " + strings.TrimSpace(line)
+		case headerNameRe.MatchString(line):
+			name, value, _ := strings.Cut(line, ":")
+			name = strings.ToLower(name)
+			if knownHeaders[name] {
+				known = true
+			}
+			h = append(h, field{name: name, value: strings.TrimSpace(value)})
+		default:
+			return nil, s, false
+		}
+		if i < 0 {
+			rest = ""
+			break
+		}
+		rest = rest[i+1:]
+	}
+	if !known || len(h) < 2 {
+		return nil, s, false
+	}
+	for i := range h {
+		h[i].value = decodeWords(h[i].value)
+	}
+	return h, rest, true
+}
+
+// walk decodes one MIME entity and its children.
+func (m *message) walk(h header, body string, depth int, parts *int) {
+	*parts++
+	if *parts > maxParts || depth > 8 {
+		return
+	}
+	ctype, params := parseContentType(h.get("content-type"))
+	switch {
+	case strings.HasPrefix(ctype, "multipart/"):
+		if ctype == "multipart/report" && m.report == "" {
+			m.report = strings.ToLower(params["report-type"])
+		}
+		boundary := params["boundary"]
+		if boundary == "" {
+			m.text = append(m.text, body)
+			return
+		}
+		for _, p := range splitMultipart(body, boundary) {
+			ph, pbody, ok := splitHeader(p)
+			if !ok {
+				// A part with no headers is text/plain (RFC 2046 5.1).
+				ph, pbody = nil, strings.TrimPrefix(p, "\n")
+				if hs, b, found := strings.Cut(p, "\n\n"); found && headerNameRe.MatchString(strings.TrimSpace(hs)) {
+					ph = parseLooseHeader(hs)
+					pbody = b
+				}
+			}
+			m.walk(ph, pbody, depth+1, parts)
+		}
+	case ctype == "message/delivery-status" || ctype == "message/global-delivery-status":
+		m.status = append(m.status, decodeBody(h, body))
+	case ctype == "message/rfc822" || ctype == "message/global" || ctype == "text/rfc822-headers" || ctype == "message/rfc822-headers":
+		inner := decodeBody(h, body)
+		if oh, _, ok := splitHeader(normalizeNewlines(inner)); ok && m.original == nil {
+			m.original = oh
+		} else if m.original == nil {
+			m.original = parseLooseHeader(inner)
+		}
+	case ctype == "message/feedback-report":
+		m.report = "feedback-report"
+	case ctype == "text/html":
+		m.html = append(m.html, htmlToText(decodeBody(h, body)))
+	case ctype == "" || strings.HasPrefix(ctype, "text/"):
+		m.text = append(m.text, decodeBody(h, body))
+	default:
+		// Attachments (images, the original as application/octet-stream) say
+		// nothing about the error.
+	}
+}
+
+// parseLooseHeader reads header lines without requiring a known field.
+func parseLooseHeader(s string) header {
+	var h header
+	for _, line := range strings.Split(s, "\n") {
+		if line == "" {
+			break
+		}
+		if (line[0] == ' ' || line[0] == '\t') && len(h) > 0 {
+			h[len(h)-1].value += " " + strings.TrimSpace(line)
+			continue
+		}
+		if name, value, ok := strings.Cut(line, ":"); ok && headerNameRe.MatchString(line) {
+			h = append(h, field{name: strings.ToLower(name), value: strings.TrimSpace(value)})
+		}
+	}
+	return h
+}
+
+// parseContentType returns the lower-cased media type and its parameters.
+// It is lenient: broken quoting and missing semicolons are common in bounces.
+func parseContentType(v string) (string, map[string]string) {
+	params := make(map[string]string)
+	if v == "" {
+		return "", params
+	}
+	segs := strings.Split(v, ";")
+	ctype := strings.ToLower(strings.TrimSpace(segs[0]))
+	if i := strings.IndexAny(ctype, " \t"); i >= 0 {
+		ctype = ctype[:i]
+	}
+	for _, seg := range segs[1:] {
+		k, val, ok := strings.Cut(seg, "=")
+		if !ok {
+			continue
+		}
+		val = strings.TrimSpace(val)
+		if strings.HasPrefix(val, `"`) {
+			val = strings.TrimPrefix(val, `"`)
+			if j := strings.IndexByte(val, '"'); j >= 0 {
+				val = val[:j]
+			}
+		} else if j := strings.IndexAny(val, " \t"); j >= 0 {
+			val = val[:j]
+		}
+		params[strings.ToLower(strings.TrimSpace(k))] = val
+	}
+	return ctype, params
+}
+
+// splitMultipart returns the parts between boundary lines. Unlike
+// mime/multipart it tolerates a missing closing boundary and junk around it.
+func splitMultipart(body, boundary string) []string {
+	delim := "--" + boundary
+	var parts []string
+	var cur strings.Builder
+	in := false
+	for _, line := range strings.SplitAfter(body, "\n") {
+		t := strings.TrimRight(line, " \t\n")
+		if strings.HasPrefix(t, delim) {
+			if in {
+				parts = append(parts, cur.String())
+				cur.Reset()
+			}
+			if strings.HasPrefix(t, delim+"--") {
+				return parts
+			}
+			in = true
+			if len(parts) >= maxParts {
+				return parts
+			}
+			continue
+		}
+		if in {
+			cur.WriteString(line)
+		}
+	}
+	if in && cur.Len() > 0 {
+		parts = append(parts, cur.String())
+	}
+	return parts
+}
+
+// decodeBody undoes the transfer encoding and the charset of a part.
+func decodeBody(h header, body string) string {
+	var b []byte
+	switch strings.ToLower(strings.TrimSpace(h.get("content-transfer-encoding"))) {
+	case "base64":
+		b = decodeBase64(body)
+	case "quoted-printable":
+		var err error
+		b, err = io.ReadAll(quotedprintable.NewReader(strings.NewReader(body)))
+		if err != nil && len(b) == 0 {
+			b = []byte(body)
+		}
+	default:
+		b = []byte(body)
+	}
+	_, params := parseContentType(h.get("content-type"))
+	return normalizeNewlines(toUTF8(b, params["charset"]))
+}
+
+// decodeBase64 decodes base64 with line breaks and stray characters, as
+// far as it can.
+func decodeBase64(s string) []byte {
+	clean := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' {
+			clean = append(clean, c)
+		}
+	}
+	if len(clean)%4 == 1 {
+		clean = clean[:len(clean)-1] // a lone trailing character cannot be decoded
+	}
+	out := make([]byte, base64.RawStdEncoding.DecodedLen(len(clean)))
+	n, _ := base64.RawStdEncoding.Decode(out, clean)
+	return out[:n]
+}
+
+// toUTF8 converts text in the charsets bounces use. Latin-1 and Windows-1252
+// are converted; for others (ISO-2022-JP, Shift_JIS, ...) the ASCII in them,
+// where SMTP replies live, survives and the rest is dropped.
+func toUTF8(b []byte, charset string) string {
+	charset = strings.ToLower(strings.Trim(charset, `" `))
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	switch charset {
+	case "iso-8859-1", "latin1", "iso-8859-15", "windows-1252", "cp1252", "us-ascii", "":
+		var sb strings.Builder
+		sb.Grow(len(b) + len(b)/8)
+		for _, c := range b {
+			if c >= 0x80 && c < 0xa0 && cp1252[c-0x80] != 0 {
+				sb.WriteRune(cp1252[c-0x80])
+			} else {
+				sb.WriteRune(rune(c))
+			}
+		}
+		return sb.String()
+	}
+	return strings.ToValidUTF8(string(b), "")
+}
+
+// cp1252 maps the Windows-1252 bytes 0x80-0x9f that differ from Latin-1.
+var cp1252 = [32]rune{
+	'€', 0, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 0, 'Ž', 0,
+	0, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0, 'ž', 'Ÿ',
+}
+
+var encodedWordRe = regexp.MustCompile(`=\?([^?]+)\?([bBqQ])\?([^?]*)\?=`)
+
+// decodeWords decodes RFC 2047 encoded words in a header value.
+func decodeWords(v string) string {
+	if !strings.Contains(v, "=?") {
+		return v
+	}
+	return encodedWordRe.ReplaceAllStringFunc(v, func(w string) string {
+		m := encodedWordRe.FindStringSubmatch(w)
+		var b []byte
+		if m[2] == "b" || m[2] == "B" {
+			b = decodeBase64(m[3])
+		} else {
+			qp := strings.ReplaceAll(m[3], "_", " ")
+			var err error
+			b, err = io.ReadAll(quotedprintable.NewReader(strings.NewReader(qp)))
+			if err != nil && len(b) == 0 {
+				return w
+			}
+		}
+		return toUTF8(b, m[1])
+	})
+}
+
+var (
+	tagRe        = regexp.MustCompile(`(?s)<(script|style|head)\b.*?</(script|style|head)>|<[^>]*>`)
+	blockTagRe   = regexp.MustCompile(`(?i)<(br|/p|/div|/tr|/li|/h[1-6]|/table|p|div|tr|li)\b[^>]*>`)
+	spaceRunRe   = regexp.MustCompile(`[ \t\x{a0}]+`)
+	blankLinesRe = regexp.MustCompile(`\n{3,}`)
+)
+
+// htmlToText keeps the words of an HTML part, one block per line, which is
+// enough to read an Exchange NDR.
+func htmlToText(s string) string {
+	s = blockTagRe.ReplaceAllString(s, "\n")
+	s = tagRe.ReplaceAllString(s, "")
+	s = htmlUnescape(s)
+	s = spaceRunRe.ReplaceAllString(s, " ")
+	return blankLinesRe.ReplaceAllString(s, "\n\n")
+}
+
+var htmlEntities = strings.NewReplacer("&nbsp;", " ", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&#39;", "'", "&apos;", "'",
+	"&aacute;", "á", "&eacute;", "é", "&iacute;", "í", "&oacute;", "ó", "&uacute;", "ú", "&ntilde;", "ñ",
+	"&Aacute;", "Á", "&Eacute;", "É", "&Iacute;", "Í", "&Oacute;", "Ó", "&Uacute;", "Ú", "&Ntilde;", "Ñ",
+	"&uuml;", "ü", "&iquest;", "¿", "&iexcl;", "¡", "&amp;", "&")
+
+func htmlUnescape(s string) string {
+	if !strings.Contains(s, "&") {
+		return s
+	}
+	return htmlEntities.Replace(s)
+}
+
+// trimOriginal cuts a plain-text bounce where the copy of the returned
+// message begins, so its words do not count as the error.
+func trimOriginal(s string) string {
+	lower := strings.ToLower(s)
+	cut := len(s)
+	for _, marker := range originalMarkers {
+		if i := strings.Index(lower, marker); i >= 0 && i < cut && i > 0 {
+			cut = i
+		}
+	}
+	return s[:cut]
+}
+
+// originalMarkers are the lines MTAs print before the copy of the returned
+// message.
+var originalMarkers = []string{
+	"------ this is a copy of the message, including all the headers.",
+	"--- below this line is a copy of the message.",
+	"----- original message -----",
+	"------- original message -------",
+	"----- unsent message follows -----",
+	"------ original message follows ------",
+	"----- message header follows -----",
+	"-----original message-----",
+	"original message headers:",
+	"encabezados del mensaje original:",
+	"--- the header of the original message is following. ---",
+	"content-type: message/rfc822",
+	"content-type: text/rfc822-headers",
+}
+
+// lines returns the non-empty lines of s, trimmed.
+func lines(s string) []string {
+	var out []string
+	for l := range strings.SplitSeq(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}

@@ -1,0 +1,160 @@
+package knowledge
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// rules is the classifier's data, read from rules.toml.
+type rules struct {
+	list          []rule
+	statusReason  map[string]string
+	reasonArticle map[string]string
+	domains       []string // popular mail domains, for typo suggestions
+}
+
+type rule struct {
+	reason  string
+	article string
+	check   string // SPF, DKIM or DMARC
+	phrases []phrase
+	regexes []*regexp.Regexp
+}
+
+// phrase is a folded pattern; prefix phrases may end inside a word.
+type phrase struct {
+	text   string
+	prefix bool
+}
+
+func loadRules(raw string, kb *KB) (*rules, error) {
+	var file struct {
+		Reasons map[string]string `toml:"reasons"`
+		Status  map[string]string `toml:"status"`
+		Typos   struct {
+			Domains []string `toml:"domains"`
+		} `toml:"typos"`
+		Rule    []struct {
+			Reason  string   `toml:"reason"`
+			Article string   `toml:"article"`
+			Check   string   `toml:"check"`
+			Match   []string `toml:"match"`
+			Regex   []string `toml:"regex"`
+		} `toml:"rule"`
+	}
+	md, err := toml.Decode(raw, &file)
+	if err != nil {
+		return nil, fmt.Errorf("rules.toml: %w", err)
+	}
+	if extra := md.Undecoded(); len(extra) > 0 {
+		return nil, fmt.Errorf("rules.toml: unknown field %q", extra[0].String())
+	}
+	rs := &rules{statusReason: file.Status, reasonArticle: file.Reasons, domains: file.Typos.Domains}
+	for reason, slug := range file.Reasons {
+		if !Reasons[reason] && reason != "mailererror" && reason != "notcompliantrfc" {
+			return nil, fmt.Errorf("rules.toml: [reasons] %q is not a Sisimai reason", reason)
+		}
+		if _, ok := kb.bySlug[slug]; !ok {
+			return nil, fmt.Errorf("rules.toml: [reasons] %s: article %q does not exist", reason, slug)
+		}
+	}
+	for code, reason := range file.Status {
+		if _, ok := file.Reasons[reason]; !ok {
+			return nil, fmt.Errorf("rules.toml: [status] %s: reason %q has no article in [reasons]", code, reason)
+		}
+	}
+	for i, r := range file.Rule {
+		if _, ok := file.Reasons[r.Reason]; !ok {
+			return nil, fmt.Errorf("rules.toml: rule %d: reason %q has no article in [reasons]", i+1, r.Reason)
+		}
+		if r.Article != "" {
+			if _, ok := kb.bySlug[r.Article]; !ok {
+				return nil, fmt.Errorf("rules.toml: rule %d: article %q does not exist", i+1, r.Article)
+			}
+		}
+		if len(r.Match)+len(r.Regex) == 0 {
+			return nil, fmt.Errorf("rules.toml: rule %d (%s) has no match or regex", i+1, r.Reason)
+		}
+		out := rule{reason: r.Reason, article: r.Article, check: r.Check}
+		for _, m := range r.Match {
+			p := phrase{text: fold(strings.TrimSpace(m))}
+			if strings.HasSuffix(p.text, "*") {
+				p.text, p.prefix = strings.TrimSuffix(p.text, "*"), true
+			}
+			if p.text == "" {
+				return nil, fmt.Errorf("rules.toml: rule %d has an empty phrase", i+1)
+			}
+			out.phrases = append(out.phrases, p)
+		}
+		for _, re := range r.Regex {
+			c, err := regexp.Compile("(?i)" + re)
+			if err != nil {
+				return nil, fmt.Errorf("rules.toml: rule %d: %w", i+1, err)
+			}
+			out.regexes = append(out.regexes, c)
+		}
+		rs.list = append(rs.list, out)
+	}
+	return rs, nil
+}
+
+// match returns the first rule with a phrase in text (already folded) and
+// where the phrase was found, or nil.
+func (rs *rules) match(text string) (*rule, int, int) {
+	for i := range rs.list {
+		r := &rs.list[i]
+		for _, p := range r.phrases {
+			if at := indexPhrase(text, p); at >= 0 {
+				return r, at, at + len(p.text)
+			}
+		}
+		for _, re := range r.regexes {
+			if loc := re.FindStringIndex(text); loc != nil {
+				return r, loc[0], loc[1]
+			}
+		}
+	}
+	return nil, -1, -1
+}
+
+// indexPhrase finds p in text at word boundaries.
+func indexPhrase(text string, p phrase) int {
+	from := 0
+	for {
+		i := strings.Index(text[from:], p.text)
+		if i < 0 {
+			return -1
+		}
+		i += from
+		end := i + len(p.text)
+		startOK := i == 0 || !isWordChar(text[i-1]) || !isWordChar(p.text[0])
+		endOK := p.prefix || end == len(text) || !isWordChar(text[end]) || !isWordChar(p.text[len(p.text)-1])
+		if startOK && endOK {
+			return i
+		}
+		from = i + 1
+	}
+}
+
+func isWordChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 0x80
+}
+
+// reasonForStatus maps an enhanced status code to a reason when no phrase
+// decided.
+func (rs *rules) reasonForStatus(status string) string {
+	if r, ok := rs.statusReason[status]; ok {
+		return r
+	}
+	if len(status) > 2 {
+		other := "5" + status[1:]
+		if status[0] == '5' {
+			other = "4" + status[1:]
+		}
+		return rs.statusReason[other]
+	}
+	return ""
+}
