@@ -69,7 +69,10 @@ func (kb *KB) Classify(text string) Diagnosis {
 	if len(text) > MaxPasteBytes {
 		text = text[:MaxPasteBytes]
 	}
-	text = strings.ToValidUTF8(text, "\uFFFD")
+	return kb.classify(strings.ToValidUTF8(text, "\uFFFD"), 0)
+}
+
+func (kb *KB) classify(text string, depth int) Diagnosis {
 	m := parseMessage(text)
 	c := kb.classifier
 	body := m.body()
@@ -100,7 +103,7 @@ func (kb *KB) Classify(text string) Diagnosis {
 	var findings []finding
 	if len(failed) > 0 {
 		byAddress := make(map[string]int)
-		textFindings := extractFromText(body)
+		textFindings := extractFromText(body, m.senders())
 		for _, f := range textFindings {
 			byAddress[f.address] = len(byAddress)
 		}
@@ -118,16 +121,22 @@ func (kb *KB) Classify(text string) Diagnosis {
 			findings = append(findings, f)
 		}
 	} else {
-		findings = extractFromText(body)
+		findings = extractFromText(body, m.senders())
+		// Exim and Gmail name the failed recipients in a header, which is
+		// more reliable than guessing from the text.
+		if failedHeader := m.header.get("x-failed-recipients"); failedHeader != "" {
+			findings = fromFailedHeader(failedHeader, findings)
+		}
 	}
 
+	// Lines to fall back on when a recipient's own lines say nothing: those
+	// with codes, or else the start of the text.
 	global := errorLines(body)
+	if len(global) == 0 {
+		global = firstLines(body, 30)
+	}
 	if len(findings) == 0 {
-		diag := global
-		if len(diag) == 0 {
-			diag = firstLines(body, 12)
-		}
-		findings = []finding{{diag: diag}}
+		findings = []finding{{diag: global}}
 	}
 
 	var out []Verdict
@@ -142,6 +151,14 @@ func (kb *KB) Classify(text string) Diagnosis {
 		out = append(out, v)
 	}
 	if len(out) == 0 || !c.looksLikeBounce(m, body, out, len(failed) > 0) {
+		// A bounce forwarded as an attachment: read the attached message.
+		if depth == 0 {
+			for _, a := range m.attached {
+				if d := kb.classify(a, depth+1); d.Kind == KindBounce {
+					return d
+				}
+			}
+		}
 		return Diagnosis{Kind: KindNone}
 	}
 	return Diagnosis{Kind: KindBounce, Recipients: out}
@@ -162,6 +179,18 @@ func (m *message) body() string {
 	return b.String()
 }
 
+// senders returns the addresses that sent the failed message: a bounce is
+// addressed to them, so they are never its failed recipients.
+func (m *message) senders() map[string]bool {
+	out := make(map[string]bool)
+	for _, v := range []string{m.header.get("to"), m.original.get("from"), m.original.get("return-path"), m.original.get("sender")} {
+		for _, a := range addressRe.FindAllString(v, 4) {
+			out[strings.ToLower(a)] = true
+		}
+	}
+	return out
+}
+
 // deliveryStatus returns the DSN recipient blocks: from the
 // message/delivery-status parts, or from DSN fields pasted as text.
 func (m *message) deliveryStatus(body string) []dsnRecipient {
@@ -171,6 +200,28 @@ func (m *message) deliveryStatus(body string) []dsnRecipient {
 	}
 	if len(out) == 0 && (strings.Contains(body, "Final-Recipient:") || strings.Contains(body, "Diagnostic-Code:")) {
 		out = parseDSN(body)
+	}
+	return out
+}
+
+// fromFailedHeader puts the recipients of an X-Failed-Recipients header
+// first, with the lines found for them in the text.
+func fromFailedHeader(header string, found []finding) []finding {
+	byAddress := make(map[string]finding)
+	for _, f := range found {
+		byAddress[f.address] = f
+	}
+	var out []finding
+	for _, a := range addressRe.FindAllString(header, 16) {
+		a = strings.ToLower(a)
+		f, ok := byAddress[a]
+		if !ok {
+			f = finding{address: a}
+		}
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		return found
 	}
 	return out
 }
@@ -197,7 +248,11 @@ func (c *classifier) hasEvidence(ls []string) bool {
 			return true
 		}
 	}
-	r, _, _ := c.rules.match(fold(strings.Join(ls, "\n")))
+	text := fold(strings.Join(ls, "\n"))
+	if r, _, _ := c.rules.match(text, false); r != nil {
+		return true
+	}
+	r, _, _ := c.rules.match(text, true)
 	return r != nil
 }
 
@@ -209,8 +264,10 @@ var (
 // judge turns a finding into a verdict. It reports false when the lines
 // say nothing about a failure.
 func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
-	text := strings.Join(f.diag, "\n")
-	folded := fold(text)
+	text := joinContinuations(strings.Join(f.diag, "\n"))
+	// Phrases may be wrapped over two lines; matching on spaces keeps the
+	// offsets, so the line of a match can still be found.
+	folded := strings.ReplaceAll(fold(text), "\n", " ")
 	v := Verdict{Address: f.address}
 	v.Details.FromDSN = f.fromDSN
 
@@ -227,46 +284,61 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 		v.Status = ""
 	}
 
-	r, at, end := c.rules.match(folded)
+	if cm := commandRe.FindStringSubmatch(text); cm != nil {
+		v.Details.Command = commandName(cm[1])
+	}
+	statusReason := c.rules.reasonForStatus(v.Status)
+
+	// A specific phrase decides; failing that, the enhanced status code;
+	// failing that, a generic phrase.
+	r, at, end := c.rules.match(folded, false)
+	if r == nil && statusReason == "" {
+		r, at, end = c.rules.match(folded, true)
+	}
 	switch {
 	case r != nil:
 		v.Reason = r.reason
 		v.Details.AuthCheck = r.check
-	case v.Status != "":
-		v.Reason = c.rules.reasonForStatus(v.Status)
-	}
-	if v.Reason == "" {
-		switch {
-		case f.action == "delayed":
-			v.Reason = "expired"
-		case v.ReplyCode != "" && (v.ReplyCode[0] == '4' || v.ReplyCode[0] == '5'):
-			v.Reason = "onhold"
-		case v.Status != "":
-			v.Reason = "undefined"
-		case f.fromDSN && f.action == "failed":
-			v.Reason = "undefined"
-		default:
-			return v, false
+		// Size limits come in two flavours that only the code tells apart.
+		if (r.reason == "mesgtoobig" || r.reason == "exceedlimit") && (statusReason == "mesgtoobig" || statusReason == "exceedlimit") {
+			v.Reason = statusReason
 		}
+	case statusReason != "":
+		v.Reason = statusReason
+	case v.Details.Command == "MAIL":
+		v.Reason = "rejected"
+	case f.action == "delayed":
+		v.Reason = "expired"
+	case v.ReplyCode != "" && (v.ReplyCode[0] == '4' || v.ReplyCode[0] == '5'):
+		v.Reason = "onhold"
+	case v.Status != "" || (f.fromDSN && f.action == "failed"):
+		v.Reason = "undefined"
+	default:
+		return v, false
 	}
 
-	if cm := commandRe.FindStringSubmatch(text); cm != nil {
-		v.Details.Command = commandName(cm[1])
+	// Refused at MAIL FROM, the problem is the sender's address or domain.
+	if v.Details.Command == "MAIL" && (r == nil || r.weak || v.Reason == "userunknown" || v.Reason == "hostunknown" || v.Reason == "filtered") &&
+		v.Reason != "blocked" && v.Reason != "norelaying" {
+		v.Reason = "rejected"
 	}
-	// "User unknown" means the mailbox does not exist only when the server
-	// said so when asked for the recipient (RCPT) or with a code for it
-	// (X.1.1). Said at another stage, typically after the message was sent,
-	// it is a filter refusing the message (Sisimai's "filtered"); the advice
-	// still points to checking the address.
-	if v.Reason == "userunknown" && v.Details.Command != "RCPT" {
-		switch c.rules.reasonForStatus(v.Status) {
-		case "userunknown":
-		case "suspend":
-			v.Reason = "suspend"
-		default:
-			if v.Details.Command != "MAIL" {
-				v.Reason = "filtered"
-			}
+	// A delay notice with no specific explanation is a message still waiting.
+	if f.action == "delayed" && (r == nil || r.weak) {
+		v.Reason = "expired"
+	}
+
+	// "User unknown" means the mailbox does not exist when the server said
+	// so on being given the recipient (RCPT) or with a code for it (X.1.1).
+	// A server that says it later, having seen the message, is a filter
+	// refusing it (Sisimai's "filtered"); the advice still points to checking
+	// the address.
+	if v.Reason == "userunknown" && statusReason != "userunknown" &&
+		v.Details.Command != "RCPT" && !anyPhrase(folded, c.rules.rcpt) {
+		switch {
+		case statusReason == "suspend" || statusReason == "filtered":
+			v.Reason = statusReason
+		case v.Details.Command == "DATA" || v.ReplyCode != "":
+			v.Reason = "filtered"
 		}
 	}
 
@@ -298,6 +370,30 @@ func commandName(s string) string {
 	default:
 		return "CONNECT"
 	}
+}
+
+var multilineRe = regexp.MustCompile(`^([245]\d\d)[ -](?:[245]\.\d{1,3}\.\d{1,3} )?`)
+
+// joinContinuations removes the code that starts each continuation line of
+// a multi-line reply ("550-5.7.1 ..." then "550 5.7.1 ..."), so a sentence
+// the server wrapped reads whole. The first line keeps its code.
+func joinContinuations(s string) string {
+	if !strings.Contains(s, "-") {
+		return s
+	}
+	ls := strings.Split(s, "\n")
+	prev := ""
+	for i, l := range ls {
+		m := multilineRe.FindStringSubmatch(l)
+		if m != nil && prev == m[1] {
+			ls[i] = l[len(m[0]):]
+		}
+		prev = ""
+		if m != nil && len(l) > 3 && l[3] == '-' {
+			prev = m[1]
+		}
+	}
+	return strings.Join(ls, "\n")
 }
 
 // remoteOf finds the remote server's name and IP.
@@ -440,9 +536,16 @@ func evidence(diag []string, folded string, at, end int) []string {
 		}
 	}
 	if at >= 0 {
-		// Find the diag line holding the match: folded keeps the line breaks.
-		line := strings.Count(folded[:at], "\n")
+		// Find the diag line holding the match.
 		all := strings.Split(strings.Join(diag, "\n"), "\n")
+		line, n := 0, 0
+		for i, l := range all {
+			if n+len(fold(l)) >= at {
+				line = i
+				break
+			}
+			n += len(fold(l)) + 1
+		}
 		if line < len(all) {
 			add(all[line])
 		}
@@ -541,7 +644,7 @@ func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnF
 		if strongCode && (signals > 0 || mailerDaemon || len(lines(body)) <= 3) {
 			return true
 		}
-		if v.Confidence >= 0.8 && (signals > 0 || mailerDaemon || len(lines(body)) <= 3) {
+		if v.Confidence >= 0.8 && (signals > 0 || mailerDaemon || len(lines(body)) <= 15) {
 			return true
 		}
 	}

@@ -59,7 +59,7 @@ var recipientLineRe = regexp.MustCompile(`(?i)^[\s*>•·-]*(?:(?:original-recip
 var deliveredToRe = regexp.MustCompile(`(?i)(?:delivered to|deliver(?:ed)? (?:the )?(?:mail|message) to|entregado a|entregar a|destinatario|recipient|addressed to|rcpt to:?\s*<?|following address(?:es)?(?: failed)?:?|following recipients?:?|delivery to)\s*<?([A-Za-z0-9][^\s<>()'",;]*@[^\s<>()'",;]+[A-Za-z])`)
 
 // findAddresses lists the addresses of the text that may be recipients.
-func findAddresses(ls []string) []addressOccurrence {
+func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 	var out []addressOccurrence
 	for i, l := range ls {
 		if !strings.Contains(l, "@") {
@@ -69,7 +69,7 @@ func findAddresses(ls []string) []addressOccurrence {
 		for _, loc := range addressRe.FindAllStringIndex(l, -1) {
 			addr := strings.ToLower(strings.Trim(l[loc[0]:loc[1]], ".'"))
 			local, _, _ := strings.Cut(addr, "@")
-			if notRecipientLocals[local] {
+			if notRecipientLocals[local] || senders[addr] {
 				continue
 			}
 			before := lower[:loc[0]]
@@ -104,12 +104,12 @@ func isSenderContext(before string) bool {
 
 // extractFromText finds the failed recipients of a human-readable bounce
 // and the lines that explain each failure.
-func extractFromText(text string) []finding {
+func extractFromText(text string, senders map[string]bool) []finding {
 	ls := strings.Split(text, "\n")
 	if len(ls) > maxScanLines {
 		ls = ls[:maxScanLines]
 	}
-	occ := findAddresses(ls)
+	occ := findAddresses(ls, senders)
 	var strong []addressOccurrence
 	for _, o := range occ {
 		if o.strong {
@@ -157,10 +157,15 @@ func segment(ls []string, start, end int) []string {
 			}
 			continue
 		}
+		if quotedHeaderRe.MatchString(t) {
+			continue // a quoted header of the original message
+		}
 		seg = append(seg, t)
 	}
 	return seg
 }
+
+var quotedHeaderRe = regexp.MustCompile(`^>\s*[A-Za-z][A-Za-z0-9-]+:`)
 
 // errorLines returns the lines of a text that carry an SMTP reply or an
 // enhanced status code: the fallback evidence when no line is tied to a

@@ -19,6 +19,7 @@ type message struct {
 	html     []string // HTML parts as text, used when there is no plain text
 	status   []string // message/delivery-status parts
 	original header   // headers of the returned message, when attached
+	attached []string // attached messages, raw: a bounce may come forwarded
 	report   string   // report-type of a multipart/report ("delivery-status", "feedback-report")
 }
 
@@ -129,9 +130,9 @@ func splitHeader(s string) (header, string, bool) {
 }
 
 // walk decodes one MIME entity and its children.
-func (m *message) walk(h header, body string, depth int, parts *int) {
-	*parts++
-	if *parts > maxParts || depth > 8 {
+func (m *message) walk(h header, body string, depth int, count *int) {
+	*count++
+	if *count > maxParts || depth > 8 {
 		return
 	}
 	ctype, params := parseContentType(h.get("content-type"))
@@ -141,11 +142,19 @@ func (m *message) walk(h header, body string, depth int, parts *int) {
 			m.report = strings.ToLower(params["report-type"])
 		}
 		boundary := params["boundary"]
-		if boundary == "" {
+		parts := splitMultipart(body, boundary)
+		if len(parts) == 0 {
+			// The declared boundary is missing or wrong (it happens): take
+			// the first delimiter-looking line of the body instead.
+			if b := guessBoundary(body); b != "" {
+				parts = splitMultipart(body, b)
+			}
+		}
+		if len(parts) == 0 {
 			m.text = append(m.text, body)
 			return
 		}
-		for _, p := range splitMultipart(body, boundary) {
+		for _, p := range parts {
 			ph, pbody, ok := splitHeader(p)
 			if !ok {
 				// A part with no headers is text/plain (RFC 2046 5.1).
@@ -155,12 +164,15 @@ func (m *message) walk(h header, body string, depth int, parts *int) {
 					pbody = b
 				}
 			}
-			m.walk(ph, pbody, depth+1, parts)
+			m.walk(ph, pbody, depth+1, count)
 		}
 	case ctype == "message/delivery-status" || ctype == "message/global-delivery-status":
 		m.status = append(m.status, decodeBody(h, body))
 	case ctype == "message/rfc822" || ctype == "message/global" || ctype == "text/rfc822-headers" || ctype == "message/rfc822-headers":
 		inner := decodeBody(h, body)
+		if len(m.attached) < 4 {
+			m.attached = append(m.attached, inner)
+		}
 		if oh, _, ok := splitHeader(normalizeNewlines(inner)); ok && m.original == nil {
 			m.original = oh
 		} else if m.original == nil {
@@ -227,9 +239,22 @@ func parseContentType(v string) (string, map[string]string) {
 	return ctype, params
 }
 
+var boundaryLineRe = regexp.MustCompile(`(?m)^--([A-Za-z0-9'()+_,./:=?-]{6,70})\s*$`)
+
+// guessBoundary finds the boundary a multipart body actually uses.
+func guessBoundary(body string) string {
+	if m := boundaryLineRe.FindStringSubmatch(body); m != nil {
+		return strings.TrimSuffix(m[1], "--")
+	}
+	return ""
+}
+
 // splitMultipart returns the parts between boundary lines. Unlike
 // mime/multipart it tolerates a missing closing boundary and junk around it.
 func splitMultipart(body, boundary string) []string {
+	if boundary == "" {
+		return nil
+	}
 	delim := "--" + boundary
 	var parts []string
 	var cur strings.Builder

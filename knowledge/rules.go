@@ -14,12 +14,14 @@ type rules struct {
 	statusReason  map[string]string
 	reasonArticle map[string]string
 	domains       []string // popular mail domains, for typo suggestions
+	rcpt          []phrase // phrases that place a rejection at the RCPT stage
 }
 
 type rule struct {
 	reason  string
 	article string
 	check   string // SPF, DKIM or DMARC
+	weak    bool   // generic wording: yields to a specific status code
 	phrases []phrase
 	regexes []*regexp.Regexp
 }
@@ -37,10 +39,14 @@ func loadRules(raw string, kb *KB) (*rules, error) {
 		Typos   struct {
 			Domains []string `toml:"domains"`
 		} `toml:"typos"`
+		Rcpt struct {
+			Match []string `toml:"match"`
+		} `toml:"rcpt"`
 		Rule    []struct {
 			Reason  string   `toml:"reason"`
 			Article string   `toml:"article"`
 			Check   string   `toml:"check"`
+			Weak    bool     `toml:"weak"`
 			Match   []string `toml:"match"`
 			Regex   []string `toml:"regex"`
 		} `toml:"rule"`
@@ -78,16 +84,9 @@ func loadRules(raw string, kb *KB) (*rules, error) {
 		if len(r.Match)+len(r.Regex) == 0 {
 			return nil, fmt.Errorf("rules.toml: rule %d (%s) has no match or regex", i+1, r.Reason)
 		}
-		out := rule{reason: r.Reason, article: r.Article, check: r.Check}
-		for _, m := range r.Match {
-			p := phrase{text: fold(strings.TrimSpace(m))}
-			if strings.HasSuffix(p.text, "*") {
-				p.text, p.prefix = strings.TrimSuffix(p.text, "*"), true
-			}
-			if p.text == "" {
-				return nil, fmt.Errorf("rules.toml: rule %d has an empty phrase", i+1)
-			}
-			out.phrases = append(out.phrases, p)
+		out := rule{reason: r.Reason, article: r.Article, check: r.Check, weak: r.Weak}
+		if out.phrases, err = phrases(r.Match); err != nil {
+			return nil, fmt.Errorf("rules.toml: rule %d: %w", i+1, err)
 		}
 		for _, re := range r.Regex {
 			c, err := regexp.Compile("(?i)" + re)
@@ -98,14 +97,45 @@ func loadRules(raw string, kb *KB) (*rules, error) {
 		}
 		rs.list = append(rs.list, out)
 	}
+	if rs.rcpt, err = phrases(file.Rcpt.Match); err != nil {
+		return nil, fmt.Errorf("rules.toml: [rcpt]: %w", err)
+	}
 	return rs, nil
 }
 
-// match returns the first rule with a phrase in text (already folded) and
-// where the phrase was found, or nil.
-func (rs *rules) match(text string) (*rule, int, int) {
+func phrases(list []string) ([]phrase, error) {
+	out := make([]phrase, 0, len(list))
+	for _, m := range list {
+		p := phrase{text: fold(strings.TrimSpace(m))}
+		if strings.HasSuffix(p.text, "*") {
+			p.text, p.prefix = strings.TrimSuffix(p.text, "*"), true
+		}
+		if p.text == "" {
+			return nil, fmt.Errorf("empty phrase")
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// anyPhrase reports whether text holds one of the phrases.
+func anyPhrase(text string, ps []phrase) bool {
+	for _, p := range ps {
+		if indexPhrase(text, p) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// match returns the first rule of the given strength with a phrase in text
+// (already folded) and where the phrase was found, or nil.
+func (rs *rules) match(text string, weak bool) (*rule, int, int) {
 	for i := range rs.list {
 		r := &rs.list[i]
+		if r.weak != weak {
+			continue
+		}
 		for _, p := range r.phrases {
 			if at := indexPhrase(text, p); at >= 0 {
 				return r, at, at + len(p.text)
