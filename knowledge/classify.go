@@ -77,12 +77,23 @@ func (kb *KB) classify(text string, depth int) Diagnosis {
 	c := kb.classifier
 	body := m.body()
 
-	switch {
-	case m.report == "feedback-report" || strings.Contains(body, "\nFeedback-Type:") || strings.HasPrefix(body, "Feedback-Type:"):
+	subject := strings.ToLower(m.header.get("subject"))
+	if m.report == "feedback-report" || strings.Contains(body, "\nFeedback-Type:") || strings.HasPrefix(body, "Feedback-Type:") ||
+		strings.HasPrefix(subject, "complaint about message from") {
 		return Diagnosis{Kind: KindFeedback}
 	}
 
 	dsn := m.deliveryStatus(body)
+	if len(dsn) == 0 {
+		switch kind, recipients := parseSES(body); kind {
+		case "Complaint":
+			return Diagnosis{Kind: KindFeedback}
+		case "Delivery":
+			return Diagnosis{Kind: KindDelivered}
+		case "Bounce":
+			dsn = recipients
+		}
+	}
 	failed := dsn[:0:0]
 	delivered := 0
 	for _, d := range dsn {
@@ -141,8 +152,8 @@ func (kb *KB) classify(text string, depth int) Diagnosis {
 
 	var out []Verdict
 	for _, f := range findings {
-		if !c.hasEvidence(f.diag) {
-			f.diag = append(f.diag, global...)
+		if !c.hasEvidence(f.diag) || !hasCodeLine(f.diag) {
+			f.diag = appendNew(f.diag, global)
 		}
 		v, ok := c.judge(kb, f, m)
 		if !ok {
@@ -241,6 +252,34 @@ type classifier struct {
 	domains []string
 }
 
+// genericStatus are DSN Status values that say less than the server's reply.
+var genericStatus = toSet(`4.0.0 5.0.0 5.1.0 4.4.7`)
+
+// hasCodeLine reports whether a line carries a reply or status code.
+func hasCodeLine(ls []string) bool {
+	for _, l := range ls {
+		if replyInTextRe.MatchString(l) || statusRe.MatchString(" "+l+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// appendNew appends the lines of more that are not in ls yet.
+func appendNew(ls, more []string) []string {
+	seen := make(map[string]bool, len(ls))
+	for _, l := range ls {
+		seen[l] = true
+	}
+	for _, l := range more {
+		if !seen[l] {
+			seen[l] = true
+			ls = append(ls, l)
+		}
+	}
+	return ls
+}
+
 // hasEvidence reports whether lines hold a code or a known phrase.
 func (c *classifier) hasEvidence(ls []string) bool {
 	for _, l := range ls {
@@ -271,15 +310,16 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 	v := Verdict{Address: f.address}
 	v.Details.FromDSN = f.fromDSN
 
+	// The DSN Status field wins, unless it is one of the generic values
+	// reporting MTAs fill in (X.0.0, 5.1.0, 4.4.7 for any delay) or of
+	// another class than the code in the server's own words.
 	v.Status = f.status
-	if v.Status == "" || strings.HasSuffix(v.Status, ".0.0") {
-		if m := statusRe.FindStringSubmatch(" " + text + " "); m != nil {
-			v.Status = m[1] + "." + trimZeros(m[2]) + "." + trimZeros(m[3])
+	if inText := findStatus(text); inText != "" {
+		if v.Status == "" || genericStatus[v.Status] || v.Status[0] != inText[0] {
+			v.Status = inText
 		}
 	}
-	if m := replyInTextRe.FindStringSubmatch(text); m != nil {
-		v.ReplyCode = m[1]
-	}
+	v.ReplyCode = findReply(text)
 	if strings.HasPrefix(v.Status, "2.") {
 		v.Status = ""
 	}
@@ -393,8 +433,22 @@ func joinContinuations(s string) string {
 			prev = m[1]
 		}
 	}
-	return strings.Join(ls, "\n")
+	s = strings.Join(ls, "\n")
+	// Folded into one line (a DSN Diagnostic-Code), the continuation codes
+	// sit inside the text: keep the first, drop the rest.
+	if m := inlineContinuationRe.FindString(s); m != "" {
+		code := strings.TrimSpace(m)
+		if first := strings.Index(s, code); first >= 0 {
+			rest := s[first+len(code):]
+			rest = strings.ReplaceAll(rest, " "+code+" ", " ")
+			rest = strings.ReplaceAll(rest, " "+code[:3]+" "+code[4:]+" ", " ")
+			s = s[:first+len(code)] + rest
+		}
+	}
+	return s
 }
+
+var inlineContinuationRe = regexp.MustCompile(`[245]\d\d-[245]\.\d{1,3}\.\d{1,3} `)
 
 // remoteOf finds the remote server's name and IP.
 func remoteOf(remoteMTA, text string) (host, ip string) {
@@ -578,7 +632,7 @@ func confidence(v Verdict, phrase bool) float64 {
 }
 
 // autoReplySubjects start the subjects of automatic replies.
-var autoReplySubjects = []string{"auto:", "automatic reply", "autoreply", "auto-reply", "out of office", "out of the office",
+var autoReplySubjects = []string{"auto:", "auto reply", "automatic reply", "autoreply", "auto-reply", "out of office", "out of the office",
 	"respuesta automática", "respuesta automatica", "fuera de la oficina", "ausente", "réponse automatique",
 	"absence", "abwesenheit", "risposta automatica", "resposta automática", "vacation", "vacaciones"}
 
@@ -650,4 +704,3 @@ func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnF
 	}
 	return false
 }
-

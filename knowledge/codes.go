@@ -129,3 +129,60 @@ func isDigits(s string) bool {
 }
 
 func isReplyCode(s string) bool { return len(s) == 3 && isDigits(s) && s[0] >= '2' && s[0] <= '5' }
+
+// validReplyCodes are the reply codes SMTP defines (RFC 5321, 3207, 4954,
+// 7504). Servers print others ("541", "542"), but a number outside this
+// list is more often part of something else than a reply code.
+var validReplyCodes = toSet(`211 214 220 221 235 250 251 252 334 354 421 422 432 450 451 452 453 454 455 458
+459 500 501 502 503 504 521 523 524 525 530 533 534 535 538 550 551 552 553 554 555 556`)
+
+// findReply returns the reply code of an error text: the first valid 4xx or
+// 5xx code, else the first valid code of any class.
+func findReply(text string) string {
+	first := ""
+	for _, m := range replyInTextRe.FindAllStringSubmatch(text, 64) {
+		c := m[1]
+		if !validReplyCodes[c] {
+			continue
+		}
+		if c[0] == '4' || c[0] == '5' {
+			return c
+		}
+		if first == "" {
+			first = c
+		}
+	}
+	return first
+}
+
+// findStatus returns the enhanced status code of an error text. The code
+// printed right after a reply code ("550 5.7.1", "550-'5.7.1") is the one
+// the server meant; version strings such as "mta-5.5.0-3" are skipped.
+func findStatus(text string) string {
+	padded := " " + text + " "
+	var first, afterReply string
+	for _, loc := range statusRe.FindAllStringSubmatchIndex(padded, 64) {
+		start, end := loc[2], loc[7]
+		if start >= 2 && padded[start-1] == '-' && !(padded[start-2] >= '0' && padded[start-2] <= '9') {
+			continue
+		}
+		if end+1 < len(padded) && padded[end] == '-' && padded[end+1] >= '0' && padded[end+1] <= '9' {
+			continue
+		}
+		code := padded[loc[2]:loc[3]] + "." + trimZeros(padded[loc[4]:loc[5]]) + "." + trimZeros(padded[loc[6]:loc[7]])
+		if code[0] == '2' {
+			continue
+		}
+		if first == "" {
+			first = code
+		}
+		before := strings.TrimRight(padded[max(0, start-4):start], " -'\"")
+		if afterReply == "" && len(before) >= 3 && validReplyCodes[before[len(before)-3:]] {
+			afterReply = code
+		}
+	}
+	if afterReply != "" {
+		return afterReply
+	}
+	return first
+}

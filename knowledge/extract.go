@@ -16,7 +16,7 @@ var (
 	remoteHostRe = regexp.MustCompile(`(?i)(?:\bhost|talking to|server at|connect to|remote server|servidor remoto|generating server:|mx)\s*:?\s*\[?([a-z0-9](?:[a-z0-9-]*\.)+[a-z]{2,})\.?\]?\s*(?:\[|\()?\s*((?:\d{1,3}\.){3}\d{1,3}|[0-9a-f:]{4,})?`)
 	// replyInTextRe finds a reply code where servers print one: at the start
 	// of a line or after a quote, a colon, "said", "<<<", "#".
-	replyInTextRe = regexp.MustCompile(`(?:^|[\s'"(:\[<>=#])([245][0-5][0-9])(?:[\s\-]|$)`)
+	replyInTextRe = regexp.MustCompile(`(?:^|[\s'"(:\[<>=#])([245][0-5][0-9])(?:[\s\-,;:)\]]|$)`)
 )
 
 // finding is what the paste says about one recipient before it is judged.
@@ -46,7 +46,7 @@ var notRecipientLocals = toSet(`postmaster mailer-daemon mailerdaemon noreply no
 type addressOccurrence struct {
 	address string
 	line    int
-	strong  bool // the line is laid out as a recipient heading
+	tier    int // how clearly the line presents a failed recipient: 0 to 3
 }
 
 // recipientLineRe matches lines that present a failed recipient: the
@@ -76,14 +76,19 @@ func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 			if isSenderContext(before) {
 				continue
 			}
-			strong := false
+			tier := 0
 			if m := recipientLineRe.FindStringSubmatch(l); m != nil && strings.EqualFold(strings.Trim(m[1], "<>.:"), addr) {
-				strong = true
+				tier = 2
+				// "<addr>: error text" (Postfix, qmail, Sendmail) is the
+				// clearest layout of all.
+				if rest := strings.TrimSpace(l[strings.Index(lower, addr)+len(addr):]); strings.HasPrefix(strings.TrimLeft(rest, ">"), ":") || strings.HasPrefix(rest, "...") {
+					tier = 3
+				}
 			}
-			if m := deliveredToRe.FindStringSubmatch(l); m != nil && strings.Contains(strings.ToLower(m[1]), addr) {
-				strong = true
+			if m := deliveredToRe.FindStringSubmatch(l); m != nil && strings.Contains(strings.ToLower(m[1]), addr) && tier < 2 {
+				tier = 2
 			}
-			out = append(out, addressOccurrence{address: addr, line: i, strong: strong})
+			out = append(out, addressOccurrence{address: addr, line: i, tier: tier})
 		}
 	}
 	return out
@@ -110,14 +115,19 @@ func extractFromText(text string, senders map[string]bool) []finding {
 		ls = ls[:maxScanLines]
 	}
 	occ := findAddresses(ls, senders)
-	var strong []addressOccurrence
+	// Keep the addresses laid out most clearly as failed recipients.
+	best := 0
 	for _, o := range occ {
-		if o.strong {
-			strong = append(strong, o)
-		}
+		best = max(best, o.tier)
 	}
-	if len(strong) > 0 {
-		occ = strong
+	if best > 0 {
+		kept := occ[:0]
+		for _, o := range occ {
+			if o.tier == best {
+				kept = append(kept, o)
+			}
+		}
+		occ = kept
 	}
 	var out []finding
 	index := make(map[string]int)

@@ -42,7 +42,7 @@ func loadRules(raw string, kb *KB) (*rules, error) {
 		Rcpt struct {
 			Match []string `toml:"match"`
 		} `toml:"rcpt"`
-		Rule    []struct {
+		Rule []struct {
 			Reason  string   `toml:"reason"`
 			Article string   `toml:"article"`
 			Check   string   `toml:"check"`
@@ -178,13 +178,6 @@ func isWordChar(c byte) bool {
 func (rs *rules) reasonForStatus(status string) string {
 	if r, ok := rs.statusReason[status]; ok {
 		return r
-	}
-	if len(status) > 2 {
-		other := "5" + status[1:]
-		if status[0] == '5' {
-			other = "4" + status[1:]
-		}
-		return rs.statusReason[other]
 	}
 	return ""
 }

@@ -1,0 +1,50 @@
+package knowledge
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// sesNotification is the JSON body of an Amazon SES notification (the SNS
+// "AWS Notification Message" that customers using SES receive and paste).
+type sesNotification struct {
+	NotificationType string `json:"notificationType"`
+	Bounce           struct {
+		BounceType        string `json:"bounceType"`
+		ReportingMTA      string `json:"reportingMTA"`
+		BouncedRecipients []struct {
+			EmailAddress   string `json:"emailAddress"`
+			Action         string `json:"action"`
+			Status         string `json:"status"`
+			DiagnosticCode string `json:"diagnosticCode"`
+		} `json:"bouncedRecipients"`
+	} `json:"bounce"`
+}
+
+// parseSES reads an SES notification in text. It returns the notification
+// type ("Bounce", "Complaint", "Delivery") and, for bounces, DSN-like
+// recipient blocks.
+func parseSES(text string) (string, []dsnRecipient) {
+	i := strings.Index(text, `{"notificationType"`)
+	if i < 0 {
+		return "", nil
+	}
+	var n sesNotification
+	dec := json.NewDecoder(strings.NewReader(text[i:]))
+	if err := dec.Decode(&n); err != nil {
+		return "", nil
+	}
+	var out []dsnRecipient
+	for _, r := range n.Bounce.BouncedRecipients {
+		d := dsnRecipient{finalRecipient: strings.ToLower(r.EmailAddress), action: strings.ToLower(r.Action),
+			diagnostic: typedValue(r.DiagnosticCode), reportingMTA: typedValue(n.Bounce.ReportingMTA)}
+		if m := statusRe.FindStringSubmatch(" " + r.Status + " "); m != nil {
+			d.status = m[1] + "." + trimZeros(m[2]) + "." + trimZeros(m[3])
+		}
+		if d.action == "" {
+			d.action = "failed"
+		}
+		out = append(out, d)
+	}
+	return n.NotificationType, out
+}
