@@ -125,6 +125,7 @@ func (kb *KB) classify(text string, depth int) Diagnosis {
 			}
 			if d.diagnostic != "" {
 				f.diag = append(f.diag, d.diagnostic)
+				f.dsnDiag = d.diagnostic
 			}
 			if j, ok := byAddress[f.address]; ok {
 				f.diag = append(f.diag, textFindings[j].diag...)
@@ -237,12 +238,20 @@ func fromFailedHeader(header string, found []finding) []finding {
 	return out
 }
 
+// firstLines returns the first n lines of s that are not mail headers
+// (a pasted Authentication-Results line says "dkim=pass", not an error).
 func firstLines(s string, n int) []string {
-	ls := lines(s)
-	if len(ls) > n {
-		ls = ls[:n]
+	var out []string
+	for _, l := range lines(s) {
+		if len(out) == n {
+			break
+		}
+		if isHeaderLine(l) {
+			continue
+		}
+		out = append(out, l)
 	}
-	return ls
+	return out
 }
 
 // classifier holds the compiled rules and advice.
@@ -310,11 +319,14 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 	v := Verdict{Address: f.address}
 	v.Details.FromDSN = f.fromDSN
 
-	// The DSN Status field wins, unless it is one of the generic values
+	// The code in the server's reply as the DSN quotes it (Diagnostic-Code)
+	// wins; then the DSN Status field, unless it is one of the generic values
 	// reporting MTAs fill in (X.0.0, 5.1.0, 4.4.7 for any delay) or of
-	// another class than the code in the server's own words.
+	// another class than a code in the text.
 	v.Status = f.status
-	if inText := findStatus(text); inText != "" {
+	if quoted := findStatus(f.dsnDiag); quoted != "" {
+		v.Status = quoted
+	} else if inText := findStatus(text); inText != "" {
 		if v.Status == "" || genericStatus[v.Status] || v.Status[0] != inText[0] {
 			v.Status = inText
 		}
@@ -377,7 +389,7 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 		switch {
 		case statusReason == "suspend" || statusReason == "filtered":
 			v.Reason = statusReason
-		case v.Details.Command == "DATA" || v.ReplyCode != "":
+		case v.Details.Command == "DATA" || (v.ReplyCode != "" && anyPhrase(folded, c.rules.late)):
 			v.Reason = "filtered"
 		}
 	}

@@ -32,7 +32,7 @@ func (q CodeQuery) String() string {
 var (
 	// statusRe matches an enhanced status code: class 2, 4 or 5, subject and
 	// detail of up to three digits (RFC 3463 allows more; nobody sends them).
-	statusRe = regexp.MustCompile(`(?:^|[^0-9A-Za-z.])([245])\.(\d{1,3})\.(\d{1,3})(?:[^0-9.]|\.(?:[^0-9]|$)|$)`)
+	statusRe = regexp.MustCompile(`(?:^|[^0-9A-Za-z.])([245])\.([0-7])\.(\d{1,3})(?:[^0-9.]|\.(?:[^0-9]|$)|$)`)
 	// replyRe matches a reply code standing alone or glued to a status code
 	// by the dash of a multi-line reply ("550-5.7.26"). The second digit of
 	// a reply code is 0 to 5 (RFC 5321 4.2.1), so ports 587 and 465 are not
@@ -176,7 +176,7 @@ func findStatus(text string) string {
 		if first == "" {
 			first = code
 		}
-		before := strings.TrimRight(padded[max(0, start-4):start], " -'\"")
+		before := strings.TrimRight(padded[max(0, start-6):start], " -'\"")
 		if afterReply == "" && len(before) >= 3 && validReplyCodes[before[len(before)-3:]] {
 			afterReply = code
 		}

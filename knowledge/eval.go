@@ -26,8 +26,8 @@ type Label struct {
 type EvalMode string
 
 // Evaluation modes: the whole file, what a mail client shows (the
-// human-readable text, without headers or the delivery-status part), and
-// the diagnostic line alone.
+// human-readable text and delivery report, without headers or the returned
+// message), and the diagnostic line alone.
 const (
 	EvalWhole      EvalMode = "whole"
 	EvalVisible    EvalMode = "visible"
@@ -57,8 +57,11 @@ func (s EvalScore) Pct(n int) float64 {
 // sends: Sisimai derives them from the reason when a bounce has no code.
 var internalStatusRe = regexp.MustCompile(`^[245]\.0\.9\d\d$`)
 
-// notScored are reference reasons that are not a bounce's reason.
-var notScored = map[string]bool{"(not-decoded)": true}
+// notScored are reference labels that say the reference decoder did not
+// know: it could not read the file, or gave "undefined" or "onhold" (its
+// words for "the reason is unclear"). They are no ground truth to score
+// against, so such files are counted apart.
+var notScored = map[string]bool{"(not-decoded)": true, "undefined": true, "onhold": true}
 
 // Evaluate classifies every file of a labelled folder and scores the first
 // recipient of each against its label, in the given mode.
@@ -68,7 +71,7 @@ var notScored = map[string]bool{"(not-decoded)": true}
 // reply code must be equal (both empty counts). A status must be equal,
 // except that Sisimai's internal X.0.9NN codes, which are not in the
 // bounce, are matched by no status or the class's X.0.0. Files Sisimai
-// could not decode are skipped.
+// could not decode, or read as "undefined" or "onhold", are skipped.
 func (kb *KB) Evaluate(fsys fs.FS, mode EvalMode) (EvalScore, error) {
 	labels, order, err := readLabels(fsys)
 	if err != nil {
@@ -181,13 +184,20 @@ func readLabels(fsys fs.FS) (map[string]Label, []string, error) {
 	return labels, order, sc.Err()
 }
 
-// visiblePart returns what a mail client shows of a bounce: the
-// human-readable text, without headers, the delivery-status part or the
-// returned message.
+// visiblePart returns what a mail client shows of a bounce, as a customer
+// would select and copy it: the human-readable text and the delivery report
+// (which Thunderbird, Outlook and webmails show inline or as a text
+// attachment), without the message headers or the returned original.
 func visiblePart(raw string) string {
 	m := parseMessage(raw)
-	if len(m.text) == 0 && len(m.html) == 0 {
+	if len(m.text) == 0 && len(m.html) == 0 && len(m.status) == 0 {
 		return raw
 	}
-	return strings.TrimSpace(m.body())
+	var b strings.Builder
+	b.WriteString(m.body())
+	for _, s := range m.status {
+		b.WriteString(s)
+		b.WriteString("\n")
+	}
+	return strings.TrimSpace(b.String())
 }

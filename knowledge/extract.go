@@ -26,6 +26,7 @@ type finding struct {
 	status   string   // DSN Status, when there is one
 	diag     []string // the lines that describe the failure
 	remote   string   // Remote-MTA
+	dsnDiag  string   // the DSN Diagnostic-Code, when there is one
 	fromDSN  bool
 	position int // where the recipient was found, to keep the paste's order
 }
@@ -52,7 +53,7 @@ type addressOccurrence struct {
 // recipientLineRe matches lines that present a failed recipient: the
 // address alone (Exim, qmail, Sendmail), or followed by a colon (Postfix),
 // or introduced by "to", "recipient", "destinatario".
-var recipientLineRe = regexp.MustCompile(`(?i)^[\s*>•·-]*(?:(?:original-recipient|final-recipient|recipient(?:\(s\))?|destinatario|rcpt to|address|dirección|adresse)\s*:?\s*(?:rfc822;)?\s*)?["'<(]?([^\s<>"'()]+@[^\s<>"'()]+?)[>"')]?(?:[\s:,;.]|\.\.\.|$)`)
+var recipientLineRe = regexp.MustCompile(`(?i)^[\s*>•·-]*(?:(?:original-recipient|final-recipient|recipient(?:\(s\))?|destinatario|rcpt to|address|dirección|adresse)\s*:?\s*(?:rfc822;)?\s*)?["'<(\[]?([^\s<>"'()\[\]]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})[>"')\]]?(?:[\s:,;.]|$)`)
 
 // deliveredToRe matches prose naming the recipient: "wasn't delivered to X",
 // "no se ha entregado a X", "could not be delivered to X".
@@ -167,12 +168,23 @@ func segment(ls []string, start, end int) []string {
 			}
 			continue
 		}
-		if quotedHeaderRe.MatchString(t) {
-			continue // a quoted header of the original message
+		if quotedHeaderRe.MatchString(t) || isHeaderLine(t) {
+			continue // a header of the original message, quoted or not
 		}
 		seg = append(seg, t)
 	}
 	return seg
+}
+
+// isHeaderLine reports whether a line is a mail header field that says
+// nothing about the failure (X-*, Received, Authentication-Results, ...).
+func isHeaderLine(l string) bool {
+	name, _, ok := strings.Cut(l, ":")
+	if !ok || !headerNameRe.MatchString(l) {
+		return false
+	}
+	name = strings.ToLower(name)
+	return (knownHeaders[name] && name != "to" && name != "from" && name != "subject") || strings.HasPrefix(name, "x-") || strings.HasPrefix(name, "arc-")
 }
 
 var quotedHeaderRe = regexp.MustCompile(`^>\s*[A-Za-z][A-Za-z0-9-]+:`)

@@ -15,6 +15,7 @@ type rules struct {
 	reasonArticle map[string]string
 	domains       []string // popular mail domains, for typo suggestions
 	rcpt          []phrase // phrases that place a rejection at the RCPT stage
+	late          []phrase // "user unknown" wordings that, said late, mean a filter
 }
 
 type rule struct {
@@ -42,6 +43,9 @@ func loadRules(raw string, kb *KB) (*rules, error) {
 		Rcpt struct {
 			Match []string `toml:"match"`
 		} `toml:"rcpt"`
+		Late struct {
+			Match []string `toml:"match"`
+		} `toml:"late"`
 		Rule []struct {
 			Reason  string   `toml:"reason"`
 			Article string   `toml:"article"`
@@ -99,6 +103,9 @@ func loadRules(raw string, kb *KB) (*rules, error) {
 	}
 	if rs.rcpt, err = phrases(file.Rcpt.Match); err != nil {
 		return nil, fmt.Errorf("rules.toml: [rcpt]: %w", err)
+	}
+	if rs.late, err = phrases(file.Late.Match); err != nil {
+		return nil, fmt.Errorf("rules.toml: [late]: %w", err)
 	}
 	return rs, nil
 }

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 )
 
@@ -21,6 +22,8 @@ type sesNotification struct {
 	} `json:"bounce"`
 }
 
+var sesTypeRe = regexp.MustCompile(`^\{"notificationType":"(\w+)"`)
+
 // parseSES reads an SES notification in text. It returns the notification
 // type ("Bounce", "Complaint", "Delivery") and, for bounces, DSN-like
 // recipient blocks.
@@ -32,6 +35,11 @@ func parseSES(text string) (string, []dsnRecipient) {
 	var n sesNotification
 	dec := json.NewDecoder(strings.NewReader(text[i:]))
 	if err := dec.Decode(&n); err != nil {
+		// Notifications are often cut short or mangled in transit; the type
+		// alone still tells a complaint or a delivery from a bounce.
+		if m := sesTypeRe.FindStringSubmatch(text[i:]); m != nil {
+			return m[1], nil
+		}
 		return "", nil
 	}
 	var out []dsnRecipient
