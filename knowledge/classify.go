@@ -131,6 +131,14 @@ func (kb *KB) classify(text string, depth int) Diagnosis {
 				f.diag = append(f.diag, textFindings[j].diag...)
 			}
 			findings = append(findings, f)
+			delete(byAddress, f.address)
+		}
+		// Recipients the text names but the delivery report leaves out
+		// failed too (some MTAs report only one recipient in the DSN part).
+		for _, f := range textFindings {
+			if _, left := byAddress[f.address]; left && c.hasEvidence(f.diag) {
+				findings = append(findings, f)
+			}
 		}
 	} else {
 		findings = extractFromText(body, m.senders())
@@ -153,7 +161,9 @@ func (kb *KB) classify(text string, depth int) Diagnosis {
 
 	var out []Verdict
 	for _, f := range findings {
-		if !c.hasEvidence(f.diag) || !hasCodeLine(f.diag) {
+		// A recipient's own lines may lack the code (or everything): borrow
+		// the paste's error lines, unless they belong to other recipients.
+		if !c.hasEvidence(f.diag) || (!hasCodeLine(f.diag) && len(findings) == 1) {
 			f.diag = appendNew(f.diag, global)
 		}
 		v, ok := c.judge(kb, f, m)
@@ -267,7 +277,7 @@ var genericStatus = toSet(`4.0.0 5.0.0 5.1.0 4.4.7`)
 // hasCodeLine reports whether a line carries a reply or status code.
 func hasCodeLine(ls []string) bool {
 	for _, l := range ls {
-		if replyInTextRe.MatchString(l) || statusRe.MatchString(" "+l+" ") {
+		if findReply(l) != "" || findStatus(l) != "" {
 			return true
 		}
 	}
@@ -291,10 +301,8 @@ func appendNew(ls, more []string) []string {
 
 // hasEvidence reports whether lines hold a code or a known phrase.
 func (c *classifier) hasEvidence(ls []string) bool {
-	for _, l := range ls {
-		if replyInTextRe.MatchString(l) || statusRe.MatchString(" "+l+" ") {
-			return true
-		}
+	if hasCodeLine(ls) {
+		return true
 	}
 	text := fold(strings.Join(ls, "\n"))
 	if r, _, _ := c.rules.match(text, false); r != nil {
@@ -395,7 +403,8 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 	}
 
 	v.Temporary = f.action == "delayed" || strings.HasPrefix(v.Status, "4.") ||
-		(v.Status == "" && strings.HasPrefix(v.ReplyCode, "4"))
+		(v.Status == "" && strings.HasPrefix(v.ReplyCode, "4")) ||
+		(v.Status == "" && v.ReplyCode == "" && v.Reason == "networkerror")
 	if v.Reason == "expired" && f.action != "delayed" && !strings.Contains(folded, "will be retried") && !strings.Contains(folded, "will retry") {
 		v.Temporary = false
 	}
@@ -683,6 +692,11 @@ var bounceSignals = []string{"deliver", "undeliver", "failed", "failure", "error
 	"non remis", "unzustellbar", "non recapitato", "fehlgeschlagen", "échec", "denied", "refused", "bounce", "not delivered",
 	"mailbox", "buzón", "buzon", "server responded", "servidor"}
 
+// smtpLineRe finds an SMTP reply as servers print it: a code at the start
+// of a line or after a colon, quote or "said", not a number in prose
+// ("un pedido de 550 unidades").
+var smtpLineRe = regexp.MustCompile(`(?im)(?:^[\s>'"(\[#<]*|[:'"(\[#]\s*|said:?\s+|returned\s+'?)E?[245][0-5]\d(?:[\s\-]|$)`)
+
 // looksLikeBounce decides whether the paste reports a failure at all.
 func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnFailed bool) bool {
 	if dsnFailed || m.header.get("x-failed-recipients") != "" {
@@ -705,8 +719,9 @@ func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnF
 			signals++
 		}
 	}
+	codeLine := smtpLineRe.MatchString(body)
 	for _, v := range vs {
-		strongCode := (v.ReplyCode != "" && v.ReplyCode[0] != '2') || (v.Status != "" && v.Status[0] != '2')
+		strongCode := (v.ReplyCode != "" && v.ReplyCode[0] != '2' && codeLine) || (v.Status != "" && v.Status[0] != '2')
 		if strongCode && (signals > 0 || mailerDaemon || len(lines(body)) <= 3) {
 			return true
 		}

@@ -16,7 +16,7 @@ var (
 	remoteHostRe = regexp.MustCompile(`(?i)(?:\bhost|talking to|server at|connect to|remote server|servidor remoto|generating server:|mx)\s*:?\s*\[?([a-z0-9](?:[a-z0-9-]*\.)+[a-z]{2,})\.?\]?\s*(?:\[|\()?\s*((?:\d{1,3}\.){3}\d{1,3}|[0-9a-f:]{4,})?`)
 	// replyInTextRe finds a reply code where servers print one: at the start
 	// of a line or after a quote, a colon, "said", "<<<", "#".
-	replyInTextRe = regexp.MustCompile(`(?:^|[\s'"(:\[<>=#])([245][0-5][0-9])(?:[\s\-,;:)\]]|$)`)
+	replyInTextRe = regexp.MustCompile(`(?:^|[\s'"(:\[<>=#E])([245][0-5][0-9])(?:[\s\-;:)\]]|,(?:\s|$)|$)`)
 )
 
 // finding is what the paste says about one recipient before it is judged.
@@ -37,6 +37,8 @@ var senderContexts = []string{
 	"from:", "reply-to:", "return-path:", "sender:", "x-postfix-sender:", "mail from:", "mail from:<",
 	"envelope-from", "message-id", "in-reply-to", "references:", "de:", "remitente:", "responder a:",
 	"original-envelope-id", "smtp.mailfrom=", "header.from=", "x-original-sender:",
+	// Mail clients name the customer's own account in their dialogs.
+	"task '", "tarea '", " desde", "enviar desde", "received from", "from", "de la cuenta", "usuario “", "usuario \"", "user “", "user \"", "account \"", "cuenta \"", "cuenta “",
 }
 
 // notRecipientLocals are mailbox names that send bounces rather than

@@ -1,0 +1,53 @@
+package knowledge_test
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/servinetwork/rebote/knowledge"
+)
+
+// TestCorpusEval scores the classifier on the Sisimai corpus when it is
+// beside the repository (CI puts it there). The floors are what the
+// classifier reaches today, so a change that makes it worse fails; the
+// issue's targets (reason 95% on whole bounces and 90% on fragments) are
+// higher and the README says where we stand.
+func TestCorpusEval(t *testing.T) {
+	dir := filepath.Join(sharedDir, "corpus", "sisimai")
+	if _, err := os.Stat(filepath.Join(dir, "labels.jsonl")); err != nil {
+		t.Skipf("corpus not available: %v", err)
+	}
+	kb := mustLoad(t)
+	floors := []struct {
+		mode                  knowledge.EvalMode
+		reason, status, reply float64
+	}{
+		{knowledge.EvalWhole, 90.5, 97, 97},
+		{knowledge.EvalVisible, 89.5, 97, 95},
+		{knowledge.EvalDiagnostic, 90, 0, 0},
+	}
+	for _, f := range floors {
+		s, err := kb.Evaluate(os.DirFS(dir), f.mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d files, reason %.1f%%, status %.1f%%, reply code %.1f%% (%d skipped)",
+			f.mode, s.Files, s.Pct(s.Reason), s.Pct(s.Status), s.Pct(s.Reply), s.Skipped)
+		if testing.Verbose() {
+			keys := make([]string, 0, len(s.Confusions))
+			for k := range s.Confusions {
+				keys = append(keys, k)
+			}
+			sort.Slice(keys, func(i, j int) bool { return s.Confusions[keys[i]] > s.Confusions[keys[j]] })
+			for _, k := range keys {
+				t.Logf("  %3d  %s", s.Confusions[k], k)
+			}
+		}
+		if s.Pct(s.Reason) < f.reason || s.Pct(s.Status) < f.status || s.Pct(s.Reply) < f.reply {
+			t.Errorf("%s below the floor: reason %.1f%% (≥%.0f), status %.1f%% (≥%.0f), reply %.1f%% (≥%.0f)",
+				f.mode, s.Pct(s.Reason), f.reason, s.Pct(s.Status), f.status, s.Pct(s.Reply), f.reply)
+		}
+	}
+}
