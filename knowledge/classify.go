@@ -313,8 +313,7 @@ func (c *classifier) hasEvidence(ls []string) bool {
 }
 
 var (
-	commandRe = regexp.MustCompile(`(?i)(?:in reply to|after|did not like our|while sending|>>>)\s*(?:the\s+)?(?:end of\s+)?(rcpt to|rcpt|mail from|mail|data|end of data|helo|ehlo|initial connection|connect|final data|message)`)
-	sizeRe    = regexp.MustCompile(`(?i)(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)\s*(bytes|byte|kb|kib|mb|mib|megabytes|kilobytes|megas|k|m)\b`)
+	sizeRe = regexp.MustCompile(`(?i)(\d{1,3}(?:[.,]\d{3})+|\d+(?:[.,]\d+)?)\s*(bytes|byte|kb|kib|mb|mib|megabytes|kilobytes|megas|k|m)\b`)
 )
 
 // judge turns a finding into a verdict. It reports false when the lines
@@ -344,9 +343,7 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 		v.Status = ""
 	}
 
-	if cm := commandRe.FindStringSubmatch(text); cm != nil {
-		v.Details.Command = commandName(cm[1])
-	}
+	v.Details.Command = findCommand(folded)
 	statusReason := c.rules.reasonForStatus(v.Status)
 
 	// A specific phrase decides; failing that, the enhanced status code;
@@ -418,19 +415,26 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 	return v, true
 }
 
-func commandName(s string) string {
-	switch s = strings.ToLower(s); {
-	case strings.HasPrefix(s, "rcpt"):
-		return "RCPT"
-	case strings.HasPrefix(s, "mail"):
-		return "MAIL"
-	case strings.Contains(s, "data"), s == "message":
-		return "DATA"
-	case s == "helo" || s == "ehlo":
-		return "HELO"
-	default:
-		return "CONNECT"
+// commandPhrases place a rejection at an SMTP stage, as MTAs word it.
+var commandPhrases = []struct{ phrase, command string }{
+	{"in reply to rcpt to", "RCPT"}, {"in reply to rcpt", "RCPT"}, {"after rcpt to", "RCPT"}, {"did not like our rcpt", "RCPT"},
+	{">>> rcpt to", "RCPT"}, {"in reply to mail from", "MAIL"}, {"after mail from", "MAIL"}, {">>> mail from", "MAIL"},
+	{"in reply to end of data", "DATA"}, {"after end of data", "DATA"}, {"in reply to data", "DATA"}, {"after data", "DATA"},
+	{"did not like our final data", "DATA"}, {"did not like our data", "DATA"}, {">>> data", "DATA"}, {"after the end of data", "DATA"},
+	{"after initial connection", "CONNECT"}, {"in reply to helo", "HELO"}, {"in reply to ehlo", "HELO"}, {"after helo", "HELO"},
+	{"after ehlo", "HELO"}, {"while sending message", "DATA"},
+}
+
+// findCommand returns the SMTP stage a rejection happened at, when the
+// (folded) text says: the stage mentioned first.
+func findCommand(folded string) string {
+	best, at := "", len(folded)
+	for _, p := range commandPhrases {
+		if i := strings.Index(folded[:min(at+len(p.phrase), len(folded))], p.phrase); i >= 0 && i < at {
+			best, at = p.command, i
+		}
 	}
+	return best
 }
 
 var multilineRe = regexp.MustCompile(`^([245]\d\d)[ -](?:[245]\.\d{1,3}\.\d{1,3} )?`)
@@ -471,6 +475,12 @@ func joinContinuations(s string) string {
 
 var inlineContinuationRe = regexp.MustCompile(`[245]\d\d-[245]\.\d{1,3}\.\d{1,3} `)
 
+// remoteMarkers introduce the receiving server in the usual phrasings:
+// Postfix "host mx.example.com[192.0.2.1]", Exim "host mx.example.com
+// [192.0.2.1]", Sendmail "while talking to mx.example.com.", Exchange
+// "Remote Server at mx.example.com (192.0.2.1)".
+var remoteMarkers = []string{"host ", "talking to ", "server at ", "connect to ", "generating server: ", "servidor remoto "}
+
 // remoteOf finds the remote server's name and IP.
 func remoteOf(remoteMTA, text string) (host, ip string) {
 	if remoteMTA != "" {
@@ -479,15 +489,67 @@ func remoteOf(remoteMTA, text string) (host, ip string) {
 			host, ip = "", host
 		}
 	}
-	if m := remoteHostRe.FindStringSubmatch(text); m != nil {
-		if host == "" {
-			host = strings.TrimSuffix(strings.ToLower(m[1]), ".")
-		}
-		if ip == "" && m[2] != "" && (ipv4Re.MatchString(m[2]) || strings.Count(m[2], ":") >= 2) {
-			ip = m[2]
+	lower := strings.ToLower(text)
+	for _, marker := range remoteMarkers {
+		from := 0
+		for {
+			i := strings.Index(lower[from:], marker)
+			if i < 0 {
+				break
+			}
+			i += from + len(marker)
+			from = i
+			h, rest := hostToken(lower[i:])
+			if h == "" {
+				continue
+			}
+			if host == "" {
+				host = h
+			}
+			if ip == "" {
+				ip = bracketedIP(rest)
+			}
+			return host, ip
 		}
 	}
 	return host, ip
+}
+
+// hostToken reads a host name at the start of s: labels of letters, digits
+// and hyphens with at least one dot, ending in letters.
+func hostToken(s string) (string, string) {
+	j := 0
+	for j < len(s) && (s[j] >= 'a' && s[j] <= 'z' || s[j] >= '0' && s[j] <= '9' || s[j] == '-' || s[j] == '.') {
+		j++
+	}
+	h := strings.TrimSuffix(s[:j], ".")
+	if !strings.Contains(h, ".") || ipv4Re.MatchString(h) {
+		return "", s
+	}
+	last := h[strings.LastIndexByte(h, '.')+1:]
+	for k := 0; k < len(last); k++ {
+		if last[k] < 'a' || last[k] > 'z' {
+			return "", s
+		}
+	}
+	return h, s[j:]
+}
+
+// bracketedIP reads "[192.0.2.1]" or "(192.0.2.1)" after optional spaces.
+func bracketedIP(s string) string {
+	s = strings.TrimLeft(s, " ")
+	if s == "" || (s[0] != '[' && s[0] != '(') {
+		return ""
+	}
+	end := strings.IndexAny(s, "])")
+	if end < 0 {
+		return ""
+	}
+	c := strings.TrimPrefix(s[1:end], "ipv6:")
+	if ipv4Re.MatchString(c) && ipv4Re.FindString(c) == c || strings.Count(c, ":") >= 2 {
+		return c
+	}
+	return ""
 }
 
 // blocklists name the lists bounces mention, longest key first.
@@ -553,6 +615,9 @@ func (c *classifier) suggestDomain(domain string) string {
 	for _, d := range c.domains {
 		if d == domain {
 			return ""
+		}
+		if len(d)-len(domain) > 2 || len(domain)-len(d) > 2 {
+			continue
 		}
 		if dist := editDistance(domain, d); dist < bestD && dist <= max(1, len(d)/5) {
 			best, bestD = d, dist
@@ -719,7 +784,12 @@ func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnF
 			signals++
 		}
 	}
-	codeLine := smtpLineRe.MatchString(body)
+	codeLine := false
+	for _, v := range vs {
+		if v.ReplyCode != "" && smtpLineRe.MatchString(strings.Join(v.Evidence, "\n")) {
+			codeLine = true
+		}
+	}
 	for _, v := range vs {
 		strongCode := (v.ReplyCode != "" && v.ReplyCode[0] != '2' && codeLine) || (v.Status != "" && v.Status[0] != '2')
 		if strongCode && (signals > 0 || mailerDaemon || len(lines(body)) <= 3) {

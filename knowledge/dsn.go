@@ -41,7 +41,7 @@ func parseDSN(s string) []dsnRecipient {
 			continue
 		}
 		name, value, ok := strings.Cut(line, ":")
-		if !ok || !headerNameRe.MatchString(line) {
+		if !ok || !isHeaderField(line) {
 			last = nil
 			continue
 		}

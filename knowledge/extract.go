@@ -9,11 +9,6 @@ var (
 	addressRe = regexp.MustCompile(`[A-Za-z0-9][A-Za-z0-9._%+'=/-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,24}`)
 	ipv4Re    = regexp.MustCompile(`\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b`)
 	ipv6Re    = regexp.MustCompile(`\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{1,4}\b|\b(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4})?\b`)
-	// remoteHostRe finds the remote server in the usual phrasings: Postfix
-	// "host mx.example.com[192.0.2.1]", Exim "host mx.example.com [192.0.2.1]",
-	// Sendmail "while talking to mx.example.com.", Exchange "Remote Server at
-	// mx.example.com (192.0.2.1)", Gmail "Remote-MTA".
-	remoteHostRe = regexp.MustCompile(`(?i)(?:\bhost|talking to|server at|connect to|remote server|servidor remoto|generating server:|mx)\s*:?\s*\[?([a-z0-9](?:[a-z0-9-]*\.)+[a-z]{2,})\.?\]?\s*(?:\[|\()?\s*((?:\d{1,3}\.){3}\d{1,3}|[0-9a-f:]{4,})?`)
 	// replyInTextRe finds a reply code where servers print one: at the start
 	// of a line or after a quote, a colon, "said", "<<<", "#".
 	replyInTextRe = regexp.MustCompile(`(?:^|[\s'"(:\[<>=#E])([245][0-5][0-9])(?:[\s\-;:)\]]|,(?:\s|$)|$)`)
@@ -88,13 +83,28 @@ func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 					tier = 3
 				}
 			}
-			if m := deliveredToRe.FindStringSubmatch(l); m != nil && strings.Contains(strings.ToLower(m[1]), addr) && tier < 2 {
+			if tier < 2 && mentionsDelivery(lower) {
+				if m := deliveredToRe.FindStringSubmatch(l); m != nil && strings.Contains(strings.ToLower(m[1]), addr) {
+					tier = 2
+				}
+			}
+			if false {
 				tier = 2
 			}
 			out = append(out, addressOccurrence{address: addr, line: i, tier: tier})
 		}
 	}
 	return out
+}
+
+// mentionsDelivery is the cheap test before deliveredToRe.
+func mentionsDelivery(lower string) bool {
+	for _, w := range []string{"deliver", "entreg", "recipient", "destinatario", "rcpt", "following", "addressed"} {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func isSenderContext(before string) bool {
@@ -182,7 +192,7 @@ func segment(ls []string, start, end int) []string {
 // nothing about the failure (X-*, Received, Authentication-Results, ...).
 func isHeaderLine(l string) bool {
 	name, _, ok := strings.Cut(l, ":")
-	if !ok || !headerNameRe.MatchString(l) {
+	if !ok || !isHeaderField(l) {
 		return false
 	}
 	name = strings.ToLower(name)
@@ -190,6 +200,27 @@ func isHeaderLine(l string) bool {
 }
 
 var quotedHeaderRe = regexp.MustCompile(`^>\s*[A-Za-z][A-Za-z0-9-]+:`)
+
+// mayHoldCode is a cheap test that spares the regular expressions most
+// lines: a reply code needs three digits in a row, a status code a digit,
+// a dot and a digit.
+func mayHoldCode(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= '0' && c <= '9' {
+			if run++; run == 3 {
+				return true
+			}
+			if i+2 < len(s) && s[i+1] == '.' && s[i+2] >= '0' && s[i+2] <= '9' {
+				return true
+			}
+			continue
+		}
+		run = 0
+	}
+	return false
+}
 
 // errorLines returns the lines of a text that carry an SMTP reply or an
 // enhanced status code: the fallback evidence when no line is tied to a
@@ -202,10 +233,10 @@ func errorLines(text string) []string {
 			break
 		}
 		t := strings.TrimSpace(l)
-		if t == "" || len(t) > 2000 {
+		if t == "" || len(t) > 2000 || !mayHoldCode(t) {
 			continue
 		}
-		if replyInTextRe.MatchString(t) || statusRe.MatchString(" "+t+" ") {
+		if findReply(t) != "" || findStatus(t) != "" {
 			out = append(out, t)
 		}
 	}

@@ -66,7 +66,24 @@ func normalizeNewlines(s string) string {
 	return strings.ReplaceAll(s, "\r", "\n")
 }
 
-var headerNameRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,60}:`)
+// isHeaderField reports whether a line starts with a header field name
+// ("Name:") without a regular expression: it runs on every line.
+func isHeaderField(line string) bool {
+	if line == "" || !(line[0] >= 'a' && line[0] <= 'z' || line[0] >= 'A' && line[0] <= 'Z') {
+		return false
+	}
+	for i := 1; i < len(line) && i <= 61; i++ {
+		c := line[i]
+		switch {
+		case c == ':':
+			return true
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-':
+		default:
+			return false
+		}
+	}
+	return false
+}
 
 // knownHeaders are fields that mark the start of a real message rather than
 // a line of prose that happens to contain a colon.
@@ -104,7 +121,7 @@ func splitHeader(s string) (header, string, bool) {
 		switch {
 		case (line[0] == ' ' || line[0] == '\t') && len(h) > 0:
 			h[len(h)-1].value += " " + strings.TrimSpace(line)
-		case headerNameRe.MatchString(line):
+		case isHeaderField(line):
 			name, value, _ := strings.Cut(line, ":")
 			name = strings.ToLower(name)
 			if knownHeaders[name] {
@@ -159,7 +176,7 @@ func (m *message) walk(h header, body string, depth int, count *int) {
 			if !ok {
 				// A part with no headers is text/plain (RFC 2046 5.1).
 				ph, pbody = nil, strings.TrimPrefix(p, "\n")
-				if hs, b, found := strings.Cut(p, "\n\n"); found && headerNameRe.MatchString(strings.TrimSpace(hs)) {
+				if hs, b, found := strings.Cut(p, "\n\n"); found && isHeaderField(strings.TrimSpace(hs)) {
 					ph = parseLooseHeader(hs)
 					pbody = b
 				}
@@ -201,7 +218,7 @@ func parseLooseHeader(s string) header {
 			h[len(h)-1].value += " " + strings.TrimSpace(line)
 			continue
 		}
-		if name, value, ok := strings.Cut(line, ":"); ok && headerNameRe.MatchString(line) {
+		if name, value, ok := strings.Cut(line, ":"); ok && isHeaderField(line) {
 			h = append(h, field{name: strings.ToLower(name), value: strings.TrimSpace(value)})
 		}
 	}
@@ -376,21 +393,51 @@ func decodeWords(v string) string {
 	})
 }
 
-var (
-	tagRe        = regexp.MustCompile(`(?s)<(script|style|head)\b.*?</(script|style|head)>|<[^>]*>`)
-	blockTagRe   = regexp.MustCompile(`(?i)<(br|/p|/div|/tr|/li|/h[1-6]|/table|p|div|tr|li)\b[^>]*>`)
-	spaceRunRe   = regexp.MustCompile(`[ \t\x{a0}]+`)
-	blankLinesRe = regexp.MustCompile(`\n{3,}`)
-)
-
 // htmlToText keeps the words of an HTML part, one block per line, which is
-// enough to read an Exchange NDR.
+// enough to read an Exchange NDR. Script and style contents are dropped.
 func htmlToText(s string) string {
-	s = blockTagRe.ReplaceAllString(s, "\n")
-	s = tagRe.ReplaceAllString(s, "")
-	s = htmlUnescape(s)
-	s = spaceRunRe.ReplaceAllString(s, " ")
-	return blankLinesRe.ReplaceAllString(s, "\n\n")
+	var b strings.Builder
+	b.Grow(len(s) / 2)
+	lower := strings.ToLower(s)
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '<' {
+			end := strings.IndexByte(s[i:], '>')
+			if end < 0 {
+				break
+			}
+			tag := lower[i+1 : i+end]
+			name := strings.TrimPrefix(strings.Fields(tag + " ")[0], "/")
+			switch name {
+			case "script", "style", "head":
+				if !strings.HasPrefix(tag, "/") {
+					if closing := strings.Index(lower[i:], "</"+name); closing >= 0 {
+						i += closing
+						if e := strings.IndexByte(s[i:], '>'); e >= 0 {
+							i += e
+						}
+						continue
+					}
+				}
+			case "br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table":
+				b.WriteByte('\n')
+				space = false
+			}
+			i += end
+			continue
+		}
+		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+			continue
+		}
+		space = false
+		b.WriteByte(c)
+	}
+	return htmlUnescape(b.String())
 }
 
 var htmlEntities = strings.NewReplacer("&nbsp;", " ", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&#39;", "'", "&apos;", "'",

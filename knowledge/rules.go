@@ -16,15 +16,72 @@ type rules struct {
 	domains       []string // popular mail domains, for typo suggestions
 	rcpt          []phrase // phrases that place a rejection at the RCPT stage
 	late          []phrase // "user unknown" wordings that, said late, mean a filter
+	matcher       *phraseMatcher
 }
 
 type rule struct {
+	index   int
 	reason  string
 	article string
 	check   string // SPF, DKIM or DMARC
 	weak    bool   // generic wording: yields to a specific status code
 	phrases []phrase
-	regexes []*regexp.Regexp
+	regexes []guardedRegexp
+}
+
+// guardedRegexp is a rule expression with a literal it cannot match
+// without; the cheap strings.Contains test spares most regexp runs.
+type guardedRegexp struct {
+	re     *regexp.Regexp
+	needle string
+}
+
+// requiredLiteral returns the longest run of plain lower-case letters and
+// spaces outside any group or class of a rule expression: text the
+// expression cannot match without.
+func requiredLiteral(expr string) string {
+	best, cur := "", strings.Builder{}
+	depth := 0
+	flush := func() {
+		if t := strings.TrimSpace(cur.String()); len(t) > len(best) {
+			best = t
+		}
+		cur.Reset()
+	}
+	for i := 0; i < len(expr); i++ {
+		c := expr[i]
+		switch {
+		case c == '\\':
+			flush()
+			i++
+		case c == '(' || c == '[':
+			flush()
+			depth++
+		case c == ')' || c == ']':
+			flush()
+			depth--
+		case depth == 0 && (c >= 'a' && c <= 'z' || c == ' '):
+			cur.WriteByte(c)
+		case c == '?' || c == '*' || c == '{':
+			// The atom before a quantifier is optional.
+			if t := cur.String(); t != "" {
+				cur.Reset()
+				cur.WriteString(t[:len(t)-1])
+			}
+			flush()
+			if c == '{' {
+				for i < len(expr) && expr[i] != '}' {
+					i++
+				}
+			}
+		case c == '|' && depth == 0:
+			return "" // alternatives: no single literal is required
+		default:
+			flush()
+		}
+	}
+	flush()
+	return best
 }
 
 // phrase is a folded pattern; prefix phrases may end inside a word.
@@ -88,7 +145,7 @@ func loadRules(raw string, kb *KB) (*rules, error) {
 		if len(r.Match)+len(r.Regex) == 0 {
 			return nil, fmt.Errorf("rules.toml: rule %d (%s) has no match or regex", i+1, r.Reason)
 		}
-		out := rule{reason: r.Reason, article: r.Article, check: r.Check, weak: r.Weak}
+		out := rule{index: i, reason: r.Reason, article: r.Article, check: r.Check, weak: r.Weak}
 		if out.phrases, err = phrases(r.Match); err != nil {
 			return nil, fmt.Errorf("rules.toml: rule %d: %w", i+1, err)
 		}
@@ -97,7 +154,7 @@ func loadRules(raw string, kb *KB) (*rules, error) {
 			if err != nil {
 				return nil, fmt.Errorf("rules.toml: rule %d: %w", i+1, err)
 			}
-			out.regexes = append(out.regexes, c)
+			out.regexes = append(out.regexes, guardedRegexp{c, requiredLiteral(re)})
 		}
 		rs.list = append(rs.list, out)
 	}
@@ -107,6 +164,15 @@ func loadRules(raw string, kb *KB) (*rules, error) {
 	if rs.late, err = phrases(file.Late.Match); err != nil {
 		return nil, fmt.Errorf("rules.toml: [late]: %w", err)
 	}
+	var all []phrase
+	var owner []int32
+	for i, r := range rs.list {
+		for _, p := range r.phrases {
+			all = append(all, p)
+			owner = append(owner, int32(i))
+		}
+	}
+	rs.matcher = newPhraseMatcher(all, owner)
 	return rs, nil
 }
 
@@ -135,26 +201,64 @@ func anyPhrase(text string, ps []phrase) bool {
 	return false
 }
 
-// match returns the first rule of the given strength with a phrase in text
-// (already folded) and where the phrase was found, or nil.
+// match returns the first rule of the given strength (in file order) with
+// a phrase or expression in text (already folded), and where it matched.
 func (rs *rules) match(text string, weak bool) (*rule, int, int) {
+	strong, weakM := rs.scan(text)
+	m := strong
+	if weak {
+		m = weakM
+	}
+	if m.rule < 0 {
+		return nil, -1, -1
+	}
+	return &rs.list[m.rule], m.start, m.end
+}
+
+// ruleMatch is the best match of one strength: the lowest rule index.
+type ruleMatch struct {
+	rule, start, end int
+}
+
+// scan finds, in one pass over text, the first strong and the first weak
+// rule that match.
+func (rs *rules) scan(text string) (strong, weak ruleMatch) {
+	strong, weak = ruleMatch{rule: -1}, ruleMatch{rule: -1}
+	better := func(m *ruleMatch, rule, start, end int) {
+		if m.rule < 0 || rule < m.rule || (rule == m.rule && start < m.start) {
+			*m = ruleMatch{rule, start, end}
+		}
+	}
+	rs.matcher.each(text, func(id int32, start int) bool {
+		r := int(rs.matcher.rule[id])
+		end := start + len(rs.matcher.phrases[id].text)
+		if rs.list[r].weak {
+			better(&weak, r, start, end)
+		} else {
+			better(&strong, r, start, end)
+		}
+		return true
+	})
 	for i := range rs.list {
 		r := &rs.list[i]
-		if r.weak != weak {
+		target := &strong
+		if r.weak {
+			target = &weak
+		}
+		if target.rule >= 0 && target.rule < i {
 			continue
 		}
-		for _, p := range r.phrases {
-			if at := indexPhrase(text, p); at >= 0 {
-				return r, at, at + len(p.text)
+		for _, g := range r.regexes {
+			if g.needle != "" && !strings.Contains(text, g.needle) {
+				continue
 			}
-		}
-		for _, re := range r.regexes {
-			if loc := re.FindStringIndex(text); loc != nil {
-				return r, loc[0], loc[1]
+			if loc := g.re.FindStringIndex(text); loc != nil {
+				better(target, i, loc[0], loc[1])
+				break
 			}
 		}
 	}
-	return nil, -1, -1
+	return strong, weak
 }
 
 // indexPhrase finds p in text at word boundaries.
