@@ -195,11 +195,22 @@ func (m *message) body() string {
 	}
 	var b strings.Builder
 	for _, p := range parts {
+		if len(p) > maxBodyBytes {
+			p = p[:maxBodyBytes]
+		}
 		b.WriteString(trimOriginal(p))
 		b.WriteString("\n\n")
+		if b.Len() > maxBodyBytes {
+			break
+		}
 	}
 	return b.String()
 }
+
+// maxBodyBytes bounds the text read for the explanation of a bounce: it is
+// at the start, and the rest of a huge paste (an attachment pasted along)
+// must not make the answer slow.
+const maxBodyBytes = 128 << 10
 
 // senders returns the addresses that sent the failed message: a bounce is
 // addressed to them, so they are never its failed recipients.
@@ -449,7 +460,10 @@ func joinContinuations(s string) string {
 	ls := strings.Split(s, "\n")
 	prev := ""
 	for i, l := range ls {
-		m := multilineRe.FindStringSubmatch(l)
+		var m []string
+		if len(l) > 3 && l[0] >= '2' && l[0] <= '5' {
+			m = multilineRe.FindStringSubmatch(l)
+		}
 		if m != nil && prev == m[1] {
 			ls[i] = l[len(m[0]):]
 		}
@@ -676,22 +690,31 @@ func evidence(diag []string, folded string, at, end int) []string {
 		}
 	}
 	if at >= 0 {
-		// Find the diag line holding the match.
-		all := strings.Split(strings.Join(diag, "\n"), "\n")
-		line, n := 0, 0
-		for i, l := range all {
-			if n+len(fold(l)) >= at {
-				line = i
-				break
+		// folded keeps the lines' lengths for ASCII text; find the line by
+		// counting the separators before the match.
+		line := strings.Count(folded[:at], "\n")
+		if line == 0 {
+			// the folded text had its newlines turned to spaces: walk the
+			// original lines instead
+			n := 0
+			for i, l := range strings.Split(strings.Join(diag, "\n"), "\n") {
+				if n+len(l) >= at {
+					line = i
+					break
+				}
+				n += len(l) + 1
 			}
-			n += len(fold(l)) + 1
 		}
+		all := strings.Split(strings.Join(diag, "\n"), "\n")
 		if line < len(all) {
 			add(all[line])
 		}
 	}
 	for _, l := range diag {
-		if replyInTextRe.MatchString(l) || statusRe.MatchString(" "+l+" ") {
+		if len(out) == 3 {
+			break
+		}
+		if mayHoldCode(l) && (findReply(l) != "" || findStatus(l) != "") {
 			add(l)
 		}
 	}
@@ -777,7 +800,11 @@ func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnF
 		}
 	}
 	mailerDaemon := strings.Contains(from, "mailer-daemon") || strings.Contains(from, "postmaster") || strings.Contains(from, "mail delivery")
-	lb := fold(body)
+	head := body
+	if len(head) > 16<<10 {
+		head = head[:16<<10]
+	}
+	lb := fold(head)
 	signals := 0
 	for _, s := range bounceSignals {
 		if strings.Contains(lb, fold(s)) {

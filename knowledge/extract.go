@@ -47,10 +47,6 @@ type addressOccurrence struct {
 	tier    int // how clearly the line presents a failed recipient: 0 to 3
 }
 
-// recipientLineRe matches lines that present a failed recipient: the
-// address alone (Exim, qmail, Sendmail), or followed by a colon (Postfix),
-// or introduced by "to", "recipient", "destinatario".
-var recipientLineRe = regexp.MustCompile(`(?i)^[\s*>•·-]*(?:(?:original-recipient|final-recipient|recipient(?:\(s\))?|destinatario|rcpt to|address|dirección|adresse)\s*:?\s*(?:rfc822;)?\s*)?["'<(\[]?([^\s<>"'()\[\]]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})[>"')\]]?(?:[\s:,;.]|$)`)
 
 // deliveredToRe matches prose naming the recipient: "wasn't delivered to X",
 // "no se ha entregado a X", "could not be delivered to X".
@@ -64,7 +60,9 @@ func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 			continue
 		}
 		lower := strings.ToLower(l)
-		for _, loc := range addressRe.FindAllStringIndex(l, -1) {
+		var delivered []string
+		checkedDelivery := false
+		for _, loc := range findEmails(l) {
 			addr := strings.ToLower(strings.Trim(l[loc[0]:loc[1]], ".'"))
 			local, _, _ := strings.Cut(addr, "@")
 			if notRecipientLocals[local] || senders[addr] {
@@ -75,26 +73,103 @@ func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 				continue
 			}
 			tier := 0
-			if m := recipientLineRe.FindStringSubmatch(l); m != nil && strings.EqualFold(strings.Trim(m[1], "<>.:"), addr) {
+			if presentsRecipient(lower[:loc[0]]) {
 				tier = 2
 				// "<addr>: error text" (Postfix, qmail, Sendmail) is the
 				// clearest layout of all.
-				if rest := strings.TrimSpace(l[strings.Index(lower, addr)+len(addr):]); strings.HasPrefix(strings.TrimLeft(rest, ">"), ":") || strings.HasPrefix(rest, "...") {
+				if rest := strings.TrimSpace(l[loc[1]:]); strings.HasPrefix(strings.TrimLeft(rest, ">"), ":") || strings.HasPrefix(rest, "...") {
 					tier = 3
 				}
 			}
-			if tier < 2 && mentionsDelivery(lower) {
-				if m := deliveredToRe.FindStringSubmatch(l); m != nil && strings.Contains(strings.ToLower(m[1]), addr) {
+			if tier < 2 {
+				if !checkedDelivery {
+					checkedDelivery = true
+					if mentionsDelivery(lower) {
+						delivered = deliveredToRe.FindStringSubmatch(l)
+					}
+				}
+				if delivered != nil && strings.Contains(strings.ToLower(delivered[1]), addr) {
 					tier = 2
 				}
-			}
-			if false {
-				tier = 2
 			}
 			out = append(out, addressOccurrence{address: addr, line: i, tier: tier})
 		}
 	}
 	return out
+}
+
+// recipientLabels may introduce a recipient at the start of a line.
+var recipientLabels = []string{"original-recipient:", "final-recipient:", "recipient(s):", "recipient:", "recipients:",
+	"destinatario:", "destinatarios:", "rcpt to:", "address:", "dirección:", "adresse:", "rfc822;"}
+
+// presentsRecipient reports whether the text before an address on its line
+// (lower-cased) lays it out as a recipient heading: nothing but bullets, an
+// optional label and an opening bracket or quote.
+func presentsRecipient(before string) bool {
+	b := strings.TrimLeft(before, " \t*>•·-")
+	for _, l := range recipientLabels {
+		if strings.HasPrefix(b, l) {
+			b = strings.TrimSpace(b[len(l):])
+			if strings.HasPrefix(b, "rfc822;") {
+				b = strings.TrimSpace(b[len("rfc822;"):])
+			}
+			break
+		}
+	}
+	return b == "" || b == "<" || b == "\"" || b == "'" || b == "(" || b == "["
+}
+
+// findEmails returns the byte ranges of the addresses in a line, with a
+// scanner rather than addressRe: it runs on every line with an "@".
+func findEmails(l string) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(l); i++ {
+		if l[i] != '@' {
+			continue
+		}
+		start := i
+		for start > 0 && isLocalChar(l[start-1]) {
+			start--
+		}
+		for start < i && strings.IndexByte(".-'=/%+", l[start]) >= 0 {
+			start++
+		}
+		end := i + 1
+		for end < len(l) && (isDomainChar(l[end])) {
+			end++
+		}
+		for end > i+1 && (l[end-1] == '.' || l[end-1] == '-') {
+			end--
+		}
+		if start == i || end == i+1 {
+			continue
+		}
+		domain := l[i+1 : end]
+		dot := strings.LastIndexByte(domain, '.')
+		if dot <= 0 || len(domain)-dot-1 < 2 || !isLetters(domain[dot+1:]) {
+			continue
+		}
+		out = append(out, [2]int{start, end})
+		i = end
+	}
+	return out
+}
+
+func isLocalChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._%+'=/-", c) >= 0
+}
+
+func isDomainChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-'
+}
+
+func isLetters(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !(s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z') {
+			return false
+		}
+	}
+	return true
 }
 
 // mentionsDelivery is the cheap test before deliveredToRe.

@@ -274,30 +274,41 @@ func splitMultipart(body, boundary string) []string {
 	}
 	delim := "--" + boundary
 	var parts []string
-	var cur strings.Builder
-	in := false
-	for _, line := range strings.SplitAfter(body, "\n") {
-		t := strings.TrimRight(line, " \t\n")
-		if strings.HasPrefix(t, delim) {
-			if in {
-				parts = append(parts, cur.String())
-				cur.Reset()
-			}
-			if strings.HasPrefix(t, delim+"--") {
-				return parts
-			}
-			in = true
-			if len(parts) >= maxParts {
-				return parts
-			}
+	// Find delimiter lines: the delimiter at the start of a line.
+	pos := 0
+	start := -1
+	for {
+		i := strings.Index(body[pos:], delim)
+		if i < 0 {
+			break
+		}
+		i += pos
+		pos = i + len(delim)
+		if i > 0 && body[i-1] != '\n' {
 			continue
 		}
-		if in {
-			cur.WriteString(line)
+		lineEnd := strings.IndexByte(body[i:], '\n')
+		if lineEnd < 0 {
+			lineEnd = len(body)
+		} else {
+			lineEnd += i
 		}
+		if start >= 0 {
+			end := i
+			if end > start && body[end-1] == '\n' {
+				end--
+			}
+			parts = append(parts, body[start:end])
+		}
+		closing := strings.HasPrefix(body[i+len(delim):], "--")
+		if closing || len(parts) >= maxParts {
+			return parts
+		}
+		start = min(lineEnd+1, len(body))
+		pos = start
 	}
-	if in && cur.Len() > 0 {
-		parts = append(parts, cur.String())
+	if start >= 0 && start < len(body) {
+		parts = append(parts, body[start:])
 	}
 	return parts
 }
@@ -455,7 +466,7 @@ func htmlUnescape(s string) string {
 // trimOriginal cuts a plain-text bounce where the copy of the returned
 // message begins, so its words do not count as the error.
 func trimOriginal(s string) string {
-	lower := strings.ToLower(s)
+	lower := asciiLower(s)
 	cut := len(s)
 	for _, marker := range originalMarkers {
 		if i := strings.Index(lower, marker); i >= 0 && i < cut && i > 0 {
@@ -463,6 +474,17 @@ func trimOriginal(s string) string {
 		}
 	}
 	return s[:cut]
+}
+
+// asciiLower lower-cases ASCII letters only, keeping byte offsets.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 32
+		}
+	}
+	return string(b)
 }
 
 // originalMarkers are the lines MTAs print before the copy of the returned
