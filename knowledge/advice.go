@@ -22,16 +22,78 @@ func loadClassifier(fsys fs.FS, kb *KB) (*classifier, error) {
 	if err != nil {
 		return nil, err
 	}
-	advice := make(map[string]string)
-	if _, err := toml.Decode(string(raw), &advice); err != nil {
+	texts := make(map[string]string)
+	if _, err := toml.Decode(string(raw), &texts); err != nil {
 		return nil, fmt.Errorf("advice.toml: %w", err)
 	}
+	advice := make(map[string]template, len(texts))
 	for _, key := range adviceKeys {
-		if strings.TrimSpace(advice[key]) == "" {
+		if strings.TrimSpace(texts[key]) == "" {
 			return nil, fmt.Errorf("advice.toml: %q is missing", key)
 		}
+		t, err := parseTemplate(texts[key])
+		if err != nil {
+			return nil, fmt.Errorf("advice.toml: %s: %w", key, err)
+		}
+		advice[key] = t
 	}
 	return &classifier{rules: rs, advice: advice, domains: rs.domains}, nil
+}
+
+// template is an advice sentence split into literal text and {names}.
+type template []struct {
+	text string
+	name bool
+}
+
+// adviceVars are the names advice sentences may use.
+var adviceVars = toSet(`proveedor mensajes_por_hora destinatarios_por_mensaje servidor_smtp url_soporte direccion dominio
+ip lista sugerencia limite comprobacion host`)
+
+func parseTemplate(s string) (template, error) {
+	var t template
+	for s != "" {
+		i := strings.IndexByte(s, '{')
+		if i < 0 {
+			t = append(t, struct {
+				text string
+				name bool
+			}{s, false})
+			break
+		}
+		j := strings.IndexByte(s[i:], '}')
+		if j < 0 {
+			return nil, fmt.Errorf("unclosed { in %q", s)
+		}
+		name := s[i+1 : i+j]
+		if !adviceVars[name] {
+			return nil, fmt.Errorf("unknown mark {%s}", name)
+		}
+		if i > 0 {
+			t = append(t, struct {
+				text string
+				name bool
+			}{s[:i], false})
+		}
+		t = append(t, struct {
+			text string
+			name bool
+		}{name, true})
+		s = s[i+j+1:]
+	}
+	return t, nil
+}
+
+func (t template) fill(vars map[string]string) string {
+	var b strings.Builder
+	for _, p := range t {
+		if p.name {
+			b.WriteString(vars[p.text])
+		} else {
+			b.WriteString(p.text)
+		}
+	}
+	return b.String()
 }
 
 // adviceKeys are the sentences advice.toml must provide.
@@ -58,13 +120,7 @@ func (c *classifier) adviseFor(kb *KB, v Verdict) []string {
 		"comprobacion":              v.Details.AuthCheck,
 		"host":                      v.RemoteHost,
 	}
-	say := func(key string) string {
-		s := c.advice[key]
-		for k, val := range vars {
-			s = strings.ReplaceAll(s, "{"+k+"}", val)
-		}
-		return s
-	}
+	say := func(key string) string { return c.advice[key].fill(vars) }
 	var out []string
 	d := v.Details
 	switch {

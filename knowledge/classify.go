@@ -278,7 +278,7 @@ func firstLines(s string, n int) []string {
 // classifier holds the compiled rules and advice.
 type classifier struct {
 	rules   *rules
-	advice  map[string]string
+	advice  map[string]template
 	domains []string
 }
 
@@ -439,6 +439,10 @@ var commandPhrases = []struct{ phrase, command string }{
 // findCommand returns the SMTP stage a rejection happened at, when the
 // (folded) text says: the stage mentioned first.
 func findCommand(folded string) string {
+	if !strings.Contains(folded, "reply to") && !strings.Contains(folded, "after ") && !strings.Contains(folded, "did not like") &&
+		!strings.Contains(folded, ">>>") && !strings.Contains(folded, "while sending") {
+		return ""
+	}
 	best, at := "", len(folded)
 	for _, p := range commandPhrases {
 		if i := strings.Index(folded[:min(at+len(p.phrase), len(folded))], p.phrase); i >= 0 && i < at {
@@ -454,7 +458,7 @@ var multilineRe = regexp.MustCompile(`^([245]\d\d)[ -](?:[245]\.\d{1,3}\.\d{1,3}
 // a multi-line reply ("550-5.7.1 ..." then "550 5.7.1 ..."), so a sentence
 // the server wrapped reads whole. The first line keeps its code.
 func joinContinuations(s string) string {
-	if !strings.Contains(s, "-") {
+	if !hasMultilineCode(s) {
 		return s
 	}
 	ls := strings.Split(s, "\n")
@@ -485,6 +489,17 @@ func joinContinuations(s string) string {
 		}
 	}
 	return s
+}
+
+// hasMultilineCode is the cheap test for "NNN-" (a reply code followed by
+// a dash), which every multi-line reply has.
+func hasMultilineCode(s string) bool {
+	for i := 3; i < len(s); i++ {
+		if s[i] == '-' && isDigitByte(s[i-1]) && isDigitByte(s[i-2]) && s[i-3] >= '2' && s[i-3] <= '5' {
+			return true
+		}
+	}
+	return false
 }
 
 var inlineContinuationRe = regexp.MustCompile(`[245]\d\d-[245]\.\d{1,3}\.\d{1,3} `)

@@ -47,7 +47,6 @@ type addressOccurrence struct {
 	tier    int // how clearly the line presents a failed recipient: 0 to 3
 }
 
-
 // deliveredToRe matches prose naming the recipient: "wasn't delivered to X",
 // "no se ha entregado a X", "could not be delivered to X".
 var deliveredToRe = regexp.MustCompile(`(?i)(?:delivered to|deliver(?:ed)? (?:the )?(?:mail|message) to|entregado a|entregar a|destinatario|recipient|addressed to|rcpt to:?\s*<?|following address(?:es)?(?: failed)?:?|following recipients?:?|delivery to)\s*<?([A-Za-z0-9][^\s<>()'",;]*@[^\s<>()'",;]+[A-Za-z])`)

@@ -2,8 +2,6 @@ package knowledge
 
 import (
 	"encoding/base64"
-	"io"
-	"mime/quotedprintable"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -96,6 +94,7 @@ x-original-to dkim-signature authentication-results arc-seal x-ms-exchange-organ
 // a field real messages carry.
 func splitHeader(s string) (header, string, bool) {
 	var h header
+	var cont []int // h index -> number of continuation lines, to join once
 	known := false
 	rest := s
 	// Skip an mbox "From " line.
@@ -104,6 +103,8 @@ func splitHeader(s string) (header, string, bool) {
 			rest = rest[i+1:]
 		}
 	}
+	type span struct{ start, end int }
+	var extra [][]string
 	for {
 		i := strings.IndexByte(rest, '\n')
 		line := rest
@@ -120,7 +121,7 @@ func splitHeader(s string) (header, string, bool) {
 		}
 		switch {
 		case (line[0] == ' ' || line[0] == '\t') && len(h) > 0:
-			h[len(h)-1].value += " " + strings.TrimSpace(line)
+			extra[len(h)-1] = append(extra[len(h)-1], strings.TrimSpace(line))
 		case isHeaderField(line):
 			name, value, _ := strings.Cut(line, ":")
 			name = strings.ToLower(name)
@@ -128,6 +129,8 @@ func splitHeader(s string) (header, string, bool) {
 				known = true
 			}
 			h = append(h, field{name: name, value: strings.TrimSpace(value)})
+			extra = append(extra, nil)
+			cont = append(cont, 0)
 		default:
 			return nil, s, false
 		}
@@ -141,8 +144,12 @@ func splitHeader(s string) (header, string, bool) {
 		return nil, s, false
 	}
 	for i := range h {
+		if len(extra[i]) > 0 {
+			h[i].value = h[i].value + " " + strings.Join(extra[i], " ")
+		}
 		h[i].value = decodeWords(h[i].value)
 	}
+	_ = cont
 	return h, rest, true
 }
 
@@ -320,16 +327,56 @@ func decodeBody(h header, body string) string {
 	case "base64":
 		b = decodeBase64(body)
 	case "quoted-printable":
-		var err error
-		b, err = io.ReadAll(quotedprintable.NewReader(strings.NewReader(body)))
-		if err != nil && len(b) == 0 {
-			b = []byte(body)
-		}
+		b = decodeQP(body)
 	default:
+		if utf8.ValidString(body) {
+			return normalizeNewlines(body)
+		}
 		b = []byte(body)
 	}
 	_, params := parseContentType(h.get("content-type"))
 	return normalizeNewlines(toUTF8(b, params["charset"]))
+}
+
+// decodeQP decodes quoted-printable, keeping malformed escapes as they are
+// (mime/quotedprintable stops at the first one).
+func decodeQP(s string) []byte {
+	out := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '=' {
+			out = append(out, c)
+			continue
+		}
+		if i+1 < len(s) && s[i+1] == '\n' { // soft line break
+			i++
+			continue
+		}
+		if i+2 < len(s) && s[i+1] == '\r' && s[i+2] == '\n' {
+			i += 2
+			continue
+		}
+		if i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			out = append(out, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	default:
+		return c - '0'
+	}
 }
 
 // decodeBase64 decodes base64 with line breaks and stray characters, as
@@ -393,12 +440,7 @@ func decodeWords(v string) string {
 		if m[2] == "b" || m[2] == "B" {
 			b = decodeBase64(m[3])
 		} else {
-			qp := strings.ReplaceAll(m[3], "_", " ")
-			var err error
-			b, err = io.ReadAll(quotedprintable.NewReader(strings.NewReader(qp)))
-			if err != nil && len(b) == 0 {
-				return w
-			}
+			b = decodeQP(strings.ReplaceAll(m[3], "_", " "))
 		}
 		return toUTF8(b, m[1])
 	})
@@ -466,14 +508,51 @@ func htmlUnescape(s string) string {
 // trimOriginal cuts a plain-text bounce where the copy of the returned
 // message begins, so its words do not count as the error.
 func trimOriginal(s string) string {
-	lower := asciiLower(s)
 	cut := len(s)
 	for _, marker := range originalMarkers {
-		if i := strings.Index(lower, marker); i >= 0 && i < cut && i > 0 {
+		if i := indexFold(s[:cut], marker); i > 0 {
 			cut = i
 		}
 	}
 	return s[:cut]
+}
+
+// indexFold is strings.Index ignoring ASCII case; needle is lower-case.
+// It jumps between occurrences of the needle's first byte in either case,
+// remembering where the next of each is, so it stays linear.
+func indexFold(s, needle string) int {
+	if needle == "" {
+		return 0
+	}
+	lower, upper := needle[0], needle[0]
+	if lower >= 'a' && lower <= 'z' {
+		upper = lower - 32
+	}
+	nextL, nextU := -2, -2 // -2: not searched yet; -1: none left
+	for i := 0; i+len(needle) <= len(s); {
+		if nextL != -1 && nextL < i {
+			if nextL = strings.IndexByte(s[i:], lower); nextL >= 0 {
+				nextL += i
+			}
+		}
+		if upper != lower && nextU != -1 && nextU < i {
+			if nextU = strings.IndexByte(s[i:], upper); nextU >= 0 {
+				nextU += i
+			}
+		}
+		j := nextL
+		if upper != lower && nextU >= 0 && (j < 0 || nextU < j) {
+			j = nextU
+		}
+		if j < 0 || j+len(needle) > len(s) {
+			return -1
+		}
+		if strings.EqualFold(s[j:j+len(needle)], needle) {
+			return j
+		}
+		i = j + 1
+	}
+	return -1
 }
 
 // asciiLower lower-cases ASCII letters only, keeping byte offsets.
