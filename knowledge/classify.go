@@ -69,7 +69,7 @@ func (kb *KB) Classify(text string) Diagnosis {
 	if len(text) > MaxPasteBytes {
 		text = text[:MaxPasteBytes]
 	}
-	return kb.classify(strings.ToValidUTF8(text, "\uFFFD"), 0)
+	return kb.classify(text, 0)
 }
 
 func (kb *KB) classify(text string, depth int) Diagnosis {
@@ -421,6 +421,10 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 	c.details(&v, folded)
 	v.Article = c.article(kb, v, r)
 	v.Evidence = evidence(f.diag, folded, at, end)
+	for i, e := range v.Evidence {
+		v.Evidence[i] = strings.ToValidUTF8(e, "\uFFFD")
+	}
+	v.Address = strings.ToValidUTF8(v.Address, "")
 	v.Confidence = confidence(v, r != nil)
 	v.Advice = c.adviseFor(kb, v)
 	return v, true
@@ -792,8 +796,8 @@ func (c *classifier) isAutoReply(m *message, body string) bool {
 var bounceSignals = []string{"deliver", "undeliver", "failed", "failure", "error", "reject", "returned", "could not", "couldn't",
 	"unable", "no se pudo", "no se ha podido", "no se ha entregado", "entregar", "rebot", "devuelto", "mailer-daemon", "postmaster",
 	"smtp", "remote server", "remote host", "said:", "recipient", "destinatario", "mail delivery", "delivery status",
-	"non remis", "unzustellbar", "non recapitato", "fehlgeschlagen", "échec", "denied", "refused", "bounce", "not delivered",
-	"mailbox", "buzón", "buzon", "server responded", "servidor"}
+	"non remis", "unzustellbar", "non recapitato", "fehlgeschlagen", "echec", "denied", "refused", "bounce", "not delivered",
+	"mailbox", "buzon", "server responded", "servidor"}
 
 // smtpLineRe finds an SMTP reply as servers print it: a code at the start
 // of a line or after a colon, quote or "said", not a number in prose
@@ -815,16 +819,24 @@ func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnF
 		}
 	}
 	mailerDaemon := strings.Contains(from, "mailer-daemon") || strings.Contains(from, "postmaster") || strings.Contains(from, "mail delivery")
-	head := body
-	if len(head) > 16<<10 {
-		head = head[:16<<10]
-	}
-	lb := fold(head)
-	signals := 0
-	for _, s := range bounceSignals {
-		if strings.Contains(lb, fold(s)) {
-			signals++
+	// Words of an error report, looked for only when a verdict needs them.
+	signals := -1
+	hasSignals := func() bool {
+		if signals < 0 {
+			head := body
+			if len(head) > 8<<10 {
+				head = head[:8<<10]
+			}
+			lb := fold(head)
+			signals = 0
+			for _, s := range bounceSignals {
+				if strings.Contains(lb, s) {
+					signals++
+					break
+				}
+			}
 		}
+		return signals > 0
 	}
 	codeLine := false
 	for _, v := range vs {
@@ -834,10 +846,10 @@ func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnF
 	}
 	for _, v := range vs {
 		strongCode := (v.ReplyCode != "" && v.ReplyCode[0] != '2' && codeLine) || (v.Status != "" && v.Status[0] != '2')
-		if strongCode && (signals > 0 || mailerDaemon || len(lines(body)) <= 3) {
+		if strongCode && (mailerDaemon || hasSignals() || len(lines(body)) <= 3) {
 			return true
 		}
-		if v.Confidence >= 0.8 && (signals > 0 || mailerDaemon || len(lines(body)) <= 15) {
+		if v.Confidence >= 0.8 && (mailerDaemon || hasSignals() || len(lines(body)) <= 15) {
 			return true
 		}
 	}

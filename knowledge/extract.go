@@ -47,10 +47,6 @@ type addressOccurrence struct {
 	tier    int // how clearly the line presents a failed recipient: 0 to 3
 }
 
-// deliveredToRe matches prose naming the recipient: "wasn't delivered to X",
-// "no se ha entregado a X", "could not be delivered to X".
-var deliveredToRe = regexp.MustCompile(`(?i)(?:delivered to|deliver(?:ed)? (?:the )?(?:mail|message) to|entregado a|entregar a|destinatario|recipient|addressed to|rcpt to:?\s*<?|following address(?:es)?(?: failed)?:?|following recipients?:?|delivery to)\s*<?([A-Za-z0-9][^\s<>()'",;]*@[^\s<>()'",;]+[A-Za-z])`)
-
 // findAddresses lists the addresses of the text that may be recipients.
 func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 	var out []addressOccurrence
@@ -59,8 +55,6 @@ func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 			continue
 		}
 		lower := strings.ToLower(l)
-		var delivered []string
-		checkedDelivery := false
 		for _, loc := range findEmails(l) {
 			addr := strings.ToLower(strings.Trim(l[loc[0]:loc[1]], ".'"))
 			local, _, _ := strings.Cut(addr, "@")
@@ -80,16 +74,8 @@ func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 					tier = 3
 				}
 			}
-			if tier < 2 {
-				if !checkedDelivery {
-					checkedDelivery = true
-					if mentionsDelivery(lower) {
-						delivered = deliveredToRe.FindStringSubmatch(l)
-					}
-				}
-				if delivered != nil && strings.Contains(strings.ToLower(delivered[1]), addr) {
-					tier = 2
-				}
+			if tier < 2 && afterDeliveryPhrase(lower[:loc[0]]) {
+				tier = 2
 			}
 			out = append(out, addressOccurrence{address: addr, line: i, tier: tier})
 		}
@@ -171,10 +157,19 @@ func isLetters(s string) bool {
 	return true
 }
 
-// mentionsDelivery is the cheap test before deliveredToRe.
-func mentionsDelivery(lower string) bool {
-	for _, w := range []string{"deliver", "entreg", "recipient", "destinatario", "rcpt", "following", "addressed"} {
-		if strings.Contains(lower, w) {
+// deliveryPhrases introduce the recipient in prose: "wasn't delivered to
+// X", "no se ha entregado a X", "the following recipients: X".
+var deliveryPhrases = []string{"delivered to", "deliver the mail to", "deliver the message to", "deliver mail to",
+	"deliver your message to", "entregado a", "entregar a", "destinatario", "recipient", "recipients", "addressed to",
+	"rcpt to", "following address", "following addresses", "following address failed", "following recipient",
+	"following recipients", "delivery to", "message to", "mensaje a"}
+
+// afterDeliveryPhrase reports whether the (lower-cased) text before an
+// address ends with a phrase that introduces a failed recipient.
+func afterDeliveryPhrase(before string) bool {
+	b := strings.TrimRight(before, " \t<:,(\"'")
+	for _, p := range deliveryPhrases {
+		if strings.HasSuffix(b, p) {
 			return true
 		}
 	}

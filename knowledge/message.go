@@ -509,7 +509,11 @@ func htmlUnescape(s string) string {
 // message begins, so its words do not count as the error.
 func trimOriginal(s string) string {
 	cut := len(s)
+	dashes := strings.Contains(s, "---")
 	for _, marker := range originalMarkers {
+		if marker[0] == '-' && !dashes {
+			continue
+		}
 		if i := indexFold(s[:cut], marker); i > 0 {
 			cut = i
 		}
