@@ -94,8 +94,9 @@ x-original-to dkim-signature authentication-results arc-seal x-ms-exchange-organ
 // a field real messages carry.
 func splitHeader(s string) (header, string, bool) {
 	var h header
-	var cont []int // h index -> number of continuation lines, to join once
-	known := false
+	var extra [][]string // continuation lines per kept field, joined once at the end
+	known, fields := false, 0
+	keep := false // whether the current field's value is used
 	rest := s
 	// Skip an mbox "From " line.
 	if strings.HasPrefix(rest, "From ") {
@@ -103,8 +104,6 @@ func splitHeader(s string) (header, string, bool) {
 			rest = rest[i+1:]
 		}
 	}
-	type span struct{ start, end int }
-	var extra [][]string
 	for {
 		i := strings.IndexByte(rest, '\n')
 		line := rest
@@ -120,17 +119,26 @@ func splitHeader(s string) (header, string, bool) {
 			break
 		}
 		switch {
-		case (line[0] == ' ' || line[0] == '\t') && len(h) > 0:
-			extra[len(h)-1] = append(extra[len(h)-1], strings.TrimSpace(line))
+		case (line[0] == ' ' || line[0] == '\t') && fields > 0:
+			if keep {
+				extra[len(h)-1] = append(extra[len(h)-1], strings.TrimSpace(line))
+			}
 		case isHeaderField(line):
+			fields++
 			name, value, _ := strings.Cut(line, ":")
-			name = strings.ToLower(name)
-			if knownHeaders[name] {
+			lname, used := usedHeaders[name]
+			if !used {
+				lname = strings.ToLower(name)
+				_, used = usedHeaders[lname]
+			}
+			if !known && knownHeaders[lname] {
 				known = true
 			}
-			h = append(h, field{name: name, value: strings.TrimSpace(value)})
-			extra = append(extra, nil)
-			cont = append(cont, 0)
+			keep = used
+			if keep {
+				h = append(h, field{name: lname, value: strings.TrimSpace(value)})
+				extra = append(extra, nil)
+			}
 		default:
 			return nil, s, false
 		}
@@ -140,7 +148,7 @@ func splitHeader(s string) (header, string, bool) {
 		}
 		rest = rest[i+1:]
 	}
-	if !known || len(h) < 2 {
+	if !known || fields < 2 {
 		return nil, s, false
 	}
 	for i := range h {
@@ -149,9 +157,22 @@ func splitHeader(s string) (header, string, bool) {
 		}
 		h[i].value = decodeWords(h[i].value)
 	}
-	_ = cont
 	return h, rest, true
 }
+
+// usedHeaders are the header fields the classifier reads, by their usual
+// spelling and lower-cased; other fields are skipped without copying.
+var usedHeaders = func() map[string]string {
+	m := make(map[string]string)
+	for _, n := range []string{"Subject", "From", "To", "Content-Type", "Content-Transfer-Encoding", "Auto-Submitted",
+		"X-Autoreply", "X-Autorespond", "Precedence", "X-Failed-Recipients", "Return-Path", "Sender"} {
+		m[n] = strings.ToLower(n)
+		m[strings.ToLower(n)] = strings.ToLower(n)
+	}
+	m["Content-type"] = "content-type"
+	m["Content-transfer-encoding"] = "content-transfer-encoding"
+	return m
+}()
 
 // walk decodes one MIME entity and its children.
 func (m *message) walk(h header, body string, depth int, count *int) {
