@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/servinetwork/rebote/knowledge"
@@ -11,16 +12,11 @@ import (
 	"github.com/servinetwork/rebote/web"
 )
 
-// maxPasteBytes bounds a pasted bounce. A whole raw message with its
-// returned original rarely exceeds a few hundred kilobytes; beyond 1 MiB it
-// is an attachment pasted by mistake.
-const maxPasteBytes = 1 << 20
-
 // handleDiagnosisForm handles the "GET /diagnostico" route: support-ticket
 // forms link here with ?texto= to pre-fill the paste box.
 func (s *Server) handleDiagnosisForm(w http.ResponseWriter, r *http.Request) error {
 	texto := strings.ToValidUTF8(r.URL.Query().Get("texto"), "")
-	if len(texto) > maxPasteBytes {
+	if len(texto) > knowledge.MaxPasteBytes {
 		return newUserError(http.StatusRequestEntityTooLarge, "BadRequestTitle", "TooLargeText")
 	}
 	p := s.page(r, locales.T(r.Context(), "TitleDiagnosis"))
@@ -28,35 +24,100 @@ func (s *Server) handleDiagnosisForm(w http.ResponseWriter, r *http.Request) err
 	return nil
 }
 
-// handleDiagnosis handles the "POST /diagnostico" route. Until the
-// classifier exists it points to the articles matching the codes and
-// phrases of the paste. The text is never stored or logged.
+// handleDiagnosis handles the "POST /diagnostico" route: the form field
+// texto is classified and each failed recipient shown with its advice.
+// The text is never stored or logged.
 func (s *Server) handleDiagnosis(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxPasteBytes+64*1024)
-	if err := r.ParseForm(); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return newUserError(http.StatusRequestEntityTooLarge, "BadRequestTitle", "TooLargeText")
-		}
-		return newUserError(http.StatusBadRequest, "BadRequestTitle", "BadEncodingText")
+	texto, err := readPaste(w, r)
+	if err != nil {
+		return err
 	}
-	texto := r.PostForm.Get("texto")
-	if len(texto) > maxPasteBytes {
-		return newUserError(http.StatusRequestEntityTooLarge, "BadRequestTitle", "TooLargeText")
+	d := s.kb.Classify(texto)
+	v := web.DiagnosisView{Text: texto, Kind: string(d.Kind)}
+	for _, rec := range d.Recipients {
+		v.Cards = append(v.Cards, verdictCard(rec))
 	}
-	if !utf8.ValidString(texto) {
-		texto = strings.ToValidUTF8(texto, "\uFFFD")
+	if d.Kind == knowledge.KindNone {
+		v.Suggestions = resultItems(s.suggest(texto))
 	}
-	if strings.TrimSpace(texto) == "" {
-		return newUserError(http.StatusUnprocessableEntity, "BadRequestTitle", "EmptyPasteText")
-	}
-	v := web.DiagnosisView{Text: texto, Suggestions: resultItems(s.suggest(texto))}
 	s.render(w, r, http.StatusOK, web.DiagnosisPage(s.page(r, locales.T(r.Context(), "TitleDiagnosis")), v))
 	return nil
 }
 
-// suggest finds articles for a pasted text: the lines carrying an SMTP
-// code are searched one by one (they say the most), then the text's start.
+// readPaste reads the texto field of a form post, refusing what cannot be
+// a pasted bounce with a message that says why.
+func readPaste(w http.ResponseWriter, r *http.Request) (string, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, knowledge.MaxPasteBytes+64<<10)
+	if err := r.ParseForm(); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return "", newUserError(http.StatusRequestEntityTooLarge, "BadRequestTitle", "TooLargeText")
+		}
+		return "", newUserError(http.StatusBadRequest, "BadRequestTitle", "BadEncodingText")
+	}
+	return checkPaste(r.PostForm.Get("texto"))
+}
+
+// checkPaste validates a pasted text for the form and the API alike.
+func checkPaste(texto string) (string, error) {
+	if len(texto) > knowledge.MaxPasteBytes {
+		return "", newUserError(http.StatusRequestEntityTooLarge, "BadRequestTitle", "TooLargeText")
+	}
+	if strings.TrimSpace(texto) == "" {
+		return "", newUserError(http.StatusUnprocessableEntity, "BadRequestTitle", "EmptyPasteText")
+	}
+	if looksBinary(texto) {
+		return "", newUserError(http.StatusUnprocessableEntity, "BadRequestTitle", "BadEncodingText")
+	}
+	return strings.ToValidUTF8(texto, "\uFFFD"), nil
+}
+
+// looksBinary reports whether a text is mostly not text: an image or a
+// file pasted by mistake. A few stray bytes in a real bounce are fine.
+func looksBinary(s string) bool {
+	sample := s
+	if len(sample) > 8<<10 {
+		sample = sample[:8<<10]
+	}
+	bad, n := 0, 0
+	for i := 0; i < len(sample); {
+		r, size := utf8.DecodeRuneInString(sample[i:])
+		i += size
+		n++
+		if r == utf8.RuneError && size == 1 || r == 0 || (unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t') {
+			bad++
+		}
+	}
+	return n > 0 && bad*10 > n
+}
+
+// verdictCard converts a verdict for the page.
+func verdictCard(v knowledge.Verdict) web.VerdictCard {
+	c := web.VerdictCard{
+		Address: v.Address, Article: v.Article, Reason: v.Reason, ReplyCode: v.ReplyCode, Status: v.Status,
+		Temporary: v.Temporary, RemoteHost: v.RemoteHost, RemoteIP: v.RemoteIP, Advice: v.Advice,
+		Confidence: confidenceLevel(v.Confidence),
+	}
+	for _, line := range v.Evidence {
+		c.Evidence = append(c.Evidence, knowledge.Mark(line, v.ReplyCode, v.Status, v.Phrase, v.Address, v.Details.ListedIP))
+	}
+	return c
+}
+
+func confidenceLevel(c float64) string {
+	switch {
+	case c >= 0.8:
+		return "High"
+	case c >= 0.5:
+		return "Medium"
+	default:
+		return "Low"
+	}
+}
+
+// suggest finds articles for a text that is not a bounce: the lines
+// carrying an SMTP code are searched one by one (they say the most), then
+// the text's start.
 func (s *Server) suggest(text string) []knowledge.Result {
 	var out []knowledge.Result
 	seen := make(map[string]bool)
@@ -70,7 +131,7 @@ func (s *Server) suggest(text string) []knowledge.Result {
 	}
 	lines := 0
 	for line := range strings.Lines(text) {
-		if lines++; lines > 5000 || len(out) >= 5 {
+		if lines++; lines > 2000 || len(out) >= 5 {
 			break
 		}
 		if line = strings.TrimSpace(line); len(line) > 8 && !knowledge.ParseCode(line).IsZero() {

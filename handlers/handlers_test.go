@@ -165,7 +165,7 @@ func TestPages(t *testing.T) {
 		{"search nothing", "/buscar?q=precio+dominio+.es", 200, []string{"No hemos encontrado nada para «precio dominio .es»", "Pega aquí el mensaje de error", "Errores más consultados"}},
 		{"search empty", "/buscar", 200, []string{"Buscar un error"}},
 		{"privacy", "/privacidad", 200, []string{"No guardamos el texto que pegas"}},
-		{"diagnosis form prefilled", "/diagnostico?texto=452+Too+many+recipients", 200, []string{"452 Too many recipients", "Próximamente"}},
+		{"diagnosis form prefilled", "/diagnostico?texto=452+Too+many+recipients", 200, []string{"452 Too many recipients", "Pega aquí el mensaje de error"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -268,16 +268,37 @@ func TestHostileInput(t *testing.T) {
 
 func TestDiagnosis(t *testing.T) {
 	ts := newServer(t)
-	t.Run("suggests the article of a pasted line", func(t *testing.T) {
+	verdicts := func(res response) []*html.Node { return find(res.doc, byTestID("verdict")) }
+	t.Run("a line with the customer's words", func(t *testing.T) {
 		res := postForm(t, ts, "/diagnostico", url.Values{"texto": {"me sale esto al enviar: 452 Too many recipients"}})
 		if res.status != 200 {
 			t.Fatalf("status %d", res.status)
 		}
-		if got := resultSlugs(res.doc); len(got) == 0 || got[0] != "demasiados-destinatarios" {
-			t.Errorf("suggestions %v, want demasiados-destinatarios first", got)
+		vs := verdicts(res)
+		if len(vs) != 1 || attr(vs[0], "data-reason") != "toomanyconn" || attr(vs[0], "data-slug") != "demasiados-destinatarios" {
+			t.Fatalf("verdicts %v", vs)
 		}
-		if len(find(res.doc, byTestID("coming-soon"))) != 1 {
-			t.Error("no coming-soon notice")
+		if page := text(res.doc); !strings.Contains(page, "Qué hacer") || !strings.Contains(page, "Temporal") {
+			t.Errorf("card lacks advice or persistence: %s", page)
+		}
+		if marks := find(vs[0], byTag("mark")); len(marks) == 0 {
+			t.Error("evidence not highlighted")
+		}
+	})
+	t.Run("several recipients", func(t *testing.T) {
+		bounce := "<ana@example.com>: host mx.example.com[192.0.2.1] said: 550 5.1.1 <ana@example.com>: Recipient address rejected: User unknown (in reply to RCPT TO command)\n\n" +
+			"<luis@example.net>: host mx.example.net[192.0.2.2] said: 552 5.2.2 <luis@example.net>: Mailbox full (in reply to RCPT TO command)\n"
+		res := postForm(t, ts, "/diagnostico", url.Values{"texto": {bounce}})
+		vs := verdicts(res)
+		if len(vs) != 2 || attr(vs[0], "data-reason") != "userunknown" || attr(vs[1], "data-reason") != "mailboxfull" {
+			t.Fatalf("got %d verdicts", len(vs))
+		}
+	})
+	t.Run("not a bounce", func(t *testing.T) {
+		res := postForm(t, ts, "/diagnostico", url.Values{"texto": {"Hola Marta, te confirmo el pedido de 550 unidades para el martes."}})
+		n := find(res.doc, byTestID("kind-notice"))
+		if res.status != 200 || len(n) != 1 || attr(n[0], "data-kind") != "none" || len(verdicts(res)) != 0 {
+			t.Errorf("status %d, notices %d", res.status, len(n))
 		}
 	})
 	t.Run("empty paste", func(t *testing.T) {
@@ -293,18 +314,88 @@ func TestDiagnosis(t *testing.T) {
 		}
 	})
 	t.Run("binary junk", func(t *testing.T) {
-		res := postForm(t, ts, "/diagnostico", url.Values{"texto": {"\x00\xff\xfe550 5.1.1 user unknown\x01"}})
-		if res.status != 200 {
-			t.Errorf("status %d", res.status)
+		res := postForm(t, ts, "/diagnostico", url.Values{"texto": {"\x00\xff\xfe\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01"}})
+		if res.status != http.StatusUnprocessableEntity || !strings.Contains(text(res.doc), "caracteres que no podemos leer") {
+			t.Errorf("status %d, page %q", res.status, text(res.doc))
+		}
+	})
+	t.Run("a bounce in Latin-1 with stray bytes", func(t *testing.T) {
+		res := postForm(t, ts, "/diagnostico", url.Values{"texto": {"550 5.2.2 <pepe@example.es>: el buz\xf3n est\xe1 lleno (mailbox full)"}})
+		if vs := verdicts(res); res.status != 200 || len(vs) != 1 || attr(vs[0], "data-reason") != "mailboxfull" {
+			t.Errorf("status %d, %d verdicts", res.status, len(vs))
 		}
 	})
 	t.Run("GET only pre-fills", func(t *testing.T) {
 		res := get(t, ts, "/diagnostico?texto="+url.QueryEscape("550 5.1.1 User unknown"))
 		ta := find(res.doc, byTestID("paste-input"))
-		if len(ta) != 1 || text(ta[0]) != "550 5.1.1 User unknown" {
-			t.Errorf("textarea not pre-filled")
+		if len(ta) != 1 || text(ta[0]) != "550 5.1.1 User unknown" || len(verdicts(res)) != 0 {
+			t.Errorf("textarea not pre-filled, or classified on GET")
 		}
 	})
+}
+
+func TestAPIClassify(t *testing.T) {
+	ts := newServer(t)
+	post := func(contentType, body string) (int, ClassifyBody) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/v1/classify", strings.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		res := do(t, req)
+		var got ClassifyBody
+		_ = json.Unmarshal([]byte(res.body), &got)
+		return res.status, got
+	}
+	status, got := post("text/plain", "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)")
+	if status != 200 || !got.IsBounce || len(got.Recipients) != 1 {
+		t.Fatalf("text/plain: %d %+v", status, got)
+	}
+	r := got.Recipients[0]
+	if r.Reason != "norelaying" || r.ReplyCode != "553" || r.Status != "5.7.1" || r.Temporary ||
+		!strings.HasSuffix(r.Article, "/errores/relay-no-permitido") || len(r.Evidence) == 0 || len(r.Advice) == 0 || r.Confidence <= 0.5 {
+		t.Errorf("recipient %+v", r)
+	}
+	status, got = post("application/json", `{"text": "452 4.2.2 The email account that you tried to reach is over quota"}`)
+	if status != 200 || len(got.Recipients) != 1 || got.Recipients[0].Reason != "mailboxfull" || !got.Recipients[0].Temporary {
+		t.Errorf("json: %d %+v", status, got)
+	}
+	status, got = post("text/plain", "Hola, ¿quedamos el martes?")
+	if status != 200 || got.IsBounce || got.Recipients == nil || len(got.Recipients) != 0 {
+		t.Errorf("not a bounce: %d %+v", status, got)
+	}
+	for _, bad := range []struct {
+		ct, body string
+		want     int
+	}{
+		{"application/json", `{"texto": 1`, 400},
+		{"image/png", "\x89PNG", 415},
+		{"text/plain", "", 422},
+		{"text/plain", strings.Repeat("a", 2<<20), 413},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/v1/classify", strings.NewReader(bad.body))
+		req.Header.Set("Content-Type", bad.ct)
+		res := do(t, req)
+		if res.status != bad.want || !strings.Contains(res.body, `"error"`) {
+			t.Errorf("%s %.20q: %d %s, want %d with an error", bad.ct, bad.body, res.status, res.body, bad.want)
+		}
+	}
+}
+
+// ClassifyBody is the API answer as a client reads it.
+type ClassifyBody struct {
+	IsBounce   bool `json:"is_bounce"`
+	Recipients []struct {
+		Address    string   `json:"address"`
+		ReplyCode  string   `json:"reply_code"`
+		Status     string   `json:"status"`
+		Reason     string   `json:"reason"`
+		Temporary  bool     `json:"temporary"`
+		RemoteHost string   `json:"remote_host"`
+		RemoteIP   string   `json:"remote_ip"`
+		Article    string   `json:"article"`
+		Confidence float64  `json:"confidence"`
+		Evidence   []string `json:"evidence"`
+		Advice     []string `json:"advice"`
+	} `json:"recipients"`
 }
 
 func TestLanguage(t *testing.T) {

@@ -32,6 +32,7 @@ func (s *Server) Routes() http.Handler {
 
 	r.Get("/api/v1/search", s.handleAPISearch)
 	r.Get("/api/v1/articles", s.handleAPIArticles)
+	r.Post("/api/v1/classify", s.handleAPIClassify)
 
 	r.Get("/healthz", handleHealth)
 	r.Get("/readyz", s.handleReady)

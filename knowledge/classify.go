@@ -43,6 +43,7 @@ type Verdict struct {
 	Article    *Article
 	Confidence float64 // 0 to 1
 	Evidence   []string
+	Phrase     string // the wording that decided the reason, as matched (folded)
 	Details    Details
 	Advice     []string // Spanish sentences tailored to this failure
 }
@@ -421,6 +422,9 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 	c.details(&v, folded)
 	v.Article = c.article(kb, v, r)
 	v.Evidence = evidence(f.diag, folded, at, end)
+	if at >= 0 && end <= len(folded) {
+		v.Phrase = folded[at:end]
+	}
 	for i, e := range v.Evidence {
 		v.Evidence[i] = strings.ToValidUTF8(e, "\uFFFD")
 	}
@@ -854,4 +858,55 @@ func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnF
 		}
 	}
 	return false
+}
+
+// Mark splits a line into spans, marking the case-insensitive occurrences
+// of the given words (codes, the matched phrase, the address) so a page can
+// highlight the evidence.
+func Mark(line string, words ...string) []Span {
+	type rng struct{ a, b int }
+	var rs []rng
+	for _, w := range words {
+		w = strings.ToLower(strings.TrimSpace(w))
+		if len(w) < 3 {
+			continue
+		}
+		for from := 0; from < len(line); {
+			i := indexFold(line[from:], w)
+			if i < 0 {
+				break
+			}
+			rs = append(rs, rng{from + i, from + i + len(w)})
+			from += i + len(w)
+		}
+	}
+	if len(rs) == 0 {
+		return []Span{{Text: line}}
+	}
+	// Merge overlapping ranges in order.
+	for i := 1; i < len(rs); i++ {
+		for j := i; j > 0 && rs[j].a < rs[j-1].a; j-- {
+			rs[j], rs[j-1] = rs[j-1], rs[j]
+		}
+	}
+	var out []Span
+	pos := 0
+	for _, r := range rs {
+		if r.a < pos {
+			if r.b > pos {
+				out[len(out)-1].Text += line[pos:r.b]
+				pos = r.b
+			}
+			continue
+		}
+		if r.a > pos {
+			out = append(out, Span{Text: line[pos:r.a]})
+		}
+		out = append(out, Span{Text: line[r.a:r.b], Match: true})
+		pos = r.b
+	}
+	if pos < len(line) {
+		out = append(out, Span{Text: line[pos:]})
+	}
+	return out
 }

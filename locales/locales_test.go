@@ -74,7 +74,8 @@ func TestCodeUsesOnlyKnownMessages(t *testing.T) {
 		}
 	}
 	for _, id := range []string{"Persistence_temporary", "Persistence_permanent", "Persistence_either",
-		"Who_tu", "Who_destinatario", "Who_proveedor-destinatario", "Who_tu-proveedor", "Who_nadie"} {
+		"Who_tu", "Who_destinatario", "Who_proveedor-destinatario", "Who_tu-proveedor", "Who_nadie",
+		"Confidence_High", "Confidence_Medium", "Confidence_Low"} {
 		if _, ok := es[id]; !ok {
 			t.Errorf("missing %s", id)
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -165,6 +166,28 @@ func TestEndToEnd(t *testing.T) {
 	}
 	screenshot(ctx, t, "search-desktop")
 
+	// Paste a bounce: one card per recipient, with the typo spotted.
+	bounce := "This message was created automatically by mail delivery software.\n\n" +
+		"A message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n" +
+		"  maria@gmial.com\n    Unrouteable address\n"
+	var reason, advice string
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(css(`[data-testid=paste-input]`)),
+		chromedp.SendKeys(css(`[data-testid=paste-input]`), bounce),
+		chromedp.Submit(css(`[data-testid=paste-input]`)),
+		chromedp.WaitVisible(css(`[data-testid=verdict]`)),
+		attrValue(&reason, `[data-testid=verdict]`, "data-reason"),
+		into(&advice, chromedp.Text(css(`[data-testid=verdict] .advice`))),
+	)
+	if err != nil {
+		t.Fatalf("paste: %v", err)
+	}
+	if reason != "hostunknown" || !strings.Contains(advice, "maria@gmail.com") {
+		t.Errorf("diagnosis %s, advice %q; want hostunknown suggesting maria@gmail.com", reason, advice)
+	}
+	screenshot(ctx, t, "diagnosis-desktop")
+
 	// Without JavaScript the plain form still works.
 	var noJSFirst string
 	err = chromedp.Do(ctx,
@@ -189,6 +212,7 @@ func TestEndToEnd(t *testing.T) {
 		{"article-phone", "/errores/relay-no-permitido"},
 		{"search-phone", "/buscar?q=lista+negra"},
 		{"index-phone", "/errores"},
+		{"diagnosis-phone", "/diagnostico?texto=" + url.QueryEscape("550 5.7.1 Service unavailable; Client host [203.0.113.7] blocked using zen.spamhaus.org")},
 	} {
 		var scrollW, clientW int
 		err := chromedp.Do(ctx,

@@ -2,8 +2,10 @@
 //
 // Usage:
 //
-//	rebote [serve] [flags]   serve the web application (the default)
-//	rebote health [flags]    check that a running server answers (for HEALTHCHECK)
+//	rebote [serve] [flags]             serve the web application (the default)
+//	rebote health [flags]              check that a running server answers (for HEALTHCHECK)
+//	rebote classify [--json] FILE...   diagnose bounces in files ("-" for standard input)
+//	rebote eval [--misses] DIR         score the classifier on a labelled folder
 //
 // Every flag has a REBOTE_* environment variable; run "rebote serve -h" for
 // the list, or see the README.
@@ -29,9 +31,15 @@ import (
 	"github.com/servinetwork/rebote/store"
 )
 
+const usage = `usage:
+  rebote [serve] [flags]             serve the web application (rebote serve -h lists the flags)
+  rebote health [flags]              check that a running server answers
+  rebote classify [--json] FILE...   diagnose bounces in files ("-" for standard input)
+  rebote eval [--misses] DIR         score the classifier on a folder with labels.jsonl`
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "rebote:", err)
@@ -41,7 +49,7 @@ func main() {
 
 // run dispatches a subcommand. It is main without the process: tests call
 // it with their own arguments, environment and writers.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
@@ -59,11 +67,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		return health(ctx, cfg.Addr)
+	case "classify":
+		return classifyCmd(args, getenv, stdin, stdout, stderr)
+	case "eval":
+		return evalCmd(args, getenv, stdout, stderr)
 	case "help":
-		fmt.Fprintln(stdout, "usage: rebote [serve|health] [flags]; rebote serve -h lists the flags")
+		fmt.Fprintln(stdout, usage)
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (want serve or health)", cmd)
+		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 	}
 }
 

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -52,10 +54,10 @@ func TestServeAndHealth(t *testing.T) {
 		}
 	}
 	addr := strings.TrimPrefix(base, "http://")
-	if err := run(context.Background(), []string{"health", "--addr", addr}, noEnv, io.Discard, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"health", "--addr", addr}, noEnv, nil, io.Discard, io.Discard); err != nil {
 		t.Errorf("rebote health against a running server: %v", err)
 	}
-	if err := run(context.Background(), []string{"health", "--addr", "127.0.0.1:1"}, noEnv, io.Discard, io.Discard); err == nil {
+	if err := run(context.Background(), []string{"health", "--addr", "127.0.0.1:1"}, noEnv, nil, io.Discard, io.Discard); err == nil {
 		t.Error("rebote health succeeded with no server")
 	}
 }
@@ -91,9 +93,75 @@ func TestInvalidConfigIsRefusedWithReason(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var stderr bytes.Buffer
-		err := run(context.Background(), append([]string{"serve"}, tt.args...), func(k string) string { return tt.env[k] }, io.Discard, &stderr)
+		err := run(context.Background(), append([]string{"serve"}, tt.args...), func(k string) string { return tt.env[k] }, nil, io.Discard, &stderr)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("run %v %v = %v, want an error naming %q", tt.args, tt.env, err, tt.want)
+		}
+	}
+}
+
+func TestClassifyCommand(t *testing.T) {
+	dir := t.TempDir()
+	bounce := filepath.Join(dir, "rebote.txt")
+	if err := os.WriteFile(bounce, []byte("553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	stdin := strings.NewReader("Hola, ¿comemos el viernes?")
+	if err := run(context.Background(), []string{"classify", "--json", bounce, "-"}, noEnv, stdin, &out, &errOut); err != nil {
+		t.Fatalf("classify: %v (%s)", err, errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want one JSON line per input, got %q", out.String())
+	}
+	var first, second struct {
+		File       string `json:"file"`
+		IsBounce   bool   `json:"is_bounce"`
+		Recipients []struct {
+			Reason    string `json:"reason"`
+			ReplyCode string `json:"reply_code"`
+			Article   string `json:"article"`
+		} `json:"recipients"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &second); err != nil {
+		t.Fatal(err)
+	}
+	if first.File != bounce || !first.IsBounce || len(first.Recipients) != 1 || first.Recipients[0].Reason != "norelaying" ||
+		first.Recipients[0].ReplyCode != "553" || !strings.HasSuffix(first.Recipients[0].Article, "/errores/relay-no-permitido") {
+		t.Errorf("first line %+v", first)
+	}
+	if second.File != "-" || second.IsBounce || second.Recipients == nil {
+		t.Errorf("second line %+v", second)
+	}
+
+	out.Reset()
+	if err := run(context.Background(), []string{"classify", bounce}, noEnv, nil, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if s := out.String(); !strings.Contains(s, "relay") || !strings.Contains(s, "definitivo") {
+		t.Errorf("summary %q", s)
+	}
+	if err := run(context.Background(), []string{"classify", filepath.Join(dir, "missing")}, noEnv, nil, &out, &errOut); err == nil {
+		t.Error("a missing file did not fail")
+	}
+}
+
+func TestEvalCommand(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "corpus", "sisimai")
+	if _, err := os.Stat(filepath.Join(dir, "labels.jsonl")); err != nil {
+		t.Skip("corpus not available")
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"eval", dir}, noEnv, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"whole", "visible", "diagnostic", "reason", "confusions"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("eval output lacks %q:\n%s", want, out.String())
 		}
 	}
 }
