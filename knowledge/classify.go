@@ -406,7 +406,7 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 		switch {
 		case statusReason == "suspend" || statusReason == "filtered":
 			v.Reason = statusReason
-		case v.Details.Command == "DATA" || (v.ReplyCode != "" && anyPhrase(folded, c.rules.late)):
+		case v.Details.Command == "DATA" || anyPhrase(folded, c.rules.late):
 			v.Reason = "filtered"
 		}
 	}
