@@ -77,3 +77,49 @@ func TestClassifyFixtures(t *testing.T) {
 		t.Errorf("only %d fixtures", n)
 	}
 }
+
+// TestTailoredAdvice checks that the advice uses what the bounce says.
+func TestTailoredAdvice(t *testing.T) {
+	kb := mustLoad(t)
+	tests := []struct {
+		name, paste string
+		reason      string
+		want        []string // phrases the advice must contain
+	}{
+		{"blocklist in a Spanish Outlook NDR",
+			"No se pudo entregar a estos destinatarios o grupos:\n\ncompras@example.net\n\nInformación de diagnóstico para administradores:\nServidor de generación: mx.example.net\ncompras@example.net\nEl servidor remoto devolvió '550 5.7.1 Service unavailable; Client host [203.0.113.7] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/203.0.113.7'",
+			"blocked", []string{"203.0.113.7", "Spamhaus ZEN", "ServiNetwork", "incidencia"}},
+		{"the provider's own rate limit", "E451 Rate limit has been exceeded. Try again later",
+			"speeding", []string{"300 mensajes por hora", "una hora"}},
+		{"a domain typo", "<pedro@hotmial.com>: Host or domain name not found. Name service error for name=hotmial.com type=A: Host not found",
+			"hostunknown", []string{"pedro@hotmail.com"}},
+		{"size limit stated", "552 5.3.4 Message size exceeds fixed maximum message size (10485760 bytes)",
+			"mesgtoobig", []string{"10 MB"}},
+		{"SPF named", "550 5.7.23 The message was rejected because of Sender Policy Framework violation",
+			"authfailure", []string{"SPF"}},
+		{"temporary", "451 4.7.1 Greylisting in action, please come back later",
+			"blocked", []string{"temporal"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := kb.Classify(tt.paste)
+			if !d.IsBounce() || len(d.Recipients) == 0 {
+				t.Fatalf("not a bounce: %+v", d)
+			}
+			v := d.Recipients[0]
+			if v.Reason != tt.reason {
+				t.Errorf("reason %s, want %s", v.Reason, tt.reason)
+			}
+			advice := strings.Join(v.Advice, " ")
+			for _, w := range tt.want {
+				if !strings.Contains(advice, w) {
+					t.Errorf("advice lacks %q: %s", w, advice)
+				}
+			}
+		})
+	}
+	// "hotmail.es" is a real domain, not a typo of hotmail.com.
+	if d := kb.Classify("<ana@hotmail.es>: 550 5.1.1 User unknown (in reply to RCPT TO command)"); len(d.Recipients) == 0 || d.Recipients[0].Details.Suggestion != "" {
+		t.Errorf("hotmail.es flagged as a typo: %+v", d)
+	}
+}
