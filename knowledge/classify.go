@@ -361,6 +361,13 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 	// A specific phrase decides; failing that, the enhanced status code;
 	// failing that, a generic phrase.
 	r, at, end := c.rules.match(folded, false)
+	if r == nil && statusReason == "" && len(f.context) > 0 {
+		// What the text says before the recipients, if the recipient's own
+		// lines have no specific wording.
+		if cr, _, _ := c.rules.match(fold(strings.Join(f.context, " ")), false); cr != nil {
+			r = cr
+		}
+	}
 	if r == nil && statusReason == "" {
 		r, at, end = c.rules.match(folded, true)
 	}

@@ -22,6 +22,7 @@ type finding struct {
 	diag     []string // the lines that describe the failure
 	remote   string   // Remote-MTA
 	dsnDiag  string   // the DSN Diagnostic-Code, when there is one
+	context  []string // lines before the first recipient, consulted last
 	fromDSN  bool
 	position int // where the recipient was found, to keep the paste's order
 }
@@ -211,8 +212,24 @@ func extractFromText(text string, senders map[string]bool) []finding {
 		}
 		occ = kept
 	}
+	// The lines before the first recipient sometimes say what happened to
+	// all of them ("The user(s) account is disabled."): they go last, as
+	// context, in every recipient's lines.
+	var preamble []string
+	if len(occ) > 0 {
+		for _, l := range ls[:occ[0].line] {
+			if t := strings.TrimSpace(l); t != "" && !isHeaderLine(t) && len(preamble) < 6 {
+				preamble = append(preamble, t)
+			}
+		}
+	}
 	var out []finding
 	index := make(map[string]int)
+	defer func() {
+		for i := range out {
+			out[i].context = preamble
+		}
+	}()
 	for k, o := range occ {
 		end := len(ls)
 		for _, next := range occ[k+1:] {
