@@ -398,6 +398,11 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 		v.Reason != "blocked" && v.Reason != "norelaying" {
 		v.Reason = "rejected"
 	}
+	// Refused on connecting, before any mail was offered: the server is
+	// blocking the sending client.
+	if v.Details.Command == "CONNECT" && (r == nil || r.weak) && v.Reason != "expired" {
+		v.Reason = "blocked"
+	}
 	// A delay notice with no specific explanation is a message still waiting.
 	if f.action == "delayed" && (r == nil || r.weak) {
 		v.Reason = "expired"
