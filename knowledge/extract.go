@@ -8,7 +8,6 @@ import (
 var (
 	addressRe = regexp.MustCompile(`[A-Za-z0-9][A-Za-z0-9._%+'=/-]{0,63}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.)+[A-Za-z]{2,24}`)
 	ipv4Re    = regexp.MustCompile(`\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b`)
-	ipv6Re    = regexp.MustCompile(`\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{1,4}\b|\b(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4})?\b`)
 	// replyInTextRe finds a reply code where servers print one: at the start
 	// of a line or after a quote, a colon, "said", "<<<", "#".
 	replyInTextRe = regexp.MustCompile(`(?:^|[\s'"(:\[<>=#E])([245][0-5][0-9])(?:[\s\-;:)\]]|,(?:\s|$)|$)`)
@@ -225,11 +224,6 @@ func extractFromText(text string, senders map[string]bool) []finding {
 	}
 	var out []finding
 	index := make(map[string]int)
-	defer func() {
-		for i := range out {
-			out[i].context = preamble
-		}
-	}()
 	for k, o := range occ {
 		end := len(ls)
 		for _, next := range occ[k+1:] {
@@ -244,7 +238,7 @@ func extractFromText(text string, senders map[string]bool) []finding {
 			continue
 		}
 		index[o.address] = len(out)
-		out = append(out, finding{address: o.address, diag: seg, position: o.line})
+		out = append(out, finding{address: o.address, diag: seg, position: o.line, context: preamble})
 	}
 	return out
 }

@@ -580,17 +580,6 @@ func indexFold(s, needle string) int {
 	return -1
 }
 
-// asciiLower lower-cases ASCII letters only, keeping byte offsets.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 32
-		}
-	}
-	return string(b)
-}
-
 // originalMarkers are the lines MTAs print before the copy of the returned
 // message.
 var originalMarkers = []string{
