@@ -50,16 +50,15 @@ type Verdict struct {
 
 // Details are the specifics of a failure the advice uses.
 type Details struct {
-	Command     string // SMTP stage of the rejection: CONNECT, HELO, MAIL, RCPT, DATA
-	Blocklist   string // "Spamhaus ZEN"
-	ListedIP    string
-	TypoDomain  string // "gmial.com"
-	Suggestion  string // "gmail.com"
-	SizeLimit   string // "10 MB"
-	RateLimit   string // "ours" (the provider's E451) or "remote"
-	AuthCheck   string // SPF, DKIM or DMARC
-	FromDSN     bool   // read from a machine-readable delivery status
-	LowEvidence bool   // no code and no known phrase: a guess
+	Command    string // SMTP stage of the rejection: CONNECT, HELO, MAIL, RCPT, DATA
+	Blocklist  string // "Spamhaus ZEN"
+	ListedIP   string
+	TypoDomain string // "gmial.com"
+	Suggestion string // "gmail.com"
+	SizeLimit  string // "10 MB"
+	RateLimit  string // "ours" (the provider's E451) or "remote"
+	AuthCheck  string // SPF, DKIM or DMARC
+	FromDSN    bool   // read from a machine-readable delivery status
 }
 
 // Classify reads a pasted bounce (a whole message, the visible part of a
@@ -119,8 +118,8 @@ func (kb *KB) classify(text string, depth int) Diagnosis {
 		for _, f := range textFindings {
 			byAddress[f.address] = len(byAddress)
 		}
-		for i, d := range failed {
-			f := finding{address: d.finalRecipient, action: d.action, status: d.status, remote: d.remoteMTA, fromDSN: true, position: i}
+		for _, d := range failed {
+			f := finding{address: d.finalRecipient, action: d.action, status: d.status, remote: d.remoteMTA, fromDSN: true}
 			if f.address == "" {
 				f.address = d.origRecipient
 			}

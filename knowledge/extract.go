@@ -15,15 +15,14 @@ var (
 
 // finding is what the paste says about one recipient before it is judged.
 type finding struct {
-	address  string
-	action   string   // DSN Action, when there is one
-	status   string   // DSN Status, when there is one
-	diag     []string // the lines that describe the failure
-	remote   string   // Remote-MTA
-	dsnDiag  string   // the DSN Diagnostic-Code, when there is one
-	context  []string // lines before the first recipient, consulted last
-	fromDSN  bool
-	position int // where the recipient was found, to keep the paste's order
+	address string
+	action  string   // DSN Action, when there is one
+	status  string   // DSN Status, when there is one
+	diag    []string // the lines that describe the failure
+	remote  string   // Remote-MTA
+	dsnDiag string   // the DSN Diagnostic-Code, when there is one
+	context []string // lines before the first recipient, consulted last
+	fromDSN bool
 }
 
 // senderContexts are the places an address appears as the sender, not the
@@ -238,7 +237,7 @@ func extractFromText(text string, senders map[string]bool) []finding {
 			continue
 		}
 		index[o.address] = len(out)
-		out = append(out, finding{address: o.address, diag: seg, position: o.line, context: preamble})
+		out = append(out, finding{address: o.address, diag: seg, context: preamble})
 	}
 	return out
 }
