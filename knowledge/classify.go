@@ -78,8 +78,10 @@ func (kb *KB) classify(text string, depth int) Diagnosis {
 	body := m.body()
 
 	subject := strings.ToLower(m.header.get("subject"))
+	// Complaints and unsubscribe requests (ARF reports, Apple Mail's
+	// one-tap unsubscribe) are feedback about a delivered message.
 	if m.report == "feedback-report" || strings.Contains(body, "\nFeedback-Type:") || strings.HasPrefix(body, "Feedback-Type:") ||
-		strings.HasPrefix(subject, "complaint about message from") {
+		strings.HasPrefix(subject, "complaint about message from") || m.header.get("x-apple-unsubscribe") != "" {
 		return Diagnosis{Kind: KindFeedback}
 	}
 
