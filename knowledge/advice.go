@@ -99,7 +99,7 @@ func (t template) fill(vars map[string]string) string {
 // adviceKeys are the sentences advice.toml must provide.
 var adviceKeys = []string{"temporary", "permanent", "typo", "blocklist", "blocklist_noip", "blocklist_action", "size",
 	"size_generic", "rate_ours", "rate_remote", "recipients", "auth_check", "relay", "security", "ptr", "user_unknown",
-	"mailbox_full", "host_unknown", "expired", "remote"}
+	"mailbox_full", "host_unknown", "expired", "remote", "unknown_persistence"}
 
 // adviseFor writes the advice of a verdict: what its specifics mean for
 // this customer, then whether it fixes itself.
@@ -179,9 +179,12 @@ func (c *classifier) adviseFor(kb *KB, v Verdict) []string {
 	if v.RemoteHost != "" && v.Reason != "expired" {
 		out = append(out, say("remote"))
 	}
-	if v.Temporary {
+	switch {
+	case v.Temporary:
 		out = append(out, say("temporary"))
-	} else {
+	case v.ReplyCode == "" && v.Status == "" && !d.FromDSN && v.Reason != "expired":
+		out = append(out, say("unknown_persistence"))
+	default:
 		out = append(out, say("permanent"))
 	}
 	return out
