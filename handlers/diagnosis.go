@@ -96,6 +96,7 @@ func verdictCard(v knowledge.Verdict) web.VerdictCard {
 	c := web.VerdictCard{
 		Address: v.Address, Article: v.Article, Reason: v.Reason, ReplyCode: v.ReplyCode, Status: v.Status,
 		Temporary: v.Temporary, RemoteHost: v.RemoteHost, RemoteIP: v.RemoteIP, Advice: v.Advice,
+		Certain:    v.ReplyCode != "" || v.Status != "" || v.Details.FromDSN || v.Reason == "expired",
 		Confidence: confidenceLevel(v.Confidence),
 	}
 	for _, line := range v.Evidence {
