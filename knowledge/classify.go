@@ -426,7 +426,7 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 
 	v.Temporary = f.action == "delayed" || strings.HasPrefix(v.Status, "4.") ||
 		(v.Status == "" && strings.HasPrefix(v.ReplyCode, "4")) ||
-		(v.Status == "" && v.ReplyCode == "" && v.Reason == "networkerror")
+		(v.Status == "" && v.ReplyCode == "" && r != nil && isClientError(r.article))
 	if v.Reason == "expired" && f.action != "delayed" && !strings.Contains(folded, "will be retried") && !strings.Contains(folded, "will retry") {
 		v.Temporary = false
 	}
@@ -445,6 +445,13 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 	v.Confidence = confidence(v, r != nil)
 	v.Advice = c.adviseFor(kb, v)
 	return v, true
+}
+
+// isClientError reports whether an article is about the customer's own
+// mail program or connection, whose errors are transient: the message stays
+// in the outbox.
+func isClientError(slug string) bool {
+	return slug == "puerto-25-bloqueado" || slug == "antivirus-bloquea-el-envio" || slug == "no-se-encuentra-el-host"
 }
 
 // commandPhrases place a rejection at an SMTP stage, as MTAs word it.

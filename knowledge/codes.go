@@ -156,7 +156,7 @@ func findReply(text string) string {
 		if i+3 < len(text) {
 			switch n := text[i+3]; {
 			case n == ' ' || n == '\t' || n == '\n' || n == '\r' || n == '-' || n == ';' || n == ':' || n == ')' || n == ']':
-			case n == ',' && (i+4 >= len(text) || text[i+4] == ' '):
+			case n == ',' && (i+4 >= len(text) || text[i+4] == ' ' || text[i+4] == '\n' || text[i+4] == '\r' || text[i+4] == '\t'):
 			default:
 				continue
 			}
@@ -177,7 +177,7 @@ func findReply(text string) string {
 
 func replyLeadByte(b byte) bool {
 	switch b {
-	case ' ', '\t', '\n', '\r', '\'', '"', '(', ':', '[', '<', '>', '=', '#', 'E':
+	case ' ', '\t', '\n', '\r', '\'', '"', '(', ':', ';', '[', '<', '>', '=', '#', 'E':
 		return true
 	}
 	return false

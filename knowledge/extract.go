@@ -32,7 +32,8 @@ var senderContexts = []string{
 	"envelope-from", "message-id", "in-reply-to", "references:", "de:", "remitente:", "responder a:",
 	"original-envelope-id", "smtp.mailfrom=", "header.from=", "x-original-sender:",
 	// Mail clients name the customer's own account in their dialogs.
-	"task '", "tarea '", " desde", "enviar desde", "received from", "from", "de la cuenta", "usuario “", "usuario \"", "user “", "user \"", "account \"", "cuenta \"", "cuenta “",
+	"task '", "tarea '", " desde", "enviar desde", "received from", "from", "de la cuenta", "cuenta:", "account:",
+	"smtp-id:", "message-id:", "messageid:", "usuario “", "usuario \"", "user “", "user \"", "account \"", "cuenta \"", "cuenta “",
 }
 
 // notRecipientLocals are mailbox names that send bounces rather than
@@ -58,6 +59,10 @@ func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 			addr := strings.ToLower(strings.Trim(l[loc[0]:loc[1]], ".'"))
 			local, _, _ := strings.Cut(addr, "@")
 			if notRecipientLocals[local] || senders[addr] {
+				continue
+			}
+			// Outlook names the account it was sending from: "'x - Enviando'".
+			if after := lower[loc[1]:]; strings.HasPrefix(after, " - enviando") || strings.HasPrefix(after, " - sending") {
 				continue
 			}
 			before := lower[:loc[0]]
@@ -176,12 +181,13 @@ func afterDeliveryPhrase(before string) bool {
 }
 
 func isSenderContext(before string) bool {
-	b := strings.TrimSpace(before)
+	// Quotes are dropped so JSON keys ("From": "x") read like headers.
+	b := strings.TrimSpace(strings.ReplaceAll(before, "\"", ""))
 	if len(b) > 40 {
 		b = b[len(b)-40:]
 	}
 	for _, c := range senderContexts {
-		if strings.HasSuffix(b, c) || strings.HasSuffix(strings.TrimRight(b, "< \t\""), strings.TrimRight(c, "<")) {
+		if strings.HasSuffix(b, c) || strings.HasSuffix(strings.TrimRight(b, "< \t\"'"), strings.TrimRight(c, "<")) {
 			return true
 		}
 	}
