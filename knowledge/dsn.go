@@ -46,6 +46,12 @@ func parseDSN(s string) []dsnRecipient {
 			continue
 		}
 		value = strings.TrimSpace(value)
+		// A recipient field in a block that already has a recipient starts
+		// the next block: some MTAs leave out the blank line between them.
+		if lname := strings.ToLower(name); cur != nil && (lname == "final-recipient" && cur.finalRecipient != "" ||
+			lname == "original-recipient" && cur.origRecipient != "") {
+			flush()
+		}
 		target := cur
 		if target == nil {
 			target = &dsnRecipient{}
