@@ -129,6 +129,7 @@ func (kb *KB) classify(text string, depth int) Diagnosis {
 				f.diag = append(f.diag, d.diagnostic)
 				f.dsnDiag = d.diagnostic
 			}
+			f.localProgram = d.diagType == "x-unix"
 			if j, ok := byAddress[f.address]; ok {
 				f.diag = append(f.diag, textFindings[j].diag...)
 			}
@@ -398,6 +399,10 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 	if v.Details.Command == "MAIL" && (r == nil || r.weak || v.Reason == "userunknown" || v.Reason == "hostunknown" || v.Reason == "filtered") &&
 		v.Reason != "blocked" && v.Reason != "norelaying" {
 		v.Reason = "rejected"
+	}
+	// A local delivery program (procmail, a pipe) failed, whatever it said.
+	if f.localProgram && (r == nil || r.weak) {
+		v.Reason = "mailererror"
 	}
 	// Refused on connecting, before any mail was offered: the server is
 	// blocking the sending client.

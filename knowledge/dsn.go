@@ -11,6 +11,7 @@ type dsnRecipient struct {
 	status         string // 5.1.1
 	remoteMTA      string
 	diagnostic     string // the Diagnostic-Code text, without its "smtp;" type
+	diagType       string // the Diagnostic-Code type: "smtp", or "x-unix" for a local program
 	reportingMTA   string
 }
 
@@ -77,6 +78,9 @@ func parseDSN(s string) []dsnRecipient {
 			last = &target.remoteMTA
 		case "diagnostic-code":
 			target.diagnostic = typedValue(value)
+			if t, _, ok := strings.Cut(value, ";"); ok {
+				target.diagType = strings.ToLower(strings.TrimSpace(t))
+			}
 			last = &target.diagnostic
 		case "reporting-mta":
 			perMessage.reportingMTA = typedValue(value)

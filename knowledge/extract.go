@@ -23,6 +23,8 @@ type finding struct {
 	dsnDiag string   // the DSN Diagnostic-Code, when there is one
 	context []string // lines before the first recipient, consulted last
 	fromDSN bool
+	// localProgram: the DSN says a local delivery program failed (x-unix).
+	localProgram bool
 }
 
 // senderContexts are the places an address appears as the sender, not the
