@@ -100,3 +100,6 @@ func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
 	}
 	return v, nil
 }
+
+// Path returns the database file's path.
+func (db *DB) Path() string { return db.path }

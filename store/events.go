@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/servinetwork/rebote/analytics"
+)
+
+// dayKey identifies one row of the daily table.
+type dayKey struct {
+	day, metric, source, key string
+}
+
+type dayCount struct {
+	n, yes, no int64
+}
+
+// SaveEvents stores a batch of events and adds them to the daily counts,
+// in one transaction: either the whole batch is counted or none of it.
+func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: save events: %w", err)
+	}
+	defer tx.Rollback()
+
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO event
+		(at, kind, source, article, reasons, articles, query, results, bounce, recipients, confidence, line, helpful, comment)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: save events: %w", err)
+	}
+	defer ins.Close()
+
+	counts := make(map[dayKey]*dayCount)
+	add := func(day, metric string, src analytics.Source, key string, n, yes, no int64) {
+		k := dayKey{day, metric, string(src), key}
+		c := counts[k]
+		if c == nil {
+			c = &dayCount{}
+			counts[k] = c
+		}
+		c.n += n
+		c.yes += yes
+		c.no += no
+	}
+
+	for _, e := range events {
+		reasons := make([]string, len(e.Findings))
+		articles := make([]string, len(e.Findings))
+		for i, f := range e.Findings {
+			reasons[i], articles[i] = f.Reason, f.Article
+		}
+		var helpful any
+		if e.Kind == analytics.KindVote {
+			helpful = boolInt(e.Helpful)
+		}
+		if _, err := ins.ExecContext(ctx, e.At.Unix(), string(e.Kind), string(e.Source), e.Article,
+			strings.Join(reasons, " "), strings.Join(articles, " "), e.Query, e.Results,
+			boolInt(e.Bounce), e.Recipients, e.Confidence, e.Line, helpful, e.Comment); err != nil {
+			return fmt.Errorf("store: save events: %w", err)
+		}
+
+		day := e.At.UTC().Format(time.DateOnly)
+		switch e.Kind {
+		case analytics.KindView:
+			add(day, "view", e.Source, e.Article, 1, 0, 0)
+			for _, f := range e.Findings {
+				add(day, "error", e.Source, f.Reason+"\t"+f.Article, 1, 0, 0)
+			}
+		case analytics.KindSearch:
+			add(day, "search", e.Source, e.Query, 1, 0, 0)
+			if e.Results == 0 {
+				add(day, "failed_search", e.Source, e.Query, 1, 0, 0)
+			}
+		case analytics.KindDiagnosis:
+			add(day, "diagnosis", e.Source, "", 1, boolInt(e.Bounce), 0)
+			for _, f := range e.Findings {
+				add(day, "error", e.Source, f.Reason+"\t"+f.Article, 1, 0, 0)
+			}
+			if e.Line != "" {
+				add(day, "unclassified", e.Source, e.Line, 1, 0, 0)
+			}
+		case analytics.KindVote:
+			yes := boolInt(e.Helpful)
+			add(day, "vote", e.Source, subject(e), 1, yes, 1-yes)
+		case analytics.KindTicket:
+			add(day, "ticket", e.Source, subject(e), 1, 0, 0)
+		}
+	}
+
+	up, err := tx.PrepareContext(ctx, `INSERT INTO daily (day, metric, source, key, n, yes, no)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (metric, day, source, key) DO UPDATE SET
+			n = n + excluded.n, yes = yes + excluded.yes, no = no + excluded.no`)
+	if err != nil {
+		return fmt.Errorf("store: save events: %w", err)
+	}
+	defer up.Close()
+	for k, c := range counts {
+		if _, err := up.ExecContext(ctx, k.day, k.metric, k.source, k.key, c.n, c.yes, c.no); err != nil {
+			return fmt.Errorf("store: save events: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: save events: %w", err)
+	}
+	return nil
+}
+
+// subject names what a vote or ticket click is about: an article, or a
+// diagnosis by its first reason.
+func subject(e analytics.Event) string {
+	if e.Article != "" {
+		return e.Article
+	}
+	if len(e.Findings) > 0 {
+		return "diagnostico:" + e.Findings[0].Reason
+	}
+	return "diagnostico:"
+}
+
+// PurgeEvents deletes events older than the cutoff and reports how many;
+// the daily counts stay.
+func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) {
+	res, err := db.db.ExecContext(ctx, "DELETE FROM event WHERE at < ?", before.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("store: purge events: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// CountEvents returns the number of stored events of a kind ("" for all).
+func (db *DB) CountEvents(ctx context.Context, kind analytics.Kind) (int64, error) {
+	var n int64
+	err := db.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM event WHERE ? = '' OR kind = ?", string(kind), string(kind)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count events: %w", err)
+	}
+	return n, nil
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
