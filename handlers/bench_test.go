@@ -1,15 +1,19 @@
 package handlers_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"testing"
 
+	"github.com/servinetwork/rebote/analytics"
 	"github.com/servinetwork/rebote/handlers"
 	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/locales"
+	"github.com/servinetwork/rebote/store"
 )
 
 func benchRouter(b *testing.B) http.Handler {
@@ -21,7 +25,19 @@ func benchRouter(b *testing.B) http.Handler {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv, err := handlers.New(kb, bundle, slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{})
+	// Analytics go to a real SQLite file, as in production: recording is
+	// part of a page's cost.
+	db, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	rec := analytics.NewRecorder(db, log, analytics.Options{})
+	b.Cleanup(func() {
+		rec.Close(context.Background())
+		db.Close()
+	})
+	srv, err := handlers.New(kb, bundle, log, rec, handlers.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/servinetwork/rebote/analytics"
 	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/locales"
 	"github.com/servinetwork/rebote/web"
@@ -20,7 +21,7 @@ func (s *Server) handleDiagnosisForm(w http.ResponseWriter, r *http.Request) err
 		return newUserError(http.StatusRequestEntityTooLarge, "BadRequestTitle", "TooLargeText")
 	}
 	p := s.page(r, locales.T(r.Context(), "TitleDiagnosis"))
-	s.render(w, r, http.StatusOK, web.DiagnosisPage(p, web.DiagnosisView{Text: texto}))
+	s.render(w, r, http.StatusOK, web.DiagnosisPage(p, web.DiagnosisView{Text: texto, Source: sourceParam(visitSource(r))}))
 	return nil
 }
 
@@ -33,7 +34,17 @@ func (s *Server) handleDiagnosis(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := s.kb.Classify(texto)
-	v := web.DiagnosisView{Text: texto, Kind: string(d.Kind)}
+	src := analytics.ParseSource(r.PostForm.Get("origen"))
+	s.events.Record(diagnosisEvent(d, texto, src))
+	subject := voteSubject{Reason: string(d.Kind)}
+	if len(d.Recipients) > 0 {
+		subject.Reason = d.Recipients[0].Reason
+	}
+	v := web.DiagnosisView{
+		Text: texto, Kind: string(d.Kind), Source: sourceParam(src),
+		Feedback:    web.FeedbackView{Reason: subject.Reason, Source: sourceParam(src)},
+		SupportLink: supportLink(subject, src),
+	}
 	for _, rec := range d.Recipients {
 		v.Cards = append(v.Cards, verdictCard(rec))
 	}

@@ -1,25 +1,63 @@
 package handlers_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
 
+	"github.com/servinetwork/rebote/analytics"
 	"github.com/servinetwork/rebote/handlers"
 	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/locales"
+	"github.com/servinetwork/rebote/store"
 )
 
 // newServer starts the real router over the real knowledge base.
 func newServer(tb testing.TB) *httptest.Server {
 	tb.Helper()
+	ts, _ := newServerWithDB(tb)
+	return ts
+}
+
+// testDB is a server's real SQLite analytics, for tests that check what
+// was recorded.
+type testDB struct {
+	db  *store.DB
+	rec *analytics.Recorder
+}
+
+// flush saves every queued event, as a shutdown would; later events are
+// refused, so tests flush once, where they check.
+func (d testDB) flush(tb testing.TB) {
+	tb.Helper()
+	if err := d.rec.Close(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// newServerWithDB starts the real router with analytics going to a fresh
+// SQLite file.
+func newServerWithDB(tb testing.TB) (*httptest.Server, testDB) {
+	tb.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "rebote.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	rec := analytics.NewRecorder(db, log, analytics.Options{})
+	tb.Cleanup(func() {
+		rec.Close(context.Background())
+		db.Close()
+	})
 	kb, err := knowledge.Load(knowledge.DefaultPolicy())
 	if err != nil {
 		tb.Fatal(err)
@@ -28,13 +66,13 @@ func newServer(tb testing.TB) *httptest.Server {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv, err := handlers.New(kb, bundle, slog.New(slog.NewTextHandler(io.Discard, nil)), handlers.Config{})
+	srv, err := handlers.New(kb, bundle, log, rec, handlers.Config{})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	ts := httptest.NewServer(srv.Routes())
 	tb.Cleanup(ts.Close)
-	return ts
+	return ts, testDB{db: db, rec: rec}
 }
 
 // noRedirects is a client that shows redirects instead of following them.

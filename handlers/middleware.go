@@ -136,3 +136,16 @@ func mustBase(t language.Tag) language.Base {
 	b, _ := t.Base()
 	return b
 }
+
+// crossOriginProtection refuses form posts made by another site's page
+// (cross-site request forgery), using the browser's Sec-Fetch-Site and
+// Origin headers. The JSON API is meant to be called from elsewhere and
+// changes nothing a visitor owns, so it is exempt.
+func (s *Server) crossOriginProtection() *http.CrossOriginProtection {
+	c := http.NewCrossOriginProtection()
+	c.AddInsecureBypassPattern("/api/")
+	c.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, newUserError(http.StatusForbidden, "CrossOriginTitle", "CrossOriginText"))
+	}))
+	return c
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/servinetwork/rebote/analytics"
 	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/locales"
 	"github.com/servinetwork/rebote/web"
@@ -42,7 +43,19 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 		return newUserError(http.StatusNotFound, "NotFoundTitle", "ArticleNotFoundText")
 	}
 	cat, _ := s.kb.Category(a.Category)
-	v := web.ArticleView{Article: a, Category: cat}
+	src := visitSource(r)
+	e := analytics.Event{Kind: analytics.KindView, Source: src, Article: a.Slug,
+		Findings: []analytics.Finding{{Reason: a.Reason, Article: a.Slug}}}
+	if src == analytics.SourceSearch {
+		e.Query = normalizeQuery(r.URL.Query().Get("q"))
+	}
+	s.events.Record(e)
+	subject := voteSubject{Article: a.Slug, Reason: a.Reason}
+	v := web.ArticleView{
+		Article: a, Category: cat,
+		Feedback:    web.FeedbackView{Article: a.Slug, Source: sourceParam(src)},
+		SupportLink: supportLink(subject, src),
+	}
 	for _, slug := range a.Related {
 		if rel, ok := s.kb.Article(slug); ok {
 			v.Related = append(v.Related, rel)
@@ -76,6 +89,9 @@ func (s *Server) handleShortLink(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	q := cleanQuery(r.URL.Query().Get("q"))
 	v := web.SearchView{Query: q, Popular: s.kb.Popular(), Results: resultItems(s.kb.Search(q, 10))}
+	if nq := normalizeQuery(q); nq != "" {
+		s.events.Record(analytics.Event{Kind: analytics.KindSearch, Source: visitSource(r), Query: nq, Results: len(v.Results)})
+	}
 	title := locales.T(r.Context(), "TitleSearch")
 	if q != "" {
 		title = locales.T(r.Context(), "TitleSearchFor", "Query", clip(q, 60))
@@ -88,7 +104,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 
 // handlePrivacy handles the "GET /privacidad" route.
 func (s *Server) handlePrivacy(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, web.PrivacyPage(s.page(r, locales.T(r.Context(), "TitlePrivacy"))))
+	s.render(w, r, http.StatusOK, web.PrivacyPage(s.page(r, locales.T(r.Context(), "TitlePrivacy")), s.cfg.retentionDays()))
 	return nil
 }
 

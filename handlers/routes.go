@@ -15,6 +15,7 @@ func (s *Server) Routes() http.Handler {
 	r.Use(s.recoverPanics)
 	r.Use(securityHeaders)
 	r.Use(s.withLocale)
+	r.Use(s.crossOriginProtection().Handler)
 
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error {
@@ -29,6 +30,9 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/diagnostico", s.handle(s.handleDiagnosisForm))
 	r.Post("/diagnostico", s.handle(s.handleDiagnosis))
 	r.Get("/privacidad", s.handle(s.handlePrivacy))
+	r.Post("/valorar", s.handle(s.handleVote))
+	r.Get("/valorar/gracias", s.handle(s.handleVoteThanks))
+	r.Get("/soporte", s.handle(s.handleSupport))
 
 	r.Get("/api/v1/search", s.handleAPISearch)
 	r.Get("/api/v1/articles", s.handleAPIArticles)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
+	"github.com/servinetwork/rebote/analytics"
 	"github.com/servinetwork/rebote/knowledge"
 )
 
@@ -19,9 +20,19 @@ type Config struct {
 	// used for absolute links in the JSON API. Empty means derive it from
 	// the request.
 	PublicURL string
+	// RetentionDays is how long raw analytics events are kept, as the
+	// privacy page says. Zero means the default, 400.
+	RetentionDays int
 	// Ready reports whether the service can answer (the database is
 	// reachable). Nil means always ready.
 	Ready func() error
+}
+
+func (c Config) retentionDays() int {
+	if c.RetentionDays <= 0 {
+		return 400
+	}
+	return c.RetentionDays
 }
 
 // Server holds the dependencies of every handler.
@@ -31,11 +42,14 @@ type Server struct {
 	log          *slog.Logger
 	cfg          Config
 	assetVersion string
+	// events receives what visitors do; nil records nothing.
+	events *analytics.Recorder
 }
 
 // New returns a Server. Every dependency is explicit so that adding one
 // breaks every caller at compile time.
-func New(kb *knowledge.KB, bundle *i18n.Bundle, log *slog.Logger, cfg Config) (*Server, error) {
+// events may be nil: nothing is recorded.
+func New(kb *knowledge.KB, bundle *i18n.Bundle, log *slog.Logger, events *analytics.Recorder, cfg Config) (*Server, error) {
 	if kb == nil || bundle == nil || log == nil {
 		return nil, errors.New("handlers: knowledge base, locale bundle and logger are required")
 	}
@@ -43,7 +57,7 @@ func New(kb *knowledge.KB, bundle *i18n.Bundle, log *slog.Logger, cfg Config) (*
 	if err != nil {
 		return nil, err
 	}
-	return &Server{kb: kb, bundle: bundle, log: log, cfg: cfg, assetVersion: v}, nil
+	return &Server{kb: kb, bundle: bundle, log: log, cfg: cfg, assetVersion: v, events: events}, nil
 }
 
 // appHandler is a handler that may fail; handle turns its error into the

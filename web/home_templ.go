@@ -93,7 +93,7 @@ func HomePage(p Page, popular []*knowledge.Article, groups []CategoryGroup) temp
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = pasteForm("").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = pasteForm("", "").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

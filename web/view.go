@@ -91,3 +91,18 @@ func shortCodes(a *knowledge.Article, n int) []string {
 }
 
 func isExternal(u string) bool { return len(u) > 8 && u[:8] == "https://" }
+
+// FeedbackView is the "¿Te ha ayudado?" box of an answer page: about an
+// article, or about a diagnosis by its reason.
+type FeedbackView struct {
+	Article string
+	Reason  string
+	Source  string // where the visitor came from, carried to the vote
+}
+
+// ThanksView is the page after a vote.
+type ThanksView struct {
+	Helpful     bool
+	Article     *knowledge.Article // the article voted on, if any
+	SupportLink string             // "Sigo necesitando ayuda"
+}

@@ -22,7 +22,10 @@ type Config struct {
 	PublicURL string
 	LogFormat string
 	LogLevel  string
-	Policy    knowledge.Policy
+	// RetentionDays is how long raw analytics events are kept; the daily
+	// counts stay.
+	RetentionDays int
+	Policy        knowledge.Policy
 }
 
 // setting describes one configuration value for flags, environment and
@@ -37,6 +40,7 @@ func settings() []setting {
 		{"addr", "REBOTE_ADDR", "address to listen on (host:port)", func(c *Config) flag.Value { return (*stringValue)(&c.Addr) }},
 		{"db", "REBOTE_DB", "path of the SQLite database file (created if missing)", func(c *Config) flag.Value { return (*stringValue)(&c.DB) }},
 		{"public-url", "REBOTE_PUBLIC_URL", "external base URL for absolute links in the API (default: from the request)", func(c *Config) flag.Value { return (*stringValue)(&c.PublicURL) }},
+		{"retention-days", "REBOTE_RETENTION_DAYS", "days raw analytics events are kept before purging (daily counts stay)", func(c *Config) flag.Value { return (*intValue)(&c.RetentionDays) }},
 		{"log-format", "REBOTE_LOG_FORMAT", "log format: text or json", func(c *Config) flag.Value { return (*stringValue)(&c.LogFormat) }},
 		{"log-level", "REBOTE_LOG_LEVEL", "log level: debug, info, warn or error", func(c *Config) flag.Value { return (*stringValue)(&c.LogLevel) }},
 		{"provider-name", "REBOTE_PROVIDER_NAME", "hosting provider's name shown in articles", func(c *Config) flag.Value { return (*stringValue)(&c.Policy.ProviderName) }},
@@ -49,11 +53,12 @@ func settings() []setting {
 
 func defaultConfig() Config {
 	return Config{
-		Addr:      ":8080",
-		DB:        "rebote.db",
-		LogFormat: "text",
-		LogLevel:  "info",
-		Policy:    knowledge.DefaultPolicy(),
+		Addr:          ":8080",
+		DB:            "rebote.db",
+		LogFormat:     "text",
+		LogLevel:      "info",
+		RetentionDays: 400,
+		Policy:        knowledge.DefaultPolicy(),
 	}
 }
 
@@ -97,6 +102,9 @@ func (c Config) validate() error {
 	}
 	if err := checkURL(c.Policy.SupportURL); err != nil {
 		errs = append(errs, fmt.Errorf("support-url: %w", err))
+	}
+	if c.RetentionDays < 1 {
+		errs = append(errs, fmt.Errorf("retention-days %d must be at least 1", c.RetentionDays))
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log-format %q must be text or json", c.LogFormat))

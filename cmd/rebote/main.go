@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/servinetwork/rebote/analytics"
 	"github.com/servinetwork/rebote/handlers"
 	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/locales"
@@ -97,10 +98,22 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 		return err
 	}
 	defer db.Close()
+	events := analytics.NewRecorder(db, log, analytics.Options{})
+	// Closed after the HTTP server has finished its requests (defers run
+	// last in, first out), so every event accepted before shutdown is saved.
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := events.Close(flushCtx); err != nil {
+			log.Error("analytics not flushed", slog.String("error", err.Error()))
+		}
+	}()
+	go purgeEvents(ctx, db, cfg.RetentionDays, log)
 
-	srv, err := handlers.New(kb, bundle, log, handlers.Config{
-		PublicURL: cfg.PublicURL,
-		Ready:     func() error { return db.Ping(context.Background()) },
+	srv, err := handlers.New(kb, bundle, log, events, handlers.Config{
+		PublicURL:     cfg.PublicURL,
+		RetentionDays: cfg.RetentionDays,
+		Ready:         func() error { return db.Ping(context.Background()) },
 	})
 	if err != nil {
 		return err
@@ -137,6 +150,24 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// purgeEvents deletes raw analytics events older than the retention, at
+// start-up and then daily, until ctx ends.
+func purgeEvents(ctx context.Context, db *store.DB, days int, log *slog.Logger) {
+	for {
+		n, err := db.PurgeEvents(ctx, time.Now().AddDate(0, 0, -days))
+		if err != nil && ctx.Err() == nil {
+			log.Error("purging old analytics events", slog.String("error", err.Error()))
+		} else if n > 0 {
+			log.Info("purged old analytics events", slog.Int64("events", n), slog.Int("retention_days", days))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(24 * time.Hour):
+		}
+	}
 }
 
 func newLogger(cfg Config, w io.Writer) *slog.Logger {

@@ -9,8 +9,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/servinetwork/rebote/store"
 )
 
 // startApp runs the whole application on a free port with a fresh database
@@ -18,8 +21,21 @@ import (
 func startApp(tb testing.TB) string {
 	tb.Helper()
 	cfg := defaultConfig()
-	cfg.Addr = "127.0.0.1:0"
 	cfg.DB = filepath.Join(tb.TempDir(), "rebote.db")
+	base, stop := startAppWith(tb, cfg)
+	tb.Cleanup(func() {
+		if err := stop(); err != nil {
+			tb.Errorf("serve returned %v after shutdown", err)
+		}
+	})
+	return base
+}
+
+// startAppWith runs the application with cfg on a free port; stop shuts it
+// down as SIGTERM does and returns what serve returned.
+func startAppWith(tb testing.TB, cfg Config) (base string, stop func() error) {
+	tb.Helper()
+	cfg.Addr = "127.0.0.1:0"
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	errc := make(chan error, 1)
@@ -32,13 +48,53 @@ func startApp(tb testing.TB) string {
 	case <-time.After(10 * time.Second):
 		tb.Fatal("server did not start")
 	}
-	tb.Cleanup(func() {
-		cancel()
-		if err := <-errc; err != nil {
-			tb.Errorf("serve returned %v after shutdown", err)
-		}
-	})
-	return "http://" + addr
+	var once sync.Once
+	var err error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			err = <-errc
+		})
+		return err
+	}
+	tb.Cleanup(func() { stop() })
+	return "http://" + addr, stop
+}
+
+// Shutting down saves every event accepted before: none is lost.
+func TestShutdownFlushesAnalytics(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.DB = filepath.Join(t.TempDir(), "rebote.db")
+	base, stop := startAppWith(t, cfg)
+	const visits = 400
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < visits/8; j++ {
+				res, err := http.Get(base + "/errores/buzon-lleno?origen=ticket")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), cfg.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n, _ := db.CountEvents(context.Background(), "view"); n != visits {
+		t.Errorf("%d article views stored after shutdown, want %d", n, visits)
+	}
 }
 
 func TestServeAndHealth(t *testing.T) {

@@ -1,0 +1,272 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Filter selects the days and the visitors a statistic covers.
+type Filter struct {
+	From, To time.Time // days, inclusive, compared in UTC
+	// Source is "ticket" (came from the ticket form), "direct" (everyone
+	// else) or "" / "all".
+	Source string
+}
+
+// LastDays is the filter for the n days ending today.
+func LastDays(now time.Time, n int, source string) Filter {
+	return Filter{From: now.AddDate(0, 0, -(n - 1)), To: now, Source: source}
+}
+
+// Previous is the period of the same length just before f, to compare with.
+func (f Filter) Previous() Filter {
+	days := int(f.To.Sub(f.From).Hours()/24) + 1
+	return Filter{From: f.From.AddDate(0, 0, -days), To: f.From.AddDate(0, 0, -1), Source: f.Source}
+}
+
+// where returns the conditions on the daily table for f and their
+// arguments.
+func (f Filter) where(metric string) (string, []any) {
+	cond := "metric = ? AND day BETWEEN ? AND ?"
+	args := []any{metric, f.From.UTC().Format(time.DateOnly), f.To.UTC().Format(time.DateOnly)}
+	switch f.Source {
+	case "ticket":
+		cond += " AND source = 'ticket'"
+	case "direct":
+		cond += " AND source <> 'ticket'"
+	}
+	return cond, args
+}
+
+// ErrorCount is how often customers met an error.
+type ErrorCount struct {
+	Reason  string
+	Article string
+	Count   int64
+}
+
+// TopErrors counts diagnosed recipients and article views per reason and
+// article, most frequent first.
+func (db *DB) TopErrors(ctx context.Context, f Filter, limit int) ([]ErrorCount, error) {
+	rows, err := db.topKeys(ctx, "error", f, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ErrorCount, len(rows))
+	for i, r := range rows {
+		reason, article, _ := strings.Cut(r.Key, "\t")
+		out[i] = ErrorCount{Reason: reason, Article: article, Count: r.Count}
+	}
+	return out, nil
+}
+
+// KeyCount is a count per key of a metric: a query, a masked line.
+type KeyCount struct {
+	Key   string
+	Count int64
+}
+
+// FailedSearches lists searches that found nothing, most frequent first.
+func (db *DB) FailedSearches(ctx context.Context, f Filter, limit int) ([]KeyCount, error) {
+	return db.topKeys(ctx, "failed_search", f, limit)
+}
+
+// Unclassified lists the masked SMTP lines of diagnoses that failed or had
+// low confidence, most frequent first.
+func (db *DB) Unclassified(ctx context.Context, f Filter, limit int) ([]KeyCount, error) {
+	return db.topKeys(ctx, "unclassified", f, limit)
+}
+
+// Views counts article views per article, most read first.
+func (db *DB) Views(ctx context.Context, f Filter, limit int) ([]KeyCount, error) {
+	return db.topKeys(ctx, "view", f, limit)
+}
+
+// Searches counts searches per normalised query, most frequent first.
+func (db *DB) Searches(ctx context.Context, f Filter, limit int) ([]KeyCount, error) {
+	return db.topKeys(ctx, "search", f, limit)
+}
+
+// TicketClicks counts "Sigo necesitando ayuda" clicks per article or
+// diagnosed reason ("diagnostico:REASON").
+func (db *DB) TicketClicks(ctx context.Context, f Filter, limit int) ([]KeyCount, error) {
+	return db.topKeys(ctx, "ticket", f, limit)
+}
+
+func (db *DB) topKeys(ctx context.Context, metric string, f Filter, limit int) ([]KeyCount, error) {
+	cond, args := f.where(metric)
+	args = append(args, limit)
+	rows, err := db.db.QueryContext(ctx, `SELECT key, SUM(n) AS total FROM daily WHERE `+cond+`
+		GROUP BY key ORDER BY total DESC, key LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", metric, err)
+	}
+	defer rows.Close()
+	var out []KeyCount
+	for rows.Next() {
+		var k KeyCount
+		if err := rows.Scan(&k.Key, &k.Count); err != nil {
+			return nil, fmt.Errorf("store: %s: %w", metric, err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
+// Votes are the "¿Te ha ayudado?" answers about one article or diagnosed
+// reason ("diagnostico:REASON").
+type Votes struct {
+	Subject string
+	Yes, No int64
+}
+
+// Feedback lists votes per subject, most voted first.
+func (db *DB) Feedback(ctx context.Context, f Filter, limit int) ([]Votes, error) {
+	cond, args := f.where("vote")
+	args = append(args, limit)
+	rows, err := db.db.QueryContext(ctx, `SELECT key, SUM(yes), SUM(no) FROM daily WHERE `+cond+`
+		GROUP BY key ORDER BY SUM(n) DESC, key LIMIT ?`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: feedback: %w", err)
+	}
+	defer rows.Close()
+	var out []Votes
+	for rows.Next() {
+		var v Votes
+		if err := rows.Scan(&v.Subject, &v.Yes, &v.No); err != nil {
+			return nil, fmt.Errorf("store: feedback: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// Totals are a period's headline figures.
+type Totals struct {
+	Views, Searches, FailedSearches, Diagnoses, Bounces, Unclassified int64
+	VotesYes, VotesNo, TicketClicks                                   int64
+}
+
+// Totals sums a period's figures.
+func (db *DB) Totals(ctx context.Context, f Filter) (Totals, error) {
+	var t Totals
+	cond, args := f.where("")
+	cond = strings.Replace(cond, "metric = ? AND ", "", 1)
+	args = args[1:]
+	rows, err := db.db.QueryContext(ctx, `SELECT metric, SUM(n), SUM(yes), SUM(no) FROM daily WHERE `+cond+` GROUP BY metric`, args...)
+	if err != nil {
+		return t, fmt.Errorf("store: totals: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var metric string
+		var n, yes, no int64
+		if err := rows.Scan(&metric, &n, &yes, &no); err != nil {
+			return t, fmt.Errorf("store: totals: %w", err)
+		}
+		switch metric {
+		case "view":
+			t.Views = n
+		case "search":
+			t.Searches = n
+		case "failed_search":
+			t.FailedSearches = n
+		case "diagnosis":
+			t.Diagnoses, t.Bounces = n, yes
+		case "unclassified":
+			t.Unclassified = n
+		case "vote":
+			t.VotesYes, t.VotesNo = yes, no
+		case "ticket":
+			t.TicketClicks = n
+		}
+	}
+	return t, rows.Err()
+}
+
+// DayCount is one day of a trend.
+type DayCount struct {
+	Day   time.Time
+	Count int64
+}
+
+// ErrorTrend counts one reason per day over the period, with zero days
+// filled in so a chart has every day.
+func (db *DB) ErrorTrend(ctx context.Context, f Filter, reason string) ([]DayCount, error) {
+	cond, args := f.where("error")
+	args = append(args, reason+"\t%")
+	rows, err := db.db.QueryContext(ctx, `SELECT day, SUM(n) FROM daily WHERE `+cond+` AND key LIKE ? GROUP BY day`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: trend: %w", err)
+	}
+	defer rows.Close()
+	byDay := make(map[string]int64)
+	for rows.Next() {
+		var day string
+		var n int64
+		if err := rows.Scan(&day, &n); err != nil {
+			return nil, fmt.Errorf("store: trend: %w", err)
+		}
+		byDay[day] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: trend: %w", err)
+	}
+	var out []DayCount
+	from := time.Date(f.From.Year(), f.From.Month(), f.From.Day(), 0, 0, 0, 0, time.UTC)
+	for d := from; !d.After(f.To.UTC()); d = d.AddDate(0, 0, 1) {
+		out = append(out, DayCount{Day: d, Count: byDay[d.Format(time.DateOnly)]})
+	}
+	return out, nil
+}
+
+// Comment is a vote's comment, kept with the raw events.
+type Comment struct {
+	At      time.Time
+	Subject string
+	Helpful bool
+	Text    string
+}
+
+// Comments lists the latest vote comments in the period.
+func (db *DB) Comments(ctx context.Context, f Filter, limit int) ([]Comment, error) {
+	q := `SELECT at, article, reasons, helpful, comment FROM event
+		WHERE kind = 'vote' AND comment <> '' AND at >= ? AND at < ?`
+	args := []any{dayStart(f.From).Unix(), dayStart(f.To).AddDate(0, 0, 1).Unix()}
+	switch f.Source {
+	case "ticket":
+		q += " AND source = 'ticket'"
+	case "direct":
+		q += " AND source <> 'ticket'"
+	}
+	q += " ORDER BY at DESC LIMIT ?"
+	args = append(args, limit)
+	rows, err := db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: comments: %w", err)
+	}
+	defer rows.Close()
+	var out []Comment
+	for rows.Next() {
+		var c Comment
+		var at int64
+		var article, reasons string
+		if err := rows.Scan(&at, &article, &reasons, &c.Helpful, &c.Text); err != nil {
+			return nil, fmt.Errorf("store: comments: %w", err)
+		}
+		c.At = time.Unix(at, 0).UTC()
+		c.Subject = article
+		if c.Subject == "" {
+			c.Subject = "diagnostico:" + reasons
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func dayStart(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}

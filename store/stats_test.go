@@ -1,0 +1,144 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pressly/goose/v3"
+
+	"github.com/servinetwork/rebote/analytics"
+	"github.com/servinetwork/rebote/migrations"
+	"github.com/servinetwork/rebote/store"
+)
+
+func openTemp(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "rebote.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestStatsCountWhatWasSaved(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	old := now.AddDate(0, 0, -10)
+	full := []analytics.Finding{{Reason: "mailboxfull", Article: "buzon-lleno"}}
+	unknown := []analytics.Finding{{Reason: "userunknown", Article: "direccion-no-existe"}}
+	events := []analytics.Event{
+		{At: now, Kind: analytics.KindView, Source: analytics.SourceTicket, Article: "buzon-lleno", Findings: full},
+		{At: now, Kind: analytics.KindView, Source: analytics.SourceSearch, Article: "buzon-lleno", Findings: full},
+		{At: now, Kind: analytics.KindDiagnosis, Source: analytics.SourceTicket, Bounce: true, Recipients: 2,
+			Findings: append(append([]analytics.Finding{}, unknown...), full...)},
+		{At: now, Kind: analytics.KindDiagnosis, Source: analytics.SourceDirect, Line: "550 <***@***> odd"},
+		{At: now, Kind: analytics.KindSearch, Source: analytics.SourceDirect, Query: "error raro", Results: 0},
+		{At: now, Kind: analytics.KindSearch, Source: analytics.SourceDirect, Query: "error raro", Results: 0},
+		{At: now, Kind: analytics.KindSearch, Source: analytics.SourceDirect, Query: "buzon lleno", Results: 3},
+		{At: now, Kind: analytics.KindVote, Source: analytics.SourceTicket, Article: "buzon-lleno", Helpful: true, Comment: "claro"},
+		{At: now, Kind: analytics.KindVote, Source: analytics.SourceDirect, Article: "buzon-lleno", Helpful: false},
+		{At: now, Kind: analytics.KindTicket, Source: analytics.SourceDirect, Findings: unknown},
+		{At: old, Kind: analytics.KindView, Source: analytics.SourceDirect, Article: "buzon-lleno", Findings: full},
+	}
+	if err := db.SaveEvents(ctx, events); err != nil {
+		t.Fatal(err)
+	}
+	week := store.LastDays(now, 7, "all")
+
+	top, err := db.TopErrors(ctx, week, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.ErrorCount{{"mailboxfull", "buzon-lleno", 3}, {"userunknown", "direccion-no-existe", 1}}
+	if len(top) != 2 || top[0] != want[0] || top[1] != want[1] {
+		t.Errorf("top errors over 7 days = %v, want %v (the 10-day-old view is outside)", top, want)
+	}
+	ticket, _ := db.TopErrors(ctx, store.LastDays(now, 7, "ticket"), 10)
+	if len(ticket) != 2 || ticket[0].Count != 2 {
+		t.Errorf("top errors from the ticket form = %v, want buzon-lleno 2 and direccion-no-existe 1", ticket)
+	}
+	month, _ := db.TopErrors(ctx, store.LastDays(now, 30, ""), 1)
+	if len(month) != 1 || month[0].Count != 4 {
+		t.Errorf("top error over 30 days = %v, want mailboxfull 4", month)
+	}
+
+	failed, _ := db.FailedSearches(ctx, week, 10)
+	if len(failed) != 1 || failed[0] != (store.KeyCount{Key: "error raro", Count: 2}) {
+		t.Errorf("failed searches = %v", failed)
+	}
+	lines, _ := db.Unclassified(ctx, week, 10)
+	if len(lines) != 1 || lines[0].Key != "550 <***@***> odd" {
+		t.Errorf("unclassified = %v", lines)
+	}
+	votes, _ := db.Feedback(ctx, week, 10)
+	if len(votes) != 1 || votes[0] != (store.Votes{Subject: "buzon-lleno", Yes: 1, No: 1}) {
+		t.Errorf("feedback = %v", votes)
+	}
+	tot, _ := db.Totals(ctx, week)
+	if tot.Views != 2 || tot.Diagnoses != 2 || tot.Bounces != 1 || tot.Searches != 3 || tot.FailedSearches != 2 || tot.TicketClicks != 1 || tot.VotesYes != 1 {
+		t.Errorf("totals = %+v", tot)
+	}
+	trend, _ := db.ErrorTrend(ctx, store.LastDays(now, 30, ""), "mailboxfull")
+	if len(trend) != 30 || trend[29].Count != 3 || trend[19].Count != 1 || trend[0].Count != 0 {
+		t.Errorf("trend = %v", trend)
+	}
+	comments, _ := db.Comments(ctx, week, 10)
+	if len(comments) != 1 || comments[0].Text != "claro" || !comments[0].Helpful {
+		t.Errorf("comments = %v", comments)
+	}
+
+	// Purging raw events keeps the daily counts.
+	n, err := db.PurgeEvents(ctx, now.AddDate(0, 0, -5))
+	if err != nil || n != 1 {
+		t.Fatalf("purged %d, %v; want the one old event", n, err)
+	}
+	month, _ = db.TopErrors(ctx, store.LastDays(now, 30, ""), 1)
+	if month[0].Count != 4 {
+		t.Errorf("purge changed the daily counts: %v", month)
+	}
+}
+
+// A database made by the first schema version, with data, is migrated on
+// open and keeps its data.
+func TestOpenMigratesPreviousSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v1.db")
+	raw, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, raw, migrations.Files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("INSERT INTO instance (key, value) VALUES ('session_key', 'abc')"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, _ := db.SchemaVersion(ctx); v < 2 {
+		t.Fatalf("schema version %d after open, want at least 2", v)
+	}
+	if err := db.SaveEvents(ctx, []analytics.Event{{At: time.Now(), Kind: analytics.KindView, Source: analytics.SourceDirect, Article: "buzon-lleno"}}); err != nil {
+		t.Fatalf("migrated database cannot store events: %v", err)
+	}
+	check, _ := sql.Open("sqlite", "file:"+path)
+	defer check.Close()
+	var value string
+	if err := check.QueryRow("SELECT value FROM instance WHERE key = 'session_key'").Scan(&value); err != nil || value != "abc" {
+		t.Errorf("data of the old schema lost: %q, %v", value, err)
+	}
+}
