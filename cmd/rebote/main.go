@@ -6,6 +6,9 @@
 //	rebote health [flags]              check that a running server answers (for HEALTHCHECK)
 //	rebote classify [--json] FILE...   diagnose bounces in files ("-" for standard input)
 //	rebote eval [--misses] DIR         score the classifier on a labelled folder
+//	rebote staff add|token|revoke|list staff accounts and API tokens
+//	rebote gen-events [flags]          fill a database with synthetic analytics events
+//	rebote load-events [flags]         record events at a steady rate and check none is lost
 //
 // Every flag has a REBOTE_* environment variable; run "rebote serve -h" for
 // the list, or see the README.
@@ -36,7 +39,10 @@ const usage = `usage:
   rebote [serve] [flags]             serve the web application (rebote serve -h lists the flags)
   rebote health [flags]              check that a running server answers
   rebote classify [--json] FILE...   diagnose bounces in files ("-" for standard input)
-  rebote eval [--misses] DIR         score the classifier on a folder with labels.jsonl`
+  rebote eval [--misses] DIR         score the classifier on a folder with labels.jsonl
+  rebote staff add|token|revoke|list staff accounts and API tokens (rebote staff -h)
+  rebote gen-events [flags]          fill a database with synthetic analytics events
+  rebote load-events [flags]         record events at a steady rate and check none is lost`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -72,6 +78,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return classifyCmd(args, getenv, stdin, stdout, stderr)
 	case "eval":
 		return evalCmd(args, getenv, stdout, stderr)
+	case "staff":
+		return staffCmd(ctx, args, getenv, stdin, stdout, stderr)
+	case "gen-events":
+		return genEventsCmd(ctx, args, getenv, stdout, stderr)
+	case "load-events":
+		return loadEventsCmd(ctx, args, getenv, stdout, stderr)
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
