@@ -37,7 +37,7 @@ func benchRouter(b *testing.B) http.Handler {
 		rec.Close(context.Background())
 		db.Close()
 	})
-	srv, err := handlers.New(kb, bundle, log, rec, handlers.Config{})
+	srv, err := handlers.New(handlers.Deps{KB: kb, Bundle: bundle, Log: log, Events: rec, Stats: db}, handlers.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}

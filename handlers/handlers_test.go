@@ -18,6 +18,7 @@ import (
 	"github.com/servinetwork/rebote/handlers"
 	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/locales"
+	"github.com/servinetwork/rebote/staff"
 	"github.com/servinetwork/rebote/store"
 )
 
@@ -66,7 +67,7 @@ func newServerWithDB(tb testing.TB) (*httptest.Server, testDB) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv, err := handlers.New(kb, bundle, log, rec, handlers.Config{})
+	srv, err := handlers.New(handlers.Deps{KB: kb, Bundle: bundle, Log: log, Events: rec, Stats: db, Staff: staff.New(db)}, handlers.Config{})
 	if err != nil {
 		tb.Fatal(err)
 	}

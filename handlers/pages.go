@@ -16,7 +16,7 @@ import (
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, locales.T(r.Context(), "TitleHome"))
 	p.Description = locales.T(r.Context(), "DescHome")
-	s.render(w, r, http.StatusOK, web.HomePage(p, s.kb.Popular(), s.groups()))
+	s.render(w, r, http.StatusOK, web.HomePage(p, s.popular(), s.groups()))
 	return nil
 }
 

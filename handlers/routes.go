@@ -2,9 +2,11 @@ package handlers
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/httprate"
 )
 
 // Routes returns the application's router with every route in one place.
@@ -33,6 +35,23 @@ func (s *Server) Routes() http.Handler {
 	r.Post("/valorar", s.handle(s.handleVote))
 	r.Get("/valorar/gracias", s.handle(s.handleVoteThanks))
 	r.Get("/soporte", s.handle(s.handleSupport))
+
+	r.Route("/staff", func(r chi.Router) {
+		r.Get("/entrar", s.handle(s.handleSignInForm))
+		// Sign-in attempts are limited per client address, counted in
+		// memory for a minute and never stored.
+		r.With(httprate.Limit(10, time.Minute, httprate.WithKeyFuncs(httprate.KeyByIP),
+			httprate.WithLimitHandler(s.handle(func(w http.ResponseWriter, r *http.Request) error {
+				return newUserError(http.StatusTooManyRequests, "TooManyRequestsTitle", "TooManySignInsText")
+			})))).Post("/entrar", s.handle(s.handleSignIn))
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireStaff)
+			r.Get("/", s.handle(s.handleDashboard))
+			r.Post("/salir", s.handle(s.handleSignOut))
+			r.Get("/csv/{table}", s.handle(s.handleDashboardCSV))
+		})
+	})
+	r.With(s.requireStaffAPI).Get("/api/v1/stats/{name}", s.handleStats)
 
 	r.Get("/api/v1/search", s.handleAPISearch)
 	r.Get("/api/v1/articles", s.handleAPIArticles)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/servinetwork/rebote/analytics"
 	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/store"
 )
 
 // Config is what the handlers need to know about the deployment.
@@ -44,12 +45,27 @@ type Server struct {
 	assetVersion string
 	// events receives what visitors do; nil records nothing.
 	events *analytics.Recorder
+	stats  *store.DB     // the dashboard's figures
+	staff  StaffAccounts // staff sign-in and API tokens
+
+	popularCache popularCache
 }
 
-// New returns a Server. Every dependency is explicit so that adding one
-// breaks every caller at compile time.
-// events may be nil: nothing is recorded.
-func New(kb *knowledge.KB, bundle *i18n.Bundle, log *slog.Logger, events *analytics.Recorder, cfg Config) (*Server, error) {
+// Deps are the Server's dependencies. KB, Bundle and Log are required;
+// without Events nothing is recorded, without Stats and Staff the staff
+// pages answer 503.
+type Deps struct {
+	KB     *knowledge.KB
+	Bundle *i18n.Bundle
+	Log    *slog.Logger
+	Events *analytics.Recorder
+	Stats  *store.DB
+	Staff  StaffAccounts
+}
+
+// New returns a Server.
+func New(d Deps, cfg Config) (*Server, error) {
+	kb, bundle, log := d.KB, d.Bundle, d.Log
 	if kb == nil || bundle == nil || log == nil {
 		return nil, errors.New("handlers: knowledge base, locale bundle and logger are required")
 	}
@@ -57,7 +73,8 @@ func New(kb *knowledge.KB, bundle *i18n.Bundle, log *slog.Logger, events *analyt
 	if err != nil {
 		return nil, err
 	}
-	return &Server{kb: kb, bundle: bundle, log: log, cfg: cfg, assetVersion: v, events: events}, nil
+	return &Server{kb: kb, bundle: bundle, log: log, cfg: cfg, assetVersion: v,
+		events: d.Events, stats: d.Stats, staff: d.Staff}, nil
 }
 
 // appHandler is a handler that may fail; handle turns its error into the

@@ -32,6 +32,7 @@ import (
 	"github.com/servinetwork/rebote/handlers"
 	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/locales"
+	"github.com/servinetwork/rebote/staff"
 	"github.com/servinetwork/rebote/store"
 )
 
@@ -122,7 +123,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 	}()
 	go purgeEvents(ctx, db, cfg.RetentionDays, log)
 
-	srv, err := handlers.New(kb, bundle, log, events, handlers.Config{
+	srv, err := handlers.New(handlers.Deps{KB: kb, Bundle: bundle, Log: log, Events: events, Stats: db, Staff: staff.New(db)}, handlers.Config{
 		PublicURL:     cfg.PublicURL,
 		RetentionDays: cfg.RetentionDays,
 		Ready:         func() error { return db.Ping(context.Background()) },

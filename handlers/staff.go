@@ -1,0 +1,390 @@
+package handlers
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/servinetwork/rebote/locales"
+	"github.com/servinetwork/rebote/store"
+	"github.com/servinetwork/rebote/web"
+)
+
+// StaffAccounts is what the staff pages need from package staff: sessions
+// for people, bearer tokens for scripts.
+type StaffAccounts interface {
+	SignIn(ctx context.Context, name, password string) (token string, err error)
+	Session(ctx context.Context, token string) (name string, err error)
+	SignOut(ctx context.Context, token string) error
+	APIToken(ctx context.Context, token string) (name string, err error)
+}
+
+// sessionCookie holds a staff session token. It is HttpOnly and
+// SameSite=Strict, and Secure when the site is served over TLS.
+const sessionCookie = "rebote_staff"
+
+// sessionLifetime matches staff.SessionLifetime: the cookie should not
+// outlive the session it carries.
+const sessionLifetime = 12 * time.Hour
+
+type staffKey struct{}
+
+// staffName returns the signed-in staff member of a request.
+func staffName(ctx context.Context) string {
+	name, _ := ctx.Value(staffKey{}).(string)
+	return name
+}
+
+// requireStaff lets through only requests with a valid staff session;
+// pages send others to the sign-in form.
+func (s *Server) requireStaff(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		name, ok := s.sessionStaff(r)
+		if !ok {
+			http.Redirect(w, r, "/staff/entrar?siguiente="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffKey{}, name)))
+	})
+}
+
+// requireStaffAPI lets through requests with a valid API token
+// (Authorization: Bearer) or staff session; others get a JSON 401.
+func (s *Server) requireStaffAPI(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		name, ok := "", false
+		if token, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); found && s.staff != nil {
+			n, err := s.staff.APIToken(r.Context(), strings.TrimSpace(token))
+			name, ok = n, err == nil
+		} else {
+			name, ok = s.sessionStaff(r)
+		}
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="rebote"`)
+			s.writeJSON(w, r, http.StatusUnauthorized, apiError{Error: locales.T(r.Context(), "APIUnauthorized")})
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffKey{}, name)))
+	})
+}
+
+func (s *Server) sessionStaff(r *http.Request) (string, bool) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" || s.staff == nil {
+		return "", false
+	}
+	name, err := s.staff.Session(r.Context(), c.Value)
+	return name, err == nil
+}
+
+// handleSignInForm handles "GET /staff/entrar".
+func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request) error {
+	if _, ok := s.sessionStaff(r); ok {
+		http.Redirect(w, r, "/staff", http.StatusSeeOther)
+		return nil
+	}
+	v := web.SignInView{Next: localStaffPath(r.URL.Query().Get("siguiente"))}
+	s.render(w, r, http.StatusOK, web.SignInPage(s.page(r, locales.T(r.Context(), "StaffSignInTitle")), v))
+	return nil
+}
+
+// handleSignIn handles "POST /staff/entrar". Attempts are rate-limited in
+// the routes; a failure says only that the name or password is wrong.
+func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil {
+		return newUserError(http.StatusBadRequest, "BadRequestTitle", "BadEncodingText")
+	}
+	name := strings.TrimSpace(r.PostForm.Get("nombre"))
+	next := localStaffPath(r.PostForm.Get("siguiente"))
+	if s.staff == nil {
+		return newUserError(http.StatusServiceUnavailable, "ServerErrorTitle", "ServerErrorText")
+	}
+	token, err := s.staff.SignIn(r.Context(), name, r.PostForm.Get("clave"))
+	if err != nil {
+		v := web.SignInView{Name: clip(name, 64), Next: next, Error: "StaffSignInFailed"}
+		s.render(w, r, http.StatusUnauthorized, web.SignInPage(s.page(r, locales.T(r.Context(), "StaffSignInTitle")), v))
+		return nil
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", MaxAge: int(sessionLifetime / time.Second),
+		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteStrictMode,
+	})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+// handleSignOut handles "POST /staff/salir".
+func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(sessionCookie); err == nil && s.staff != nil {
+		if err := s.staff.SignOut(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, "/staff/entrar", http.StatusSeeOther)
+	return nil
+}
+
+// secure reports whether cookies must be Secure: the request came over
+// TLS, or the configured public URL is https (behind a proxy).
+func (s *Server) secure(r *http.Request) bool {
+	return r.TLS != nil || strings.HasPrefix(s.cfg.PublicURL, "https://")
+}
+
+// localStaffPath keeps a post-sign-in destination only when it is a path
+// of the dashboard, so the form cannot be used to redirect elsewhere.
+func localStaffPath(p string) string {
+	if (p == "/staff" || strings.HasPrefix(p, "/staff?") || strings.HasPrefix(p, "/staff/")) && !strings.ContainsAny(p, "\\\r\n") {
+		return p
+	}
+	return "/staff"
+}
+
+// period reads the dashboard's period and source: dias=7|30|90, or dias=0
+// with desde/hasta (YYYY-MM-DD); origen=ticket|direct|all.
+func period(q url.Values, now time.Time) (store.Filter, int, error) {
+	source := q.Get("origen")
+	switch source {
+	case "ticket", "direct", "all":
+	case "":
+		source = "all"
+	default:
+		return store.Filter{}, 0, errors.New("origen")
+	}
+	days := 30
+	if d := q.Get("dias"); d != "" {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 0 || n > 3660 {
+			return store.Filter{}, 0, errors.New("dias")
+		}
+		days = n
+	}
+	if days > 0 {
+		return store.LastDays(now, days, source), days, nil
+	}
+	from, err1 := time.Parse(time.DateOnly, q.Get("desde"))
+	to, err2 := time.Parse(time.DateOnly, q.Get("hasta"))
+	if err1 != nil || err2 != nil || to.Before(from) || to.Sub(from) > 3660*24*time.Hour {
+		return store.Filter{}, 0, errors.New("desde/hasta")
+	}
+	return store.Filter{From: from, To: to, Source: source}, 0, nil
+}
+
+// dashboardLimit is how many rows each dashboard table shows.
+const dashboardLimit = 25
+
+// handleDashboard handles "GET /staff".
+func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
+	f, days, err := period(r.URL.Query(), time.Now())
+	if err != nil {
+		return newUserError(http.StatusBadRequest, "BadRequestTitle", "PeriodInvalidText")
+	}
+	v, err := s.dashboard(r.Context(), f, days)
+	if err != nil {
+		return err
+	}
+	v.Staff = staffName(r.Context())
+	s.render(w, r, http.StatusOK, web.DashboardPage(s.page(r, locales.T(r.Context(), "DashboardTitle")), v))
+	return nil
+}
+
+func (s *Server) dashboard(ctx context.Context, f store.Filter, days int) (web.DashboardView, error) {
+	v := web.DashboardView{
+		Days: days, From: f.From.Format(time.DateOnly), To: f.To.Format(time.DateOnly), Source: f.Source,
+	}
+	q := url.Values{"dias": {strconv.Itoa(days)}, "origen": {f.Source}}
+	if days == 0 {
+		q.Set("desde", v.From)
+		q.Set("hasta", v.To)
+	}
+	v.Query = q.Encode()
+
+	db := s.stats
+	if db == nil {
+		return v, errors.New("handlers: dashboard without a database")
+	}
+	now, err := db.Totals(ctx, f)
+	if err != nil {
+		return v, err
+	}
+	before, err := db.Totals(ctx, f.Previous())
+	if err != nil {
+		return v, err
+	}
+	v.Totals, v.Previous = totalsView(now), totalsView(before)
+	ticketOnly := f
+	ticketOnly.Source = "ticket"
+	fromTicket, err := db.Totals(ctx, ticketOnly)
+	if err != nil {
+		return v, err
+	}
+	v.Deflection = web.Share{Part: fromTicket.VotesYes, Whole: fromTicket.VotesYes + fromTicket.VotesNo}
+
+	top, err := db.TopErrors(ctx, f, dashboardLimit)
+	if err != nil {
+		return v, err
+	}
+	prev, err := db.TopErrors(ctx, f.Previous(), 1000)
+	if err != nil {
+		return v, err
+	}
+	prevCount := make(map[[2]string]int64, len(prev))
+	for _, e := range prev {
+		prevCount[[2]string{e.Reason, e.Article}] = e.Count
+	}
+	for i, e := range top {
+		row := web.ErrorRow{Reason: e.Reason, Article: e.Article, Title: s.title(e.Article), Count: e.Count,
+			Previous: prevCount[[2]string{e.Reason, e.Article}]}
+		if i < 10 { // a trend for the errors that matter most
+			trend, err := db.ErrorTrend(ctx, f, e.Reason)
+			if err != nil {
+				return v, err
+			}
+			for _, d := range trend {
+				row.Trend = append(row.Trend, d.Count)
+			}
+		}
+		v.TopErrors = append(v.TopErrors, row)
+	}
+
+	if v.Failed, err = s.countRows(db.FailedSearches(ctx, f, dashboardLimit)); err != nil {
+		return v, err
+	}
+	if v.Unread, err = s.countRows(db.Unclassified(ctx, f, dashboardLimit)); err != nil {
+		return v, err
+	}
+	if v.Tickets, err = s.countRows(db.TicketClicks(ctx, f, dashboardLimit)); err != nil {
+		return v, err
+	}
+	votes, err := db.Feedback(ctx, f, dashboardLimit)
+	if err != nil {
+		return v, err
+	}
+	for _, vt := range votes {
+		v.Feedback = append(v.Feedback, web.VoteRow{Subject: vt.Subject, Title: s.subjectTitle(ctx, vt.Subject), Yes: vt.Yes, No: vt.No})
+	}
+	comments, err := db.Comments(ctx, f, dashboardLimit)
+	if err != nil {
+		return v, err
+	}
+	for _, c := range comments {
+		v.Comments = append(v.Comments, web.CommentRow{Day: c.At.Format(time.DateOnly), Subject: c.Subject,
+			Title: s.subjectTitle(ctx, c.Subject), Helpful: c.Helpful, Text: c.Text})
+	}
+	return v, nil
+}
+
+func totalsView(t store.Totals) web.Totals {
+	return web.Totals{
+		Views: t.Views, Searches: t.Searches, FailedSearches: t.FailedSearches, Diagnoses: t.Diagnoses,
+		Bounces: t.Bounces, Unread: t.Unclassified, Tickets: t.TicketClicks,
+		Helpful: web.Share{Part: t.VotesYes, Whole: t.VotesYes + t.VotesNo},
+	}
+}
+
+func (s *Server) countRows(rows []store.KeyCount, err error) ([]web.CountRow, error) {
+	out := make([]web.CountRow, len(rows))
+	for i, r := range rows {
+		out[i] = web.CountRow{Key: r.Key, Count: r.Count}
+		if _, ok := s.kb.Article(r.Key); ok {
+			out[i].Title = s.title(r.Key)
+		}
+	}
+	return out, err
+}
+
+// title is an article's title, or its slug if it no longer exists.
+func (s *Server) title(slug string) string {
+	if a, ok := s.kb.Article(slug); ok {
+		return a.Title
+	}
+	return slug
+}
+
+// subjectTitle names a vote's subject: an article title, or "Diagnóstico:
+// reason".
+func (s *Server) subjectTitle(ctx context.Context, subject string) string {
+	if reason, ok := strings.CutPrefix(subject, "diagnostico:"); ok {
+		return locales.T(ctx, "DiagnosisSubject", "Reason", reason)
+	}
+	return s.title(subject)
+}
+
+// handleDashboardCSV handles "GET /staff/csv/{table}": each dashboard table
+// as CSV for spreadsheets.
+func (s *Server) handleDashboardCSV(w http.ResponseWriter, r *http.Request) error {
+	f, days, err := period(r.URL.Query(), time.Now())
+	if err != nil {
+		return newUserError(http.StatusBadRequest, "BadRequestTitle", "PeriodInvalidText")
+	}
+	table := r.PathValue("table")
+	v, err := s.dashboard(r.Context(), f, days)
+	if err != nil {
+		return err
+	}
+	var records [][]string
+	switch table {
+	case "errores":
+		records = append(records, []string{"reason", "article", "count", "previous_period"})
+		for _, e := range v.TopErrors {
+			records = append(records, []string{e.Reason, e.Article, itoa(e.Count), itoa(e.Previous)})
+		}
+	case "busquedas-fallidas":
+		records = countRecords("query", v.Failed)
+	case "no-clasificados":
+		records = countRecords("line", v.Unread)
+	case "soporte":
+		records = countRecords("subject", v.Tickets)
+	case "valoraciones":
+		records = append(records, []string{"subject", "yes", "no"})
+		for _, f := range v.Feedback {
+			records = append(records, []string{f.Subject, itoa(f.Yes), itoa(f.No)})
+		}
+	case "comentarios":
+		records = append(records, []string{"day", "subject", "helpful", "comment"})
+		for _, c := range v.Comments {
+			records = append(records, []string{c.Day, c.Subject, strconv.FormatBool(c.Helpful), c.Text})
+		}
+	default:
+		return errNotFound
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="rebote-`+table+`-`+v.From+`-`+v.To+`.csv"`)
+	cw := csv.NewWriter(w)
+	for _, rec := range records {
+		for i, field := range rec {
+			rec[i] = csvSafe(field)
+		}
+		cw.Write(rec)
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func countRecords(key string, rows []web.CountRow) [][]string {
+	out := [][]string{{key, "count"}}
+	for _, r := range rows {
+		out = append(out, []string{r.Key, itoa(r.Count)})
+	}
+	return out
+}
+
+// csvSafe defuses fields a spreadsheet would run as a formula: searches
+// and comments are typed by anyone.
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

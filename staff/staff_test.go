@@ -1,0 +1,343 @@
+package staff_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/servinetwork/rebote/staff"
+	"github.com/servinetwork/rebote/store"
+)
+
+const password = "una contraseña larga"
+
+// clock is a settable time for the database and the accounts.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+// newAccounts opens a fresh database file and returns accounts on it, whose
+// time is the returned clock's.
+func newAccounts(tb testing.TB) (*staff.Accounts, *clock, string) {
+	tb.Helper()
+	dir := tb.TempDir()
+	db, err := store.Open(context.Background(), filepath.Join(dir, "rebote.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	db.Now = c.now
+	return staff.New(db), c, dir
+}
+
+func mustAdd(tb testing.TB, a *staff.Accounts, name, password string) {
+	tb.Helper()
+	if err := a.Add(context.Background(), name, password); err != nil {
+		tb.Fatalf("Add(%q): %v", name, err)
+	}
+}
+
+func TestAddThenSignIn(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	mustAdd(t, a, "ana", password)
+
+	token, err := a.SignIn(ctx, "ana", password)
+	if err != nil {
+		t.Fatalf("SignIn: %v", err)
+	}
+	// 32 random bytes in base64url without padding.
+	if len(token) != 43 || strings.ContainsAny(token, "+/=") {
+		t.Errorf("session token %q is not 32 bytes of unpadded base64url", token)
+	}
+	got, err := a.Session(ctx, token)
+	if err != nil || got != "ana" {
+		t.Errorf("Session(token) = %q, %v, want ana", got, err)
+	}
+
+	// Each sign-in is its own session.
+	again, err := a.SignIn(ctx, "ana", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again == token {
+		t.Error("two sign-ins got the same token")
+	}
+}
+
+func TestSignInRefusesBadCredentials(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	mustAdd(t, a, "ana", password)
+
+	tests := []struct{ name, user, password string }{
+		{"wrong password", "ana", "otra contraseña larga"},
+		{"empty password", "ana", ""},
+		{"unknown name", "bruno", password},
+		{"name in another case", "Ana", password},
+		{"empty name", "", password},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			token, err := a.SignIn(ctx, tt.user, tt.password)
+			if !errors.Is(err, staff.ErrBadCredentials) {
+				t.Errorf("SignIn(%q, %q) error = %v, want ErrBadCredentials", tt.user, tt.password, err)
+			}
+			if token != "" {
+				t.Errorf("SignIn(%q, %q) returned token %q", tt.user, tt.password, token)
+			}
+		})
+	}
+}
+
+func TestSessionExpires(t *testing.T) {
+	ctx := context.Background()
+	a, clock, _ := newAccounts(t)
+	mustAdd(t, a, "ana", password)
+	start := clock.t
+	token, err := a.SignIn(ctx, "ana", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	clock.t = start.Add(staff.SessionLifetime - time.Minute)
+	if got, err := a.Session(ctx, token); err != nil || got != "ana" {
+		t.Errorf("a minute before expiry: Session = %q, %v, want ana", got, err)
+	}
+	clock.t = start.Add(staff.SessionLifetime)
+	if got, err := a.Session(ctx, token); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("at expiry: Session = %q, %v, want ErrNotFound", got, err)
+	}
+
+	// Going back in time does not revive it: signing in again cleared the
+	// expired session from the database.
+	if _, err := a.SignIn(ctx, "ana", password); err != nil {
+		t.Fatal(err)
+	}
+	clock.t = start
+	if _, err := a.Session(ctx, token); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("expired session still in the database after a new sign-in: %v", err)
+	}
+}
+
+func TestSignOut(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	mustAdd(t, a, "ana", password)
+	laptop, err := a.SignIn(ctx, "ana", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone, err := a.SignIn(ctx, "ana", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if err := a.SignOut(ctx, laptop); err != nil {
+		t.Fatalf("SignOut: %v", err)
+	}
+	if _, err := a.Session(ctx, laptop); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Session after sign-out: %v, want ErrNotFound", err)
+	}
+	if got, err := a.Session(ctx, phone); err != nil || got != "ana" {
+		t.Errorf("other session after sign-out = %q, %v, want ana", got, err)
+	}
+	if err := a.SignOut(ctx, laptop); err != nil {
+		t.Errorf("signing out twice: %v", err)
+	}
+	if _, err := a.Session(ctx, "not a token"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Session(made-up token): %v, want ErrNotFound", err)
+	}
+}
+
+func TestAPITokens(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	mustAdd(t, a, "ana", password)
+	mustAdd(t, a, "bruno", password)
+
+	id, token, err := a.NewAPIToken(ctx, "ana")
+	if err != nil {
+		t.Fatalf("NewAPIToken: %v", err)
+	}
+	if !strings.HasPrefix(token, "rbt_") || len(token) != len("rbt_")+43 {
+		t.Errorf("API token %q is not rbt_ and 32 bytes of base64url", token)
+	}
+	if got, err := a.APIToken(ctx, token); err != nil || got != "ana" {
+		t.Errorf("APIToken = %q, %v, want ana", got, err)
+	}
+	brunoID, brunoToken, err := a.NewAPIToken(ctx, "bruno")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// An API token is not a session, nor the other way round.
+	if _, err := a.Session(ctx, token); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("API token accepted as a session: %v", err)
+	}
+	session, err := a.SignIn(ctx, "ana", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.APIToken(ctx, session); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("session accepted as an API token: %v", err)
+	}
+
+	if err := a.Revoke(ctx, id); err != nil {
+		t.Fatalf("Revoke: %v", err)
+	}
+	if _, err := a.APIToken(ctx, token); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("revoked token: %v, want ErrNotFound", err)
+	}
+	if got, err := a.APIToken(ctx, brunoToken); err != nil || got != "bruno" {
+		t.Errorf("another token after revoking = %q, %v, want bruno", got, err)
+	}
+	if err := a.Revoke(ctx, id); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("revoking twice: %v, want ErrNotFound", err)
+	}
+	if err := a.Revoke(ctx, 999); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("revoking an unknown id: %v, want ErrNotFound", err)
+	}
+
+	list, err := a.Tokens(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.APIToken{
+		{ID: id, StaffName: "ana", Revoked: true},
+		{ID: brunoID, StaffName: "bruno", Revoked: false},
+	}
+	if len(list) != len(want) {
+		t.Fatalf("Tokens = %+v, want %+v", list, want)
+	}
+	for i, got := range list {
+		if got.ID != want[i].ID || got.StaffName != want[i].StaffName || got.Revoked != want[i].Revoked {
+			t.Errorf("Tokens[%d] = %+v, want %+v", i, got, want[i])
+		}
+		if got.CreatedAt.IsZero() {
+			t.Errorf("Tokens[%d] has no creation time", i)
+		}
+	}
+
+	if _, _, err := a.NewAPIToken(ctx, "carla"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("NewAPIToken for an unknown name: %v, want ErrNotFound", err)
+	}
+}
+
+// Neither passwords nor tokens are written to disk, only their hashes.
+func TestSecretsAreNotStored(t *testing.T) {
+	ctx := context.Background()
+	a, _, dir := newAccounts(t)
+	mustAdd(t, a, "ana", password)
+	session, err := a.SignIn(ctx, "ana", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := a.NewAPIToken(ctx, "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := os.ReadDir(dir) // the database and its WAL
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(dir, f.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, secret := range []string{password, session, token} {
+			if bytes.Contains(data, []byte(secret)) {
+				t.Errorf("%s contains the secret %q", f.Name(), secret)
+			}
+		}
+	}
+}
+
+func TestWeakPasswordRefused(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	if err := a.Add(ctx, "ana", "corta123456"); !errors.Is(err, staff.ErrWeakPassword) {
+		t.Errorf("Add with 11 characters: %v, want ErrWeakPassword", err)
+	}
+	if _, err := a.SignIn(ctx, "ana", "corta123456"); !errors.Is(err, staff.ErrBadCredentials) {
+		t.Errorf("account created despite a weak password: %v", err)
+	}
+	// Characters, not bytes: "ñ" is two bytes but one character.
+	if err := a.Add(ctx, "ana", "contraseñaaa"); err != nil {
+		t.Errorf("Add with 12 characters: %v", err)
+	}
+	if err := a.SetPassword(ctx, "ana", "corta123456"); !errors.Is(err, staff.ErrWeakPassword) {
+		t.Errorf("SetPassword with 11 characters: %v, want ErrWeakPassword", err)
+	}
+	if _, err := a.SignIn(ctx, "ana", "contraseñaaa"); err != nil {
+		t.Errorf("refused weak password changed the old one: %v", err)
+	}
+}
+
+func TestDuplicateNameRefused(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	mustAdd(t, a, "ana", password)
+	if err := a.Add(ctx, "ana", "otra contraseña larga"); !errors.Is(err, store.ErrExists) {
+		t.Errorf("Add of a taken name: %v, want ErrExists", err)
+	}
+	if _, err := a.SignIn(ctx, "ana", password); err != nil {
+		t.Errorf("first account's password no longer works: %v", err)
+	}
+}
+
+func TestInvalidNameRefused(t *testing.T) {
+	a, _, _ := newAccounts(t)
+	if err := a.Add(context.Background(), "Ana García", password); err == nil {
+		t.Error("Add accepted an invalid name")
+	}
+}
+
+func TestSetPassword(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	mustAdd(t, a, "ana", password)
+	const newPassword = "la nueva contraseña"
+	if err := a.SetPassword(ctx, "ana", newPassword); err != nil {
+		t.Fatalf("SetPassword: %v", err)
+	}
+	if _, err := a.SignIn(ctx, "ana", password); !errors.Is(err, staff.ErrBadCredentials) {
+		t.Errorf("old password after change: %v, want ErrBadCredentials", err)
+	}
+	if _, err := a.SignIn(ctx, "ana", newPassword); err != nil {
+		t.Errorf("new password: %v", err)
+	}
+	if err := a.SetPassword(ctx, "bruno", newPassword); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("SetPassword for an unknown name: %v, want ErrNotFound", err)
+	}
+}
+
+func TestValidName(t *testing.T) {
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{"ana", true},
+		{"ana.garcia", true},
+		{"soporte_2-b", true},
+		{strings.Repeat("a", 64), true},
+		{"", false},
+		{strings.Repeat("a", 65), false},
+		{"Ana", false},
+		{"ana garcia", false},
+		{"ana@example.com", false},
+		{"begoña", false},
+	}
+	for _, tt := range tests {
+		if got := staff.ValidName(tt.name); got != tt.want {
+			t.Errorf("ValidName(%q) = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
