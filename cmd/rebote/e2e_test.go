@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/url"
 	"os"
 	"os/exec"
@@ -245,5 +246,96 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if focused != "skip" {
 		t.Errorf("first Tab focused %q, want the skip link", focused)
+	}
+}
+
+// TestEndToEndStaff follows a customer from the ticket form through a
+// diagnosis that did not help, then a staff member who signs in and sees
+// it on the dashboard.
+func TestEndToEndStaff(t *testing.T) {
+	cfg := defaultConfig()
+	cfg.DB = filepath.Join(t.TempDir(), "rebote.db")
+	base, _ := startAppWith(t, cfg)
+	if err := run(context.Background(), []string{"staff", "add", "--db", cfg.DB, "ana"}, noEnv,
+		strings.NewReader("una clave bastante larga\n"), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t)
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+
+	// The ticket form links to the diagnosis with the customer's error.
+	line := "550 5.7.1 Service unavailable; Client host [203.0.113.7] blocked using zen.spamhaus.org"
+	var reason, supportHref string
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(base+"/diagnostico?lang=es&origen=ticket&texto="+url.QueryEscape(line)),
+		chromedp.WaitVisible(css(`[data-testid=paste-input]`)),
+		chromedp.Submit(css(`[data-testid=paste-input]`)),
+		chromedp.WaitVisible(css(`[data-testid=verdict]`)),
+		attrValue(&reason, `[data-testid=verdict]`, "data-reason"),
+		chromedp.Click(css(`[data-testid=vote-no]`)),
+		chromedp.WaitVisible(css(`[data-testid=thanks]`)),
+		attrValue(&supportHref, `[data-testid=support-link]`, "href"),
+	)
+	if err != nil {
+		t.Fatalf("diagnosis and vote: %v", err)
+	}
+	if reason != "blocked" || !strings.Contains(supportHref, "motivo=blocked") || !strings.Contains(supportHref, "origen=ticket") {
+		t.Errorf("reason %q, support link %q: want blocked, carried to the ticket form", reason, supportHref)
+	}
+	screenshot(ctx, t, "thanks-no-desktop")
+
+	// Staff sign in and find it.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/staff"),
+		chromedp.WaitVisible(css(`#nombre`)),
+		chromedp.SendKeys(css(`#nombre`), "ana"),
+		chromedp.SendKeys(css(`#clave`), "una clave bastante larga"),
+		chromedp.Click(css(`[data-testid=signin-submit]`)),
+		chromedp.WaitVisible(css(`[data-testid=figures]`)),
+	)
+	if err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	// Events are saved within a second; reload until they show.
+	var table string
+	for i := 0; i < 20 && !strings.Contains(table, "blocked"); i++ {
+		err = chromedp.Do(ctx,
+			chromedp.Navigate(base+"/staff?dias=7&origen=ticket"),
+			chromedp.WaitVisible(css(`[data-testid=figures]`)),
+			into(&table, chromedp.Text(css(`main`))),
+		)
+		if err != nil {
+			t.Fatalf("dashboard: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if !strings.Contains(table, "blocked") || !strings.Contains(table, "diagnostico:blocked") && !strings.Contains(table, "Diagnóstico: blocked") {
+		t.Errorf("dashboard from the ticket form does not show the blocked diagnosis and its vote:\n%s", table)
+	}
+	screenshot(ctx, t, "dashboard-desktop")
+	var scrollW, clientW int
+	err = chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Navigate(base+"/staff?dias=30"),
+		chromedp.WaitVisible(css(`[data-testid=figures]`)),
+		into(&scrollW, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)),
+		into(&clientW, chromedp.Evaluate[int](`document.documentElement.clientWidth`)),
+	)
+	if err != nil {
+		t.Fatalf("dashboard on a phone: %v", err)
+	}
+	if scrollW > clientW+1 {
+		t.Errorf("dashboard is %dpx wide on a %dpx screen", scrollW, clientW)
+	}
+	screenshot(ctx, t, "dashboard-phone")
+
+	// Signing out leads back to the sign-in form.
+	err = chromedp.Do(ctx,
+		chromedp.Click(css(`[data-testid=signout]`)),
+		chromedp.WaitVisible(css(`#nombre`)),
+	)
+	if err != nil {
+		t.Fatalf("sign out: %v", err)
 	}
 }
