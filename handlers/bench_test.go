@@ -2,17 +2,21 @@ package handlers_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/servinetwork/rebote/analytics"
 	"github.com/servinetwork/rebote/handlers"
 	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/locales"
+	"github.com/servinetwork/rebote/staff"
 	"github.com/servinetwork/rebote/store"
 )
 
@@ -59,6 +63,64 @@ func BenchmarkPages(b *testing.B) {
 					b.Fatalf("%s: %d", path, w.Code)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkDashboardPage measures the whole staff dashboard, through the
+// router with a signed-in session, on a large database made by gen-events
+// (the floor is 200 ms with 10 million events):
+//
+//	go run ./cmd/rebote gen-events --db /tmp/bench.db --events 10000000 --days 400
+//	REBOTE_BENCH_DB=/tmp/bench.db go test ./handlers -run '^$' -bench DashboardPage -benchtime 10x
+func BenchmarkDashboardPage(b *testing.B) {
+	path := os.Getenv("REBOTE_BENCH_DB")
+	if path == "" {
+		b.Skip("set REBOTE_BENCH_DB to a database made by rebote gen-events")
+	}
+	if _, err := os.Stat(path); err != nil {
+		b.Skipf("REBOTE_BENCH_DB: %v", err)
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	kb, err := knowledge.Load(knowledge.DefaultPolicy())
+	if err != nil {
+		b.Fatal(err)
+	}
+	bundle, err := locales.NewBundle()
+	if err != nil {
+		b.Fatal(err)
+	}
+	accounts := staff.New(db)
+	if err := accounts.Add(ctx, "bench", "benchmark password"); err != nil && !errors.Is(err, store.ErrExists) {
+		b.Fatal(err)
+	}
+	token, err := accounts.SignIn(ctx, "bench", "benchmark password")
+	if err != nil {
+		b.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := handlers.New(handlers.Deps{KB: kb, Bundle: bundle, Log: log, Stats: db, Staff: accounts}, handlers.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := srv.Routes()
+	for _, q := range []string{"dias=30&origen=all", "dias=90&origen=ticket", "dias=0&desde=" + time.Now().AddDate(0, 0, -399).Format(time.DateOnly) + "&hasta=" + time.Now().Format(time.DateOnly) + "&origen=all"} {
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodGet, "/staff?"+q, nil)
+				req.AddCookie(&http.Cookie{Name: "rebote_staff", Value: token})
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatalf("status %d", w.Code)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/page")
 		})
 	}
 }

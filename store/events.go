@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -95,21 +96,64 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 		}
 	}
 
-	up, err := tx.PrepareContext(ctx, `INSERT INTO daily (day, metric, source, key, n, yes, no)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (metric, day, source, key) DO UPDATE SET
-			n = n + excluded.n, yes = yes + excluded.yes, no = no + excluded.no`)
-	if err != nil {
-		return fmt.Errorf("store: save events: %w", err)
+	// The same counts go to the three rollups: per day and key, per day
+	// (totals), per month and key.
+	totals := make(map[dayKey]*dayCount)
+	months := make(map[dayKey]*dayCount)
+	merge := func(m map[dayKey]*dayCount, k dayKey, c *dayCount) {
+		t := m[k]
+		if t == nil {
+			t = &dayCount{}
+			m[k] = t
+		}
+		t.n += c.n
+		t.yes += c.yes
+		t.no += c.no
 	}
-	defer up.Close()
 	for k, c := range counts {
-		if _, err := up.ExecContext(ctx, k.day, k.metric, k.source, k.key, c.n, c.yes, c.no); err != nil {
-			return fmt.Errorf("store: save events: %w", err)
+		merge(totals, dayKey{day: k.day, metric: k.metric, source: k.source}, c)
+		merge(months, dayKey{day: k.day[:7], metric: k.metric, source: k.source, key: k.key}, c)
+	}
+	for _, r := range []struct {
+		sql    string
+		counts map[dayKey]*dayCount
+		keyed  bool // daily_total has no key column
+	}{
+		{`INSERT INTO daily (day, metric, source, key, n, yes, no) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (metric, day, source, key) DO UPDATE SET
+			n = n + excluded.n, yes = yes + excluded.yes, no = no + excluded.no`, counts, true},
+		{`INSERT INTO daily_total (day, metric, source, n, yes, no) VALUES (?, ?, ?, ?, ?, ?)
+			ON CONFLICT (day, metric, source) DO UPDATE SET
+			n = n + excluded.n, yes = yes + excluded.yes, no = no + excluded.no`, totals, false},
+		{`INSERT INTO monthly (month, metric, source, key, n, yes, no) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (metric, month, source, key) DO UPDATE SET
+			n = n + excluded.n, yes = yes + excluded.yes, no = no + excluded.no`, months, true},
+	} {
+		if err := upsert(ctx, tx, r.sql, r.counts, r.keyed); err != nil {
+			return err
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: save events: %w", err)
+	}
+	return nil
+}
+
+// upsert adds counts to a rollup table.
+func upsert(ctx context.Context, tx *sql.Tx, query string, counts map[dayKey]*dayCount, keyed bool) error {
+	stmt, err := tx.PrepareContext(ctx, query)
+	if err != nil {
+		return fmt.Errorf("store: save events: %w", err)
+	}
+	defer stmt.Close()
+	for k, c := range counts {
+		args := []any{k.day, k.metric, k.source, k.key, c.n, c.yes, c.no}
+		if !keyed {
+			args = append(args[:3], c.n, c.yes, c.no)
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("store: save events: %w", err)
+		}
 	}
 	return nil
 }

@@ -26,18 +26,56 @@ func (f Filter) Previous() Filter {
 	return Filter{From: f.From.AddDate(0, 0, -days), To: f.From.AddDate(0, 0, -1), Source: f.Source}
 }
 
-// where returns the conditions on the daily table for f and their
-// arguments.
-func (f Filter) where(metric string) (string, []any) {
-	cond := "metric = ? AND day BETWEEN ? AND ?"
-	args := []any{metric, f.From.UTC().Format(time.DateOnly), f.To.UTC().Format(time.DateOnly)}
+// sourceCond is the SQL condition for the filter's source.
+func (f Filter) sourceCond() string {
 	switch f.Source {
 	case "ticket":
-		cond += " AND source = 'ticket'"
+		return " AND source = 'ticket'"
 	case "direct":
-		cond += " AND source <> 'ticket'"
+		return " AND source <> 'ticket'"
 	}
-	return cond, args
+	return ""
+}
+
+func (f Filter) days() (from, to string) {
+	return f.From.UTC().Format(time.DateOnly), f.To.UTC().Format(time.DateOnly)
+}
+
+// keyRows returns a subquery with the key, n, yes and no rows of a metric
+// over the filter's period: whole months from the monthly rollup, the
+// partial months at either end from daily, so a year-long period reads a
+// few thousand rows rather than hundreds of thousands.
+func (f Filter) keyRows(metric string) (string, []any) {
+	from, to := dayStart(f.From), dayStart(f.To)
+	src := f.sourceCond()
+	var parts []string
+	var args []any
+	days := func(a, b time.Time) {
+		parts = append(parts, "SELECT key, n, yes, no FROM daily WHERE metric = ? AND day BETWEEN ? AND ?"+src)
+		args = append(args, metric, a.Format(time.DateOnly), b.Format(time.DateOnly))
+	}
+	// First and last whole months inside the period.
+	firstMonth := time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if !firstMonth.Equal(from) {
+		firstMonth = firstMonth.AddDate(0, 1, 0)
+	}
+	afterLast := time.Date(to.Year(), to.Month(), 1, 0, 0, 0, 0, time.UTC)
+	if to.AddDate(0, 0, 1).Month() != to.Month() { // to is a month's last day
+		afterLast = afterLast.AddDate(0, 1, 0)
+	}
+	if !firstMonth.Before(afterLast) {
+		days(from, to)
+		return strings.Join(parts, " UNION ALL "), args
+	}
+	if from.Before(firstMonth) {
+		days(from, firstMonth.AddDate(0, 0, -1))
+	}
+	parts = append(parts, "SELECT key, n, yes, no FROM monthly WHERE metric = ? AND month BETWEEN ? AND ?"+src)
+	args = append(args, metric, firstMonth.Format("2006-01"), afterLast.AddDate(0, -1, 0).Format("2006-01"))
+	if !afterLast.After(to) {
+		days(afterLast, to)
+	}
+	return strings.Join(parts, " UNION ALL "), args
 }
 
 // ErrorCount is how often customers met an error.
@@ -96,9 +134,9 @@ func (db *DB) TicketClicks(ctx context.Context, f Filter, limit int) ([]KeyCount
 }
 
 func (db *DB) topKeys(ctx context.Context, metric string, f Filter, limit int) ([]KeyCount, error) {
-	cond, args := f.where(metric)
+	sub, args := f.keyRows(metric)
 	args = append(args, limit)
-	rows, err := db.db.QueryContext(ctx, `SELECT key, SUM(n) AS total FROM daily WHERE `+cond+`
+	rows, err := db.db.QueryContext(ctx, `SELECT key, SUM(n) AS total FROM (`+sub+`)
 		GROUP BY key ORDER BY total DESC, key LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", metric, err)
@@ -124,9 +162,9 @@ type Votes struct {
 
 // Feedback lists votes per subject, most voted first.
 func (db *DB) Feedback(ctx context.Context, f Filter, limit int) ([]Votes, error) {
-	cond, args := f.where("vote")
+	sub, args := f.keyRows("vote")
 	args = append(args, limit)
-	rows, err := db.db.QueryContext(ctx, `SELECT key, SUM(yes), SUM(no) FROM daily WHERE `+cond+`
+	rows, err := db.db.QueryContext(ctx, `SELECT key, SUM(yes), SUM(no) FROM (`+sub+`)
 		GROUP BY key ORDER BY SUM(n) DESC, key LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: feedback: %w", err)
@@ -152,10 +190,9 @@ type Totals struct {
 // Totals sums a period's figures.
 func (db *DB) Totals(ctx context.Context, f Filter) (Totals, error) {
 	var t Totals
-	cond, args := f.where("")
-	cond = strings.Replace(cond, "metric = ? AND ", "", 1)
-	args = args[1:]
-	rows, err := db.db.QueryContext(ctx, `SELECT metric, SUM(n), SUM(yes), SUM(no) FROM daily WHERE `+cond+` GROUP BY metric`, args...)
+	from, to := f.days()
+	rows, err := db.db.QueryContext(ctx, `SELECT metric, SUM(n), SUM(yes), SUM(no) FROM daily_total
+		WHERE day BETWEEN ? AND ?`+f.sourceCond()+` GROUP BY metric`, from, to)
 	if err != nil {
 		return t, fmt.Errorf("store: totals: %w", err)
 	}
@@ -195,9 +232,13 @@ type DayCount struct {
 // ErrorTrend counts one reason per day over the period, with zero days
 // filled in so a chart has every day.
 func (db *DB) ErrorTrend(ctx context.Context, f Filter, reason string) ([]DayCount, error) {
-	cond, args := f.where("error")
-	args = append(args, reason+"\t%")
-	rows, err := db.db.QueryContext(ctx, `SELECT day, SUM(n) FROM daily WHERE `+cond+` AND key LIKE ? GROUP BY day`, args...)
+	// Keys are "reason TAB article": the range [reason TAB, reason LF)
+	// holds exactly this reason's keys and can use daily_metric_key. The +
+	// on day stops the planner preferring the primary key's day range.
+	first, last := f.days()
+	rows, err := db.db.QueryContext(ctx, `SELECT day, SUM(n) FROM daily
+		WHERE metric = 'error' AND key >= ? AND key < ? AND +day BETWEEN ? AND ?`+f.sourceCond()+` GROUP BY day`,
+		reason+"\t", reason+"\n", first, last)
 	if err != nil {
 		return nil, fmt.Errorf("store: trend: %w", err)
 	}
@@ -215,8 +256,7 @@ func (db *DB) ErrorTrend(ctx context.Context, f Filter, reason string) ([]DayCou
 		return nil, fmt.Errorf("store: trend: %w", err)
 	}
 	var out []DayCount
-	from := time.Date(f.From.Year(), f.From.Month(), f.From.Day(), 0, 0, 0, 0, time.UTC)
-	for d := from; !d.After(f.To.UTC()); d = d.AddDate(0, 0, 1) {
+	for d := dayStart(f.From); !d.After(f.To.UTC()); d = d.AddDate(0, 0, 1) {
 		out = append(out, DayCount{Day: d, Count: byDay[d.Format(time.DateOnly)]})
 	}
 	return out, nil
@@ -233,15 +273,8 @@ type Comment struct {
 // Comments lists the latest vote comments in the period.
 func (db *DB) Comments(ctx context.Context, f Filter, limit int) ([]Comment, error) {
 	q := `SELECT at, article, reasons, helpful, comment FROM event
-		WHERE kind = 'vote' AND comment <> '' AND at >= ? AND at < ?`
+		WHERE kind = 'vote' AND comment <> '' AND at >= ? AND at < ?` + f.sourceCond() + " ORDER BY at DESC LIMIT ?"
 	args := []any{dayStart(f.From).Unix(), dayStart(f.To).AddDate(0, 0, 1).Unix()}
-	switch f.Source {
-	case "ticket":
-		q += " AND source = 'ticket'"
-	case "direct":
-		q += " AND source <> 'ticket'"
-	}
-	q += " ORDER BY at DESC LIMIT ?"
 	args = append(args, limit)
 	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -142,3 +142,100 @@ func TestOpenMigratesPreviousSchema(t *testing.T) {
 		t.Errorf("data of the old schema lost: %q, %v", value, err)
 	}
 }
+
+// The rollups answer exactly what summing the daily rows would, for
+// periods that start and end anywhere in a month.
+func TestRollupsMatchDailyCounts(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	start := time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC)
+	var events []analytics.Event
+	sources := []analytics.Source{analytics.SourceTicket, analytics.SourceDirect, analytics.SourceSearch}
+	reasons := []string{"userunknown", "mailboxfull", "blocked", "expired"}
+	for i := 0; i < 3000; i++ {
+		at := start.Add(time.Duration(i*i%500) * 24 * time.Hour)
+		src := sources[i%3]
+		r := reasons[i*7%4]
+		events = append(events,
+			analytics.Event{At: at, Kind: analytics.KindView, Source: src, Article: r + "-art", Findings: []analytics.Finding{{Reason: r, Article: r + "-art"}}},
+			analytics.Event{At: at, Kind: analytics.KindSearch, Source: src, Query: "q" + r, Results: i % 2},
+			analytics.Event{At: at, Kind: analytics.KindVote, Source: src, Article: r + "-art", Helpful: i%3 == 0},
+		)
+	}
+	if err := db.SaveEvents(ctx, events); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", "file:"+db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	sum := func(metric, source, from, to string) map[string][3]int64 {
+		q := "SELECT key, SUM(n), SUM(yes), SUM(no) FROM daily WHERE metric = ? AND day BETWEEN ? AND ?"
+		switch source {
+		case "ticket":
+			q += " AND source = 'ticket'"
+		case "direct":
+			q += " AND source <> 'ticket'"
+		}
+		rows, err := raw.Query(q+" GROUP BY key", metric, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string][3]int64{}
+		for rows.Next() {
+			var k string
+			var n, y, no int64
+			rows.Scan(&k, &n, &y, &no)
+			out[k] = [3]int64{n, y, no}
+		}
+		return out
+	}
+	for _, p := range [][2]string{
+		{"2025-01-01", "2025-12-31"}, {"2025-01-15", "2025-03-10"}, {"2025-02-01", "2025-02-28"},
+		{"2025-02-10", "2025-02-20"}, {"2025-03-31", "2026-05-01"}, {"2024-12-01", "2026-06-30"},
+	} {
+		from, _ := time.Parse(time.DateOnly, p[0])
+		to, _ := time.Parse(time.DateOnly, p[1])
+		for _, src := range []string{"all", "ticket", "direct"} {
+			f := store.Filter{From: from, To: to, Source: src}
+			want := sum("error", src, p[0], p[1])
+			top, err := db.TopErrors(ctx, f, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(top) != len(want) {
+				t.Errorf("%v %s: %d errors, want %d", p, src, len(top), len(want))
+			}
+			for _, e := range top {
+				if w := want[e.Reason+"\t"+e.Article]; w[0] != e.Count {
+					t.Errorf("%v %s: %s counted %d, daily says %d", p, src, e.Reason, e.Count, w[0])
+				}
+			}
+			wantVotes := sum("vote", src, p[0], p[1])
+			votes, _ := db.Feedback(ctx, f, 100)
+			for _, v := range votes {
+				if w := wantVotes[v.Subject]; w[1] != v.Yes || w[2] != v.No {
+					t.Errorf("%v %s: votes for %s %d/%d, daily says %d/%d", p, src, v.Subject, v.Yes, v.No, w[1], w[2])
+				}
+			}
+			tot, _ := db.Totals(ctx, f)
+			var views int64
+			for _, w := range sum("view", src, p[0], p[1]) {
+				views += w[0]
+			}
+			if tot.Views != views {
+				t.Errorf("%v %s: total views %d, daily says %d", p, src, tot.Views, views)
+			}
+			trend, _ := db.ErrorTrend(ctx, f, "blocked")
+			var inTrend int64
+			for _, d := range trend {
+				inTrend += d.Count
+			}
+			if w := want["blocked\tblocked-art"]; inTrend != w[0] {
+				t.Errorf("%v %s: blocked trend sums to %d, daily says %d", p, src, inTrend, w[0])
+			}
+		}
+	}
+}
