@@ -30,6 +30,10 @@ func TestVisitsAreRecorded(t *testing.T) {
 	}
 
 	get(t, ts, "/buscar?q=zzqx+qwvv")
+	// What the live search fetches as the customer types is not a search.
+	live, _ := http.NewRequest(http.MethodGet, ts.URL+"/buscar?q=zzq", nil)
+	live.Header.Set("X-Rebote-Live", "1")
+	do(t, live)
 	get(t, ts, "/buscar?q="+url.QueryEscape("Buzón lleno ana.lopez@example.com 203.0.113.9"))
 
 	bounce := "Final-Recipient: rfc822; pedro@example.org\nAction: failed\nStatus: 5.2.2\nDiagnostic-Code: smtp; 552 5.2.2 <pedro@example.org>: Mailbox full\n"

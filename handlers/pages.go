@@ -89,7 +89,10 @@ func (s *Server) handleShortLink(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	q := cleanQuery(r.URL.Query().Get("q"))
 	v := web.SearchView{Query: q, Popular: s.kb.Popular(), Results: resultItems(s.kb.Search(q, 10))}
-	if nq := normalizeQuery(q); nq != "" {
+	// Results fetched as the customer types (rebote.js) are not counted:
+	// every keystroke would be a search. A search counts when submitted,
+	// and an opened result counts as a view carrying its query.
+	if nq := normalizeQuery(q); nq != "" && r.Header.Get("X-Rebote-Live") != "1" {
 		s.events.Record(analytics.Event{Kind: analytics.KindSearch, Source: visitSource(r), Query: nq, Results: len(v.Results)})
 	}
 	title := locales.T(r.Context(), "TitleSearch")

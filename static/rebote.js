@@ -25,7 +25,7 @@
     }
     controller = new AbortController();
     var url = "/buscar?q=" + encodeURIComponent(q);
-    fetch(url, { signal: controller.signal, headers: { "Accept": "text/html" } })
+    fetch(url, { signal: controller.signal, headers: { "Accept": "text/html", "X-Rebote-Live": "1" } })
       .then(function (res) { return res.text(); })
       .then(function (html) {
         var doc = new DOMParser().parseFromString(html, "text/html");

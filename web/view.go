@@ -63,6 +63,12 @@ func tn(ctx context.Context, id string, n int) string { return locales.TN(ctx, i
 
 func articleURL(a *knowledge.Article) string { return "/errores/" + a.Slug }
 
+// searchResultURL links a search result to its article, telling analytics
+// the visit came from this search.
+func searchResultURL(a *knowledge.Article, query string) string {
+	return articleURL(a) + "?" + url.Values{"origen": {"buscar"}, "q": {query}}.Encode()
+}
+
 // otherLang is the language the switch in the header offers.
 func otherLang(ctx context.Context) (code, name string) {
 	if locales.Lang(ctx) == "en" {
