@@ -9,6 +9,7 @@
 //	rebote staff add|token|revoke|list staff accounts and API tokens
 //	rebote gen-events [flags]          fill a database with synthetic analytics events
 //	rebote load-events [flags]         record events at a steady rate and check none is lost
+//	rebote replay --url URL [flags]    send realistic customer traffic to a server, measure it, check its analytics
 //
 // Every flag has a REBOTE_* environment variable; run "rebote serve -h" for
 // the list, or see the README.
@@ -43,7 +44,8 @@ const usage = `usage:
   rebote eval [--misses] DIR         score the classifier on a folder with labels.jsonl
   rebote staff add|token|revoke|list staff accounts and API tokens (rebote staff -h)
   rebote gen-events [flags]          fill a database with synthetic analytics events
-  rebote load-events [flags]         record events at a steady rate and check none is lost`
+  rebote load-events [flags]         record events at a steady rate and check none is lost
+  rebote replay --url URL [flags]    send realistic customer traffic to a server, measure it, check its analytics`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -85,6 +87,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return genEventsCmd(ctx, args, getenv, stdout, stderr)
 	case "load-events":
 		return loadEventsCmd(ctx, args, getenv, stdout, stderr)
+	case "replay":
+		return replayCmd(ctx, args, getenv, stdout, stderr)
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
