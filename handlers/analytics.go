@@ -13,10 +13,16 @@ import (
 )
 
 // visitSource tells where a visitor came from: the origen parameter that
-// Rebote's own links and the ticket form add, else the Referer (read, never
-// stored).
-func visitSource(r *http.Request) analytics.Source {
-	if o := r.URL.Query().Get("origen"); o != "" {
+// Rebote's own links and the ticket form add (or the one configured for
+// the ticket form's links), else the Referer (read, never stored).
+func (s *Server) visitSource(r *http.Request) analytics.Source {
+	q := r.URL.Query()
+	if p := s.cfg.OriginParam; p != "" && p != "origen" {
+		if o := q.Get(p); o != "" {
+			return analytics.ParseSource(o)
+		}
+	}
+	if o := q.Get("origen"); o != "" {
 		return analytics.ParseSource(o)
 	}
 	ref, err := url.Parse(r.Referer())
@@ -171,7 +177,7 @@ func (s *Server) handleSupport(w http.ResponseWriter, r *http.Request) error {
 		subject = voteSubject{}
 	}
 	s.events.Record(analytics.Event{
-		Kind: analytics.KindTicket, Source: visitSource(r), Article: subject.Article, Findings: subject.findings(),
+		Kind: analytics.KindTicket, Source: s.visitSource(r), Article: subject.Article, Findings: subject.findings(),
 	})
 	target, err := url.Parse(s.kb.Policy().SupportURL)
 	if err != nil || (target.Scheme != "https" && target.Scheme != "http") {

@@ -21,7 +21,7 @@ func (s *Server) handleDiagnosisForm(w http.ResponseWriter, r *http.Request) err
 		return newUserError(http.StatusRequestEntityTooLarge, "BadRequestTitle", "TooLargeText")
 	}
 	p := s.page(r, locales.T(r.Context(), "TitleDiagnosis"))
-	s.render(w, r, http.StatusOK, web.DiagnosisPage(p, web.DiagnosisView{Text: texto, Source: sourceParam(visitSource(r))}))
+	s.render(w, r, http.StatusOK, web.DiagnosisPage(p, web.DiagnosisView{Text: texto, Source: sourceParam(s.visitSource(r))}))
 	return nil
 }
 

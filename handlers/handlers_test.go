@@ -49,6 +49,12 @@ func (d testDB) flush(tb testing.TB) {
 // SQLite file.
 func newServerWithDB(tb testing.TB) (*httptest.Server, testDB) {
 	tb.Helper()
+	return newServerWithConfig(tb, handlers.Config{})
+}
+
+// newServerWithConfig is newServerWithDB with a deployment configuration.
+func newServerWithConfig(tb testing.TB, cfg handlers.Config) (*httptest.Server, testDB) {
+	tb.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "rebote.db"))
 	if err != nil {
 		tb.Fatal(err)
@@ -67,7 +73,7 @@ func newServerWithDB(tb testing.TB) (*httptest.Server, testDB) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv, err := handlers.New(handlers.Deps{KB: kb, Bundle: bundle, Log: log, Events: rec, Stats: db, Staff: staff.New(db)}, handlers.Config{})
+	srv, err := handlers.New(handlers.Deps{KB: kb, Bundle: bundle, Log: log, Events: rec, Stats: db, Staff: staff.New(db)}, cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}

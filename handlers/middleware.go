@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/httprate"
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 
@@ -62,17 +63,59 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 }
 
 // contentSecurityPolicy allows only our own scripts, styles and images:
-// templates never emit inline script, so none is allowed.
+// templates never emit inline script, so none is allowed. frame-ancestors
+// is added per configuration.
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'self'"
+	"connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'"
 
-func securityHeaders(next http.Handler) http.Handler {
+// securityHeaders sets the headers every response carries.
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
+	ancestors := "'self'"
+	for _, o := range s.cfg.FrameAncestors {
+		ancestors += " " + o
+	}
+	csp := contentSecurityPolicy + "; frame-ancestors " + ancestors
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("Content-Security-Policy", csp)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("X-Frame-Options", "SAMEORIGIN")
+		if len(s.cfg.FrameAncestors) == 0 {
+			// For browsers without CSP frame-ancestors.
+			h.Set("X-Frame-Options", "SAMEORIGIN")
+		}
+		if s.cfg.HSTS {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cors lets the configured origins (the ticket form's site) call the
+// public JSON API from their pages: the widget's suggestions, search and
+// classification. Other origins get no CORS headers, so browsers refuse
+// them the answer.
+func (s *Server) cors(next http.Handler) http.Handler {
+	allowed := make(map[string]bool, len(s.cfg.CORSOrigins))
+	for _, o := range s.cfg.CORSOrigins {
+		allowed[o] = true
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		if origin != "" && allowed[origin] {
+			h := w.Header()
+			h.Set("Access-Control-Allow-Origin", origin)
+			h.Add("Vary", "Origin")
+			if r.Method == http.MethodOptions {
+				h.Set("Access-Control-Allow-Methods", "GET, POST")
+				h.Set("Access-Control-Allow-Headers", "Content-Type")
+				h.Set("Access-Control-Max-Age", "600")
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		} else if origin != "" {
+			w.Header().Add("Vary", "Origin")
+		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -148,4 +191,25 @@ func (s *Server) crossOriginProtection() *http.CrossOriginProtection {
 		s.renderError(w, r, newUserError(http.StatusForbidden, "CrossOriginTitle", "CrossOriginText"))
 	}))
 	return c
+}
+
+// rateLimit limits a client (by address, counted in memory for a minute,
+// never stored) to n requests a minute; n <= 0 means no limit. Pages get
+// the Spanish 429 page, the API a JSON error.
+func (s *Server) rateLimit(n int, api bool) func(http.Handler) http.Handler {
+	if n <= 0 {
+		return func(next http.Handler) http.Handler { return next }
+	}
+	key := httprate.KeyByIP
+	if s.cfg.BehindProxy {
+		key = httprate.KeyByRealIP
+	}
+	return httprate.Limit(n, time.Minute, httprate.WithKeyFuncs(key),
+		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+			if api {
+				s.writeJSON(w, r, http.StatusTooManyRequests, apiError{Error: locales.T(r.Context(), "TooManyRequestsText")})
+				return
+			}
+			s.renderError(w, r, newUserError(http.StatusTooManyRequests, "TooManyRequestsTitle", "TooManyRequestsText"))
+		}))
 }

@@ -43,7 +43,7 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 		return newUserError(http.StatusNotFound, "NotFoundTitle", "ArticleNotFoundText")
 	}
 	cat, _ := s.kb.Category(a.Category)
-	src := visitSource(r)
+	src := s.visitSource(r)
 	e := analytics.Event{Kind: analytics.KindView, Source: src, Article: a.Slug,
 		Findings: []analytics.Finding{{Reason: a.Reason, Article: a.Slug}}}
 	if src == analytics.SourceSearch {
@@ -93,7 +93,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	// every keystroke would be a search. A search counts when submitted,
 	// and an opened result counts as a view carrying its query.
 	if nq := normalizeQuery(q); nq != "" && r.Header.Get("X-Rebote-Live") != "1" {
-		s.events.Record(analytics.Event{Kind: analytics.KindSearch, Source: visitSource(r), Query: nq, Results: len(v.Results)})
+		s.events.Record(analytics.Event{Kind: analytics.KindSearch, Source: s.visitSource(r), Query: nq, Results: len(v.Results)})
 	}
 	title := locales.T(r.Context(), "TitleSearch")
 	if q != "" {
@@ -158,4 +158,12 @@ func resultItems(rs []knowledge.Result) []web.SearchItem {
 		items[i] = web.SearchItem{Article: r.Article, Snippet: r.Snippet}
 	}
 	return items
+}
+
+// handleDemoTicket handles "GET /demo/ticket": a sample ticket form with
+// the widget. Its form sends nothing anywhere.
+func (s *Server) handleDemoTicket(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, locales.T(r.Context(), "TitleDemo"))
+	s.render(w, r, http.StatusOK, web.DemoTicketPage(p, r.URL.Query().Get("enviado") == "1"))
+	return nil
 }

@@ -57,6 +57,7 @@ func (s *Server) page(r *http.Request, title string) web.Page {
 		ProviderName: p.ProviderName,
 		SupportURL:   p.SupportURL,
 		AssetVersion: s.assetVersion,
+		BaseURL:      s.absURL(r, ""),
 	}
 }
 

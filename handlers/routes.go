@@ -15,7 +15,7 @@ func (s *Server) Routes() http.Handler {
 	r.Use(middleware.RequestID)
 	r.Use(s.logRequests)
 	r.Use(s.recoverPanics)
-	r.Use(securityHeaders)
+	r.Use(s.securityHeaders)
 	r.Use(s.withLocale)
 	r.Use(s.crossOriginProtection().Handler)
 
@@ -30,11 +30,12 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/e/{code}", s.handle(s.handleShortLink))
 	r.Get("/buscar", s.handle(s.handleSearch))
 	r.Get("/diagnostico", s.handle(s.handleDiagnosisForm))
-	r.Post("/diagnostico", s.handle(s.handleDiagnosis))
+	r.With(s.rateLimit(s.cfg.RateLimit, false)).Post("/diagnostico", s.handle(s.handleDiagnosis))
 	r.Get("/privacidad", s.handle(s.handlePrivacy))
 	r.Post("/valorar", s.handle(s.handleVote))
 	r.Get("/valorar/gracias", s.handle(s.handleVoteThanks))
 	r.Get("/soporte", s.handle(s.handleSupport))
+	r.Get("/demo/ticket", s.handle(s.handleDemoTicket))
 
 	r.Route("/staff", func(r chi.Router) {
 		r.Get("/entrar", s.handle(s.handleSignInForm))
@@ -53,9 +54,14 @@ func (s *Server) Routes() http.Handler {
 	})
 	r.With(s.requireStaffAPI).Get("/api/v1/stats/{name}", s.handleStats)
 
-	r.Get("/api/v1/search", s.handleAPISearch)
-	r.Get("/api/v1/articles", s.handleAPIArticles)
-	r.Post("/api/v1/classify", s.handleAPIClassify)
+	r.Group(func(r chi.Router) {
+		r.Use(s.cors)
+		r.With(s.rateLimit(10*s.cfg.RateLimit, true)).Get("/api/v1/search", s.handleAPISearch)
+		r.Get("/api/v1/articles", s.handleAPIArticles)
+		r.With(s.rateLimit(10*s.cfg.RateLimit, true)).Get("/api/v1/suggest", s.handleAPISuggest)
+		r.With(s.rateLimit(s.cfg.RateLimit, true)).Post("/api/v1/classify", s.handleAPIClassify)
+		r.Options("/api/v1/*", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	})
 
 	r.Get("/healthz", handleHealth)
 	r.Get("/readyz", s.handleReady)

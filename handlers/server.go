@@ -21,6 +21,25 @@ type Config struct {
 	// used for absolute links in the JSON API. Empty means derive it from
 	// the request.
 	PublicURL string
+	// OriginParam is the query parameter the ticket form's links use to say
+	// where visitors come from (origen=ticket by default).
+	OriginParam string
+	// CORSOrigins may call the JSON API from their pages (the ticket form's
+	// site, for the widget). Empty allows none.
+	CORSOrigins []string
+	// FrameAncestors are the sites allowed to show Rebote in a frame
+	// (CSP frame-ancestors); empty means only Rebote itself.
+	FrameAncestors []string
+	// HSTS sends Strict-Transport-Security: set when Rebote is served over
+	// TLS (directly or behind a proxy).
+	HSTS bool
+	// RateLimit is how many diagnoses and classify calls one client may make
+	// per minute (the suggest and search APIs allow ten times as many, as
+	// they run while typing). Zero means no limit.
+	RateLimit int
+	// BehindProxy takes the client address from X-Forwarded-For or
+	// X-Real-IP, which only a trusted proxy may set.
+	BehindProxy bool
 	// RetentionDays is how long raw analytics events are kept, as the
 	// privacy page says. Zero means the default, 400.
 	RetentionDays int

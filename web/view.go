@@ -20,6 +20,7 @@ type Page struct {
 	SupportURL   string
 	AssetVersion string // appended to static URLs so caches refresh on deploy
 	Query        string // the search box's current text
+	BaseURL      string // the site's external base URL, for snippets to copy
 }
 
 // CategoryGroup is a category with its articles, for the index pages.

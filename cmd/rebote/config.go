@@ -25,7 +25,21 @@ type Config struct {
 	// RetentionDays is how long raw analytics events are kept; the daily
 	// counts stay.
 	RetentionDays int
-	Policy        knowledge.Policy
+	// OriginParam is the query parameter the ticket form's links use.
+	OriginParam string
+	// CORSOrigins may call the JSON API from their pages (the widget).
+	CORSOrigins []string
+	// FrameAncestors may show Rebote in a frame.
+	FrameAncestors []string
+	// HSTS sends Strict-Transport-Security (Rebote is served over TLS).
+	HSTS bool
+	// RateLimit is the diagnoses and API calls per minute one client may
+	// make (0: no limit); sign-in has its own, fixed limit.
+	RateLimit int
+	// BehindProxy trusts X-Forwarded-For / X-Real-IP for the client
+	// address the rate limits count (only behind a proxy that sets them).
+	BehindProxy bool
+	Policy      knowledge.Policy
 }
 
 // setting describes one configuration value for flags, environment and
@@ -41,6 +55,12 @@ func settings() []setting {
 		{"db", "REBOTE_DB", "path of the SQLite database file (created if missing)", func(c *Config) flag.Value { return (*stringValue)(&c.DB) }},
 		{"public-url", "REBOTE_PUBLIC_URL", "external base URL for absolute links in the API (default: from the request)", func(c *Config) flag.Value { return (*stringValue)(&c.PublicURL) }},
 		{"retention-days", "REBOTE_RETENTION_DAYS", "days raw analytics events are kept before purging (daily counts stay)", func(c *Config) flag.Value { return (*intValue)(&c.RetentionDays) }},
+		{"origin-param", "REBOTE_ORIGIN_PARAM", "query parameter the ticket form's links set to ticket (origen=ticket)", func(c *Config) flag.Value { return (*stringValue)(&c.OriginParam) }},
+		{"cors-origins", "REBOTE_CORS_ORIGINS", "comma-separated origins allowed to call the JSON API from their pages (the widget's host)", func(c *Config) flag.Value { return (*listValue)(&c.CORSOrigins) }},
+		{"frame-ancestors", "REBOTE_FRAME_ANCESTORS", "comma-separated origins allowed to frame Rebote (CSP frame-ancestors)", func(c *Config) flag.Value { return (*listValue)(&c.FrameAncestors) }},
+		{"hsts", "REBOTE_HSTS", "send Strict-Transport-Security (set when served over TLS)", func(c *Config) flag.Value { return (*boolValue)(&c.HSTS) }},
+		{"rate-limit", "REBOTE_RATE_LIMIT", "diagnoses and API calls per minute per client (0: no limit)", func(c *Config) flag.Value { return (*intValue)(&c.RateLimit) }},
+		{"behind-proxy", "REBOTE_BEHIND_PROXY", "trust X-Forwarded-For for the client address of rate limits", func(c *Config) flag.Value { return (*boolValue)(&c.BehindProxy) }},
 		{"log-format", "REBOTE_LOG_FORMAT", "log format: text or json", func(c *Config) flag.Value { return (*stringValue)(&c.LogFormat) }},
 		{"log-level", "REBOTE_LOG_LEVEL", "log level: debug, info, warn or error", func(c *Config) flag.Value { return (*stringValue)(&c.LogLevel) }},
 		{"provider-name", "REBOTE_PROVIDER_NAME", "hosting provider's name shown in articles", func(c *Config) flag.Value { return (*stringValue)(&c.Policy.ProviderName) }},
@@ -58,6 +78,8 @@ func defaultConfig() Config {
 		LogFormat:     "text",
 		LogLevel:      "info",
 		RetentionDays: 400,
+		OriginParam:   "origen",
+		RateLimit:     60,
 		Policy:        knowledge.DefaultPolicy(),
 	}
 }
@@ -106,6 +128,17 @@ func (c Config) validate() error {
 	if c.RetentionDays < 1 {
 		errs = append(errs, fmt.Errorf("retention-days %d must be at least 1", c.RetentionDays))
 	}
+	if c.RateLimit < 0 {
+		errs = append(errs, fmt.Errorf("rate-limit %d must not be negative", c.RateLimit))
+	}
+	if !validParamName(c.OriginParam) {
+		errs = append(errs, fmt.Errorf("origin-param %q must be a short name of letters, digits, _ or -", c.OriginParam))
+	}
+	for _, o := range append(append([]string{}, c.CORSOrigins...), c.FrameAncestors...) {
+		if err := checkOrigin(o); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("log-format %q must be text or json", c.LogFormat))
 	}
@@ -122,6 +155,27 @@ func (c Config) validate() error {
 		errs = append(errs, fmt.Errorf("smtp-host %q must be a host name", c.Policy.SMTPHost))
 	}
 	return errors.Join(errs...)
+}
+
+// checkOrigin accepts a web origin: scheme and host, no path.
+func checkOrigin(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return fmt.Errorf("origin %q must be scheme://host[:port], e.g. https://soporte.example.com", s)
+	}
+	return nil
+}
+
+func validParamName(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func checkURL(s string) error {
@@ -155,4 +209,60 @@ func (v *intValue) Set(s string) error {
 	}
 	*v = intValue(n)
 	return nil
+}
+
+// listValue is a comma-separated list; an empty string is an empty list.
+type listValue []string
+
+func (v *listValue) String() string { return strings.Join(*v, ",") }
+func (v *listValue) Set(s string) error {
+	*v = nil
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimRight(strings.TrimSpace(item), "/"); item != "" {
+			*v = append(*v, item)
+		}
+	}
+	return nil
+}
+
+type boolValue bool
+
+func (v *boolValue) String() string { return strconv.FormatBool(bool(*v)) }
+func (v *boolValue) Set(s string) error {
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return errors.New("must be true or false")
+	}
+	*v = boolValue(b)
+	return nil
+}
+func (v *boolValue) IsBoolFlag() bool { return true }
+
+// configCmd prints the effective configuration (defaults, environment,
+// flags) as "flag = value", one per line, with secrets masked, and fails
+// like serve would on an invalid one.
+func configCmd(args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c, _, err := parseConfig("config", args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	for _, s := range settings() {
+		value := s.value(&c).String()
+		if isSecret(s.flag) && value != "" {
+			value = "********"
+		}
+		fmt.Fprintf(stdout, "%-24s = %s\n", s.flag, value)
+	}
+	return nil
+}
+
+// isSecret reports whether a setting holds a secret that must not be
+// printed.
+func isSecret(name string) bool {
+	for _, w := range []string{"password", "secret", "token", "key"} {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
 }

@@ -4,6 +4,7 @@
 //
 //	rebote [serve] [flags]             serve the web application (the default)
 //	rebote health [flags]              check that a running server answers (for HEALTHCHECK)
+//	rebote config [flags]              print the effective configuration (secrets masked)
 //	rebote classify [--json] FILE...   diagnose bounces in files ("-" for standard input)
 //	rebote eval [--misses] DIR         score the classifier on a labelled folder
 //	rebote staff add|token|revoke|list staff accounts and API tokens
@@ -40,6 +41,7 @@ import (
 const usage = `usage:
   rebote [serve] [flags]             serve the web application (rebote serve -h lists the flags)
   rebote health [flags]              check that a running server answers
+  rebote config [flags]              print the effective configuration (secrets masked)
   rebote classify [--json] FILE...   diagnose bounces in files ("-" for standard input)
   rebote eval [--misses] DIR         score the classifier on a folder with labels.jsonl
   rebote staff add|token|revoke|list staff accounts and API tokens (rebote staff -h)
@@ -81,6 +83,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return classifyCmd(args, getenv, stdin, stdout, stderr)
 	case "eval":
 		return evalCmd(args, getenv, stdout, stderr)
+	case "config":
+		return configCmd(args, getenv, stdout, stderr)
 	case "staff":
 		return staffCmd(ctx, args, getenv, stdin, stdout, stderr)
 	case "gen-events":
@@ -128,9 +132,15 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 	go purgeEvents(ctx, db, cfg.RetentionDays, log)
 
 	srv, err := handlers.New(handlers.Deps{KB: kb, Bundle: bundle, Log: log, Events: events, Stats: db, Staff: staff.New(db)}, handlers.Config{
-		PublicURL:     cfg.PublicURL,
-		RetentionDays: cfg.RetentionDays,
-		Ready:         func() error { return db.Ping(context.Background()) },
+		PublicURL:      cfg.PublicURL,
+		RetentionDays:  cfg.RetentionDays,
+		OriginParam:    cfg.OriginParam,
+		CORSOrigins:    cfg.CORSOrigins,
+		FrameAncestors: cfg.FrameAncestors,
+		HSTS:           cfg.HSTS,
+		RateLimit:      cfg.RateLimit,
+		BehindProxy:    cfg.BehindProxy,
+		Ready:          func() error { return db.Ping(context.Background()) },
 	})
 	if err != nil {
 		return err
