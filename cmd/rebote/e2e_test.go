@@ -339,3 +339,42 @@ func TestEndToEndStaff(t *testing.T) {
 		t.Fatalf("sign out: %v", err)
 	}
 }
+
+// TestEndToEndWidget types an error into the demo ticket form: the widget
+// suggests the right article and links to the full diagnosis.
+func TestEndToEndWidget(t *testing.T) {
+	base := startApp(t)
+	ctx := browser(t)
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	var href, diagnosis string
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(base+"/demo/ticket?lang=es"),
+		chromedp.WaitVisible(css(`[data-testid=demo-textarea]`)),
+		chromedp.SendKeys(css(`[data-testid=demo-textarea]`), "Buenas, no me llegan los correos a un cliente, el error es 552 5.2.2 Mailbox full"),
+		chromedp.WaitVisible(css(`[data-rebote-widget] a`)),
+		attrValue(&href, `[data-rebote-widget] a`, "href"),
+		into(&diagnosis, chromedp.Text(css(`[data-rebote-widget]`))),
+	)
+	if err != nil {
+		t.Fatalf("widget: %v", err)
+	}
+	if !strings.Contains(href, "/errores/buzon-lleno") || !strings.Contains(href, "origen=ticket") {
+		t.Errorf("widget's first link %q, want the mailbox-full article from the ticket form", href)
+	}
+	if !strings.Contains(diagnosis, "¿Es este tu problema?") || !strings.Contains(diagnosis, "diagnóstico completo") {
+		t.Errorf("widget text %q", diagnosis)
+	}
+	screenshot(ctx, t, "widget-desktop")
+	err = chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Navigate(base+"/demo/ticket"),
+		chromedp.WaitVisible(css(`[data-testid=demo-textarea]`)),
+		chromedp.SendKeys(css(`[data-testid=demo-textarea]`), "550 5.7.1 relay access denied"),
+		chromedp.WaitVisible(css(`[data-rebote-widget] a`)),
+	)
+	if err != nil {
+		t.Fatalf("widget on a phone: %v", err)
+	}
+	screenshot(ctx, t, "widget-phone")
+}
