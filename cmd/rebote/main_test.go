@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -220,4 +221,30 @@ func TestEvalCommand(t *testing.T) {
 			t.Errorf("eval output lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+// A client that sends its headers slowly (slowloris) is cut off by the
+// header timeout, and others are served meanwhile.
+func TestSlowHeadersAreCutOff(t *testing.T) {
+	base := startApp(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte("GET / HTTP/1.1\r\nHost: rebote\r\nX-Slow: ")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Get(base + "/healthz")
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("health while a slow client holds a connection: %v %v", res, err)
+	}
+	res.Body.Close()
+	conn.SetReadDeadline(time.Now().Add(15 * time.Second))
+	start := time.Now()
+	_, err = io.ReadAll(conn)
+	if err != nil {
+		t.Fatalf("slow connection not closed by the server: %v", err)
+	}
+	t.Logf("slow client cut off after %v", time.Since(start).Round(time.Millisecond))
 }
