@@ -150,3 +150,27 @@ func TestDemoTicketPage(t *testing.T) {
 		t.Errorf("widget script: %d %s", res.status, res.header.Get("Content-Type"))
 	}
 }
+
+// Behind a proxy, the limit counts the address the proxy appended: a
+// client cannot dodge it by sending its own X-Forwarded-For.
+func TestRateLimitBehindProxyCannotBeDodged(t *testing.T) {
+	ts, _ := newServerWithConfig(t, handlers.Config{RateLimit: 2, BehindProxy: true})
+	status := 0
+	for i := 0; i < 3; i++ {
+		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/diagnostico", strings.NewReader("texto=550+5.1.1"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		// The client forges a new address each time; the proxy appends the real one.
+		req.Header.Set("X-Forwarded-For", "10.0.0."+string(rune('1'+i))+", 198.51.100.7")
+		status = do(t, req).status
+	}
+	if status != http.StatusTooManyRequests {
+		t.Errorf("third post from the same client behind the proxy: %d, want 429", status)
+	}
+	// Another real client is not affected.
+	req, _ := http.NewRequest(http.MethodPost, ts.URL+"/diagnostico", strings.NewReader("texto=550+5.1.1"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-For", "198.51.100.8")
+	if res := do(t, req); res.status != http.StatusOK {
+		t.Errorf("another client: %d", res.status)
+	}
+}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"runtime/debug"
 	"time"
 
@@ -202,7 +203,7 @@ func (s *Server) rateLimit(n int, api bool) func(http.Handler) http.Handler {
 	}
 	key := httprate.KeyByIP
 	if s.cfg.BehindProxy {
-		key = httprate.KeyByRealIP
+		key = keyByProxiedIP
 	}
 	return httprate.Limit(n, time.Minute, httprate.WithKeyFuncs(key),
 		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
@@ -212,4 +213,24 @@ func (s *Server) rateLimit(n int, api bool) func(http.Handler) http.Handler {
 			}
 			s.renderError(w, r, newUserError(http.StatusTooManyRequests, "TooManyRequestsTitle", "TooManyRequestsText"))
 		}))
+}
+
+// keyByProxiedIP is the client address as the trusted proxy saw it: the
+// last X-Forwarded-For entry, which the proxy appended (the ones before it
+// come from the client and could be anything), else X-Real-IP, else the
+// connection's address.
+func keyByProxiedIP(r *http.Request) (string, error) {
+	if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+		last := xff[len(xff)-1]
+		if i := strings.LastIndexByte(last, ','); i >= 0 {
+			last = last[i+1:]
+		}
+		if ip := strings.TrimSpace(last); ip != "" {
+			return ip, nil
+		}
+	}
+	if ip := strings.TrimSpace(r.Header.Get("X-Real-IP")); ip != "" {
+		return ip, nil
+	}
+	return httprate.KeyByIP(r)
 }

@@ -134,3 +134,18 @@ func BenchmarkSearch(b *testing.B) {
 		kb.Search(rows[i%len(rows)][0], 10)
 	}
 }
+
+// A customer who copies an article's title (from a link, a ticket) finds
+// that article.
+func TestEveryTitleFindsItsArticle(t *testing.T) {
+	kb := mustLoad(t)
+	for _, a := range kb.Articles() {
+		found := false
+		for _, r := range kb.Search(a.Title, 3) {
+			found = found || r.Article.Slug == a.Slug
+		}
+		if !found {
+			t.Errorf("searching the title %q does not find %s in the top 3", a.Title, a.Slug)
+		}
+	}
+}

@@ -297,9 +297,10 @@ func TestEndToEndStaff(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sign in: %v", err)
 	}
-	// Events are saved within a second; reload until they show.
+	// Events are saved within a second; reload until they show (a loaded
+	// machine may take longer).
 	var table string
-	for i := 0; i < 20 && !strings.Contains(table, "blocked"); i++ {
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && !strings.Contains(table, "Diagnóstico: blocked"); {
 		err = chromedp.Do(ctx,
 			chromedp.Navigate(base+"/staff?dias=7&origen=ticket"),
 			chromedp.WaitVisible(css(`[data-testid=figures]`)),
