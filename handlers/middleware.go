@@ -3,8 +3,8 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
-	"strings"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/go-chi/chi/v5"
