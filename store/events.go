@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/servinetwork/rebote/analytics"
@@ -31,13 +32,19 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 	}
 	defer tx.Rollback()
 
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO event
-		(at, kind, source, article, reasons, articles, query, results, bounce, recipients, confidence, line, helpful, comment)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("store: save events: %w", err)
+	// Rows go in many to a statement: with a pure-Go SQLite the cost is
+	// mostly per statement, not per row.
+	rows := make([]any, 0, eventColumns*rowsPerInsert)
+	flush := func() error {
+		if len(rows) == 0 {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, insertEvents(len(rows)/eventColumns), rows...); err != nil {
+			return fmt.Errorf("store: save events: %w", err)
+		}
+		rows = rows[:0]
+		return nil
 	}
-	defer ins.Close()
 
 	counts := make(map[dayKey]*dayCount)
 	add := func(day, metric string, src analytics.Source, key string, n, yes, no int64) {
@@ -62,10 +69,13 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 		if e.Kind == analytics.KindVote {
 			helpful = boolInt(e.Helpful)
 		}
-		if _, err := ins.ExecContext(ctx, e.At.Unix(), string(e.Kind), string(e.Source), e.Article,
+		rows = append(rows, e.At.Unix(), string(e.Kind), string(e.Source), e.Article,
 			strings.Join(reasons, " "), strings.Join(articles, " "), e.Query, e.Results,
-			boolInt(e.Bounce), e.Recipients, e.Confidence, e.Line, helpful, e.Comment); err != nil {
-			return fmt.Errorf("store: save events: %w", err)
+			boolInt(e.Bounce), e.Recipients, e.Confidence, e.Line, helpful, e.Comment)
+		if len(rows) == cap(rows) {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
 
 		day := e.At.UTC().Format(time.DateOnly)
@@ -94,6 +104,10 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 		case analytics.KindTicket:
 			add(day, "ticket", e.Source, subject(e), 1, 0, 0)
 		}
+	}
+
+	if err := flush(); err != nil {
+		return err
 	}
 
 	// The same counts go to the three rollups: per day and key, per day
@@ -137,6 +151,32 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 		return fmt.Errorf("store: save events: %w", err)
 	}
 	return nil
+}
+
+// eventColumns is the number of values per event row; rowsPerInsert
+// keeps a statement's parameters well under SQLite's limit.
+const (
+	eventColumns  = 14
+	rowsPerInsert = 64
+)
+
+var insertEventsSQL sync.Map // rows → statement
+
+// insertEvents returns the INSERT statement for n event rows.
+func insertEvents(n int) string {
+	if q, ok := insertEventsSQL.Load(n); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO event (at, kind, source, article, reasons, articles, query, results, bounce, recipients, confidence, line, helpful, comment) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+	}
+	insertEventsSQL.Store(n, b.String())
+	return b.String()
 }
 
 // upsert adds counts to a rollup table.

@@ -11,6 +11,8 @@
 //	rebote gen-events [flags]          fill a database with synthetic analytics events
 //	rebote load-events [flags]         record events at a steady rate and check none is lost
 //	rebote replay --url URL [flags]    send realistic customer traffic to a server, measure it, check its analytics
+//	rebote loadtest [flags]            prove the speed floors against a local server
+//	rebote hello-server [--addr]       a bare chi "hello" server, the load test's baseline
 //
 // Every flag has a REBOTE_* environment variable; run "rebote serve -h" for
 // the list, or see the README.
@@ -47,7 +49,9 @@ const usage = `usage:
   rebote staff add|token|revoke|list staff accounts and API tokens (rebote staff -h)
   rebote gen-events [flags]          fill a database with synthetic analytics events
   rebote load-events [flags]         record events at a steady rate and check none is lost
-  rebote replay --url URL [flags]    send realistic customer traffic to a server, measure it, check its analytics`
+  rebote replay --url URL [flags]    send realistic customer traffic to a server, measure it, check its analytics
+  rebote loadtest [flags]            prove the speed floors against a local server (runs about 90 s)
+  rebote hello-server [--addr]       a bare chi "hello" server, the load test's baseline`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -93,6 +97,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return loadEventsCmd(ctx, args, getenv, stdout, stderr)
 	case "replay":
 		return replayCmd(ctx, args, getenv, stdout, stderr)
+	case "loadtest":
+		return loadtestCmd(ctx, args, getenv, stdout, stderr)
+	case "hello-server":
+		return helloServerCmd(ctx, args, stderr)
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -1,0 +1,301 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/servinetwork/rebote/knowledge"
+)
+
+// The floors the load test proves, from the hardening issue.
+const (
+	floorPageShare     = 0.60 // article and search pages against a bare chi handler
+	floorPageP99       = 20 * time.Millisecond
+	floorDiagnosisP99  = 50 * time.Millisecond
+	floorResidentBytes = 100 << 20
+)
+
+const loadtestUsage = `usage: rebote loadtest [--duration 60s] [--compare 10s] [--concurrency 8]`
+
+// loadtestCmd is "rebote loadtest": it starts this binary as a server on
+// 127.0.0.1 (a child process with a fresh database, as in production),
+// measures article and search pages against a bare chi "hello" server
+// started the same way, replays the realistic customer mix for
+// --duration, checks the analytics recorded every event, and reads the
+// server's peak resident memory. It prints each figure against its floor
+// and fails when one is missed.
+func loadtestCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("rebote loadtest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	duration := fs.Duration("duration", 60*time.Second, "how long the realistic mix runs")
+	compare := fs.Duration("compare", 10*time.Second, "how long each throughput comparison runs")
+	concurrency := fs.Int("concurrency", 8, "requests in flight at once")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || *duration <= 0 || *compare <= 0 || *concurrency < 1 {
+		return errors.New(loadtestUsage)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "rebote-loadtest-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	// 1. The baseline: a bare chi router answering "hello".
+	hello, err := startChild(ctx, exe, stderr, "hello-server")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "measuring a bare chi handler for %s...\n", *compare)
+	helloRate := throughput(ctx, newReplayClient(strings.TrimPrefix(hello.base, "http://"), *concurrency), hello.base+"/hello", *concurrency, *compare)
+	hello.stop()
+
+	// 2. Rebote, with a fresh database and no rate limit (all traffic
+	// comes from one address here).
+	db := filepath.Join(dir, "rebote.db")
+	server, err := startChild(ctx, exe, stderr, "serve", "--db", db, "--rate-limit", "0", "--log-level", "warn")
+	if err != nil {
+		return err
+	}
+	defer server.stop()
+	client := newReplayClient(strings.TrimPrefix(server.base, "http://"), *concurrency)
+	var tokenOut strings.Builder
+	if err := staffCmd(ctx, []string{"add", "--db", db, "loadtest"}, getenv, strings.NewReader("contraseña de la prueba de carga\n"), io.Discard, io.Discard); err != nil {
+		return fmt.Errorf("loadtest: staff account: %w", err)
+	}
+	if err := staffCmd(ctx, []string{"token", "--db", db, "loadtest"}, getenv, nil, &tokenOut, io.Discard); err != nil {
+		return fmt.Errorf("loadtest: API token: %w", err)
+	}
+	token := strings.TrimSpace(tokenOut.String())
+
+	fmt.Fprintf(stdout, "measuring the article and search pages for %s each...\n", *compare)
+	articleRate := throughput(ctx, client, server.base+"/errores/buzon-lleno", *concurrency, *compare)
+	searchRate := throughput(ctx, client, server.base+"/buscar?q=buzon+lleno", *concurrency, *compare)
+
+	// 3. The realistic mix, with the analytics check.
+	fmt.Fprintf(stdout, "replaying the customer mix for %s...\n", *duration)
+	kb, err := knowledge.Load(knowledge.DefaultPolicy())
+	if err != nil {
+		return err
+	}
+	r := &replayer{base: server.base, client: client, plan: newReplayPlan(kb, defaultMix, 1), stderr: stderr}
+	day := utcDate(time.Now())
+	before, err := r.fetchStats(ctx, token)
+	if err != nil {
+		return fmt.Errorf("loadtest: %w", err)
+	}
+	res := r.run(ctx, *concurrency, 0, *duration, 0, 1)
+	res.print(stdout, *concurrency, 0, 1)
+	analyticsErr := r.checkAnalytics(ctx, stdout, token, day, before, res.sent)
+
+	// 4. Memory, then a clean stop that must flush every event.
+	peak, current := residentMemory(server.cmd.Process.Pid)
+	stopErr := server.stop()
+
+	// The verdict.
+	pages := mergeLatencies(res, kindHome, kindArticle, kindSearch, kindVote, kindSupport)
+	diagnoses := mergeLatencies(res, kindDiagnosis, kindClassify)
+	var failed []string
+	check := func(name, figure, floor string, ok bool) {
+		verdict := "ok"
+		if !ok {
+			verdict = "FAIL"
+			failed = append(failed, name)
+		}
+		fmt.Fprintf(stdout, "%-34s %-28s %-14s %s\n", name, figure, floor, verdict)
+	}
+	fmt.Fprintln(stdout)
+	fmt.Fprintf(stdout, "%-34s %-28s %-14s %s\n", "measure", "figure", "floor", "")
+	check("bare chi handler", fmt.Sprintf("%.0f req/s", helloRate), "", true)
+	check("article page", fmt.Sprintf("%.0f req/s (%.0f%%)", articleRate, 100*articleRate/helloRate), "≥ 60%", articleRate >= floorPageShare*helloRate)
+	check("search page", fmt.Sprintf("%.0f req/s (%.0f%%)", searchRate, 100*searchRate/helloRate), "≥ 60%", searchRate >= floorPageShare*helloRate)
+	check("mix: errors", fmt.Sprintf("%d of %d", res.failed, res.total), "0", res.failed == 0)
+	check("mix: analytics match what was sent", fmt.Sprint(analyticsErr == nil), "true", analyticsErr == nil)
+	check("mix: pages p99", fmtMillis(percentile(pages, 99)), "< 20 ms", percentile(pages, 99) < floorPageP99)
+	check("mix: diagnoses p99", fmtMillis(percentile(diagnoses, 99)), "< 50 ms", percentile(diagnoses, 99) < floorDiagnosisP99)
+	check("server peak resident memory", fmt.Sprintf("%.1f MB (now %.1f MB)", float64(peak)/(1<<20), float64(current)/(1<<20)), "< 100 MB", peak > 0 && peak < floorResidentBytes)
+	check("clean shutdown (SIGTERM)", fmt.Sprint(stopErr == nil), "true", stopErr == nil)
+	if len(failed) > 0 {
+		return fmt.Errorf("loadtest: below the floor: %s", strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+// child is a server process started by the load test.
+type child struct {
+	cmd  *exec.Cmd
+	base string
+	once sync.Once
+	err  error
+}
+
+// startChild runs this binary with args and --addr on a free port of
+// 127.0.0.1, and waits until it answers.
+func startChild(ctx context.Context, exe string, stderr io.Writer, args ...string) (*child, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(exe, append(args, "--addr", addr)...)
+	cmd.Stdout = io.Discard
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	c := &child{cmd: cmd, base: "http://" + addr}
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		res, err := http.Get(c.base + "/healthz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return c, nil
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			c.stop()
+			return nil, fmt.Errorf("loadtest: %s did not start on %s", args[0], addr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// stop sends SIGTERM and waits: a clean exit is nil.
+func (c *child) stop() error {
+	c.once.Do(func() {
+		c.cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- c.cmd.Wait() }()
+		select {
+		case c.err = <-done:
+		case <-time.After(30 * time.Second):
+			c.cmd.Process.Kill()
+			c.err = errors.New("did not stop within 30 s of SIGTERM")
+		}
+	})
+	return c.err
+}
+
+// throughput requests url from concurrency workers for d and returns the
+// successful answers per second.
+func throughput(ctx context.Context, client *http.Client, url string, concurrency int, d time.Duration) float64 {
+	var ok atomic.Int64
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range concurrency {
+		wg.Go(func() {
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				res, err := client.Get(url)
+				if err != nil {
+					continue
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode == http.StatusOK {
+					ok.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return float64(ok.Load()) / time.Since(start).Seconds()
+}
+
+func mergeLatencies(res replayResult, kinds ...requestKind) []time.Duration {
+	var out []time.Duration
+	for _, k := range kinds {
+		out = append(out, res.latencies[k]...)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return nearestRank(sorted, p)
+}
+
+func fmtMillis(d time.Duration) string { return fmt.Sprintf("%.2f ms", durationMillis(d)) }
+
+// residentMemory reads a process's peak and current resident set size
+// from /proc (Linux); zeros elsewhere.
+func residentMemory(pid int) (peak, current int64) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		fields := strings.Fields(value)
+		if len(fields) == 0 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(fields[0], 10, 64)
+		switch name {
+		case "VmHWM":
+			peak = kb << 10
+		case "VmRSS":
+			current = kb << 10
+		}
+	}
+	return peak, current
+}
+
+// helloServerCmd is "rebote hello-server": a bare chi router answering
+// "hello", the load test's baseline for what the machine can serve.
+func helloServerCmd(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("rebote hello-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8081", "address to listen on")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	r := chi.NewRouter()
+	r.Get("/hello", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "hello\n")
+	})
+	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	srv := &http.Server{Addr: *addr, Handler: r, ReadHeaderTimeout: 5 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
