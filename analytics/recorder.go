@@ -16,7 +16,7 @@ type Sink interface {
 
 // Options tune a Recorder. Zero values take the defaults.
 type Options struct {
-	QueueSize  int           // events held in memory before new ones are dropped (default 65536)
+	QueueSize  int           // events held in memory before new ones are dropped (default 32768)
 	BatchSize  int           // events saved per transaction at most (default 1000)
 	FlushEvery time.Duration // longest an event waits in the queue (default 500 ms)
 	Now        func() time.Time
@@ -43,7 +43,7 @@ type Recorder struct {
 // NewRecorder starts a Recorder writing to sink. Call Close to stop it.
 func NewRecorder(sink Sink, log *slog.Logger, opts Options) *Recorder {
 	if opts.QueueSize <= 0 {
-		opts.QueueSize = 1 << 16
+		opts.QueueSize = 1 << 15
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 1000

@@ -4,7 +4,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
+
+	"github.com/a-h/templ"
 
 	"github.com/servinetwork/rebote/analytics"
 	"github.com/servinetwork/rebote/knowledge"
@@ -14,16 +17,27 @@ import (
 
 // handleHome handles the "GET /" route.
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, locales.T(r.Context(), "TitleHome"))
-	p.Description = locales.T(r.Context(), "DescHome")
-	s.render(w, r, http.StatusOK, web.HomePage(p, s.popular(), s.groups()))
+	// The most consulted errors change as customers use Rebote: the cached
+	// page is per list.
+	popular := s.popular()
+	var variant strings.Builder
+	for _, a := range popular {
+		variant.WriteString(a.Slug)
+		variant.WriteByte(' ')
+	}
+	s.renderCached(w, r, variant.String(), func() templ.Component {
+		p := s.page(r, locales.T(r.Context(), "TitleHome"))
+		p.Description = locales.T(r.Context(), "DescHome")
+		return web.HomePage(p, popular, s.groups())
+	})
 	return nil
 }
 
 // handleArticleIndex handles the "GET /errores" route.
 func (s *Server) handleArticleIndex(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, locales.T(r.Context(), "TitleArticles"))
-	s.render(w, r, http.StatusOK, web.ArticlesPage(p, s.groups(), s.kb.CodeIndex()))
+	s.renderCached(w, r, "", func() templ.Component {
+		return web.ArticlesPage(s.page(r, locales.T(r.Context(), "TitleArticles")), s.groups(), s.kb.CodeIndex())
+	})
 	return nil
 }
 
@@ -50,20 +64,24 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 		e.Query = normalizeQuery(r.URL.Query().Get("q"))
 	}
 	s.events.Record(e)
-	subject := voteSubject{Article: a.Slug, Reason: a.Reason}
-	v := web.ArticleView{
-		Article: a, Category: cat,
-		Feedback:    web.FeedbackView{Article: a.Slug, Source: sourceParam(src)},
-		SupportLink: supportLink(subject, src),
-	}
-	for _, slug := range a.Related {
-		if rel, ok := s.kb.Article(slug); ok {
-			v.Related = append(v.Related, rel)
+	// The page depends on where the visitor came from (its feedback form
+	// and support link carry it), besides the URL and language.
+	s.renderCached(w, r, string(src), func() templ.Component {
+		subject := voteSubject{Article: a.Slug, Reason: a.Reason}
+		v := web.ArticleView{
+			Article: a, Category: cat,
+			Feedback:    web.FeedbackView{Article: a.Slug, Source: sourceParam(src)},
+			SupportLink: supportLink(subject, src),
 		}
-	}
-	p := s.page(r, a.Title)
-	p.Description = a.SummaryText()
-	s.render(w, r, http.StatusOK, web.ArticlePage(p, v))
+		for _, slug := range a.Related {
+			if rel, ok := s.kb.Article(slug); ok {
+				v.Related = append(v.Related, rel)
+			}
+		}
+		p := s.page(r, a.Title)
+		p.Description = a.SummaryText()
+		return web.ArticlePage(p, v)
+	})
 	return nil
 }
 
@@ -88,20 +106,30 @@ func (s *Server) handleShortLink(w http.ResponseWriter, r *http.Request) error {
 // handleSearch handles the "GET /buscar" route.
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	q := cleanQuery(r.URL.Query().Get("q"))
-	v := web.SearchView{Query: q, Popular: s.kb.Popular(), Results: resultItems(s.kb.Search(q, 10))}
+	key := s.pageKey(r, "search")
+	body, results, ok := s.pages.get(key, time.Now())
+	if !ok {
+		v := web.SearchView{Query: q, Popular: s.kb.Popular(), Results: resultItems(s.kb.Search(q, 10))}
+		title := locales.T(r.Context(), "TitleSearch")
+		if q != "" {
+			title = locales.T(r.Context(), "TitleSearchFor", "Query", clip(q, 60))
+		}
+		p := s.page(r, title)
+		p.Query = q
+		var err error
+		if body, err = renderBytes(r.Context(), web.SearchPage(p, v)); err != nil {
+			return err
+		}
+		results = len(v.Results)
+		s.pages.put(key, body, results, time.Now())
+	}
 	// Results fetched as the customer types (rebote.js) are not counted:
 	// every keystroke would be a search. A search counts when submitted,
 	// and an opened result counts as a view carrying its query.
 	if nq := normalizeQuery(q); nq != "" && r.Header.Get("X-Rebote-Live") != "1" {
-		s.events.Record(analytics.Event{Kind: analytics.KindSearch, Source: s.visitSource(r), Query: nq, Results: len(v.Results)})
+		s.events.Record(analytics.Event{Kind: analytics.KindSearch, Source: s.visitSource(r), Query: nq, Results: results})
 	}
-	title := locales.T(r.Context(), "TitleSearch")
-	if q != "" {
-		title = locales.T(r.Context(), "TitleSearchFor", "Query", clip(q, 60))
-	}
-	p := s.page(r, title)
-	p.Query = q
-	s.render(w, r, http.StatusOK, web.SearchPage(p, v))
+	writeHTML(w, body)
 	return nil
 }
 

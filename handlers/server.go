@@ -68,6 +68,7 @@ type Server struct {
 	staff  StaffAccounts // staff sign-in and API tokens
 
 	popularCache popularCache
+	pages        pageCache
 }
 
 // Deps are the Server's dependencies. KB, Bundle and Log are required;

@@ -36,6 +36,10 @@ type Config struct {
 	// RateLimit is the diagnoses and API calls per minute one client may
 	// make (0: no limit); sign-in has its own, fixed limit.
 	RateLimit int
+	// MemoryLimit is the Go runtime's soft memory limit in MiB: the
+	// garbage collector works harder near it rather than let the process
+	// grow (0: none; GOMEMLIMIT, when set, wins).
+	MemoryLimit int
 	// BehindProxy trusts X-Forwarded-For / X-Real-IP for the client
 	// address the rate limits count (only behind a proxy that sets them).
 	BehindProxy bool
@@ -61,6 +65,7 @@ func settings() []setting {
 		{"hsts", "REBOTE_HSTS", "send Strict-Transport-Security (set when served over TLS)", func(c *Config) flag.Value { return (*boolValue)(&c.HSTS) }},
 		{"rate-limit", "REBOTE_RATE_LIMIT", "diagnoses and API calls per minute per client (0: no limit)", func(c *Config) flag.Value { return (*intValue)(&c.RateLimit) }},
 		{"behind-proxy", "REBOTE_BEHIND_PROXY", "trust X-Forwarded-For for the client address of rate limits", func(c *Config) flag.Value { return (*boolValue)(&c.BehindProxy) }},
+		{"memory-limit", "REBOTE_MEMORY_LIMIT", "soft memory limit for the Go runtime, in MiB (0: none; GOMEMLIMIT wins)", func(c *Config) flag.Value { return (*intValue)(&c.MemoryLimit) }},
 		{"log-format", "REBOTE_LOG_FORMAT", "log format: text or json", func(c *Config) flag.Value { return (*stringValue)(&c.LogFormat) }},
 		{"log-level", "REBOTE_LOG_LEVEL", "log level: debug, info, warn or error", func(c *Config) flag.Value { return (*stringValue)(&c.LogLevel) }},
 		{"provider-name", "REBOTE_PROVIDER_NAME", "hosting provider's name shown in articles", func(c *Config) flag.Value { return (*stringValue)(&c.Policy.ProviderName) }},
@@ -80,6 +85,7 @@ func defaultConfig() Config {
 		RetentionDays: 400,
 		OriginParam:   "origen",
 		RateLimit:     60,
+		MemoryLimit:   80,
 		Policy:        knowledge.DefaultPolicy(),
 	}
 }
@@ -127,6 +133,9 @@ func (c Config) validate() error {
 	}
 	if c.RetentionDays < 1 {
 		errs = append(errs, fmt.Errorf("retention-days %d must be at least 1", c.RetentionDays))
+	}
+	if c.MemoryLimit < 0 {
+		errs = append(errs, fmt.Errorf("memory-limit %d must not be negative", c.MemoryLimit))
 	}
 	if c.RateLimit < 0 {
 		errs = append(errs, fmt.Errorf("rate-limit %d must not be negative", c.RateLimit))

@@ -29,6 +29,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -114,6 +115,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 // it with port 0).
 func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr string)) error {
 	log := newLogger(cfg, logOut)
+	if cfg.MemoryLimit > 0 && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(int64(cfg.MemoryLimit) << 20)
+	}
 	kb, err := knowledge.Load(cfg.Policy)
 	if err != nil {
 		return err
