@@ -174,3 +174,15 @@ func TestRateLimitBehindProxyCannotBeDodged(t *testing.T) {
 		t.Errorf("another client: %d", res.status)
 	}
 }
+
+// Link checkers and monitors send HEAD: it answers like GET, without a body.
+func TestHeadRequests(t *testing.T) {
+	ts := newServer(t)
+	for _, p := range []string{"/", "/errores/buzon-lleno", "/buscar?q=550", "/healthz"} {
+		req, _ := http.NewRequest(http.MethodHead, ts.URL+p, nil)
+		res := do(t, req)
+		if res.status != http.StatusOK || res.body != "" {
+			t.Errorf("HEAD %s: %d with %d bytes", p, res.status, len(res.body))
+		}
+	}
+}

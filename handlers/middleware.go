@@ -75,18 +75,23 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	for _, o := range s.cfg.FrameAncestors {
 		ancestors += " " + o
 	}
-	csp := contentSecurityPolicy + "; frame-ancestors " + ancestors
+	// The values are built once; each response gets its own slice, as
+	// handlers may add to a header.
+	fixed := http.Header{}
+	fixed.Set("Content-Security-Policy", contentSecurityPolicy+"; frame-ancestors "+ancestors)
+	fixed.Set("X-Content-Type-Options", "nosniff")
+	fixed.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+	if len(s.cfg.FrameAncestors) == 0 {
+		// For browsers without CSP frame-ancestors.
+		fixed.Set("X-Frame-Options", "SAMEORIGIN")
+	}
+	if s.cfg.HSTS {
+		fixed.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", csp)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		if len(s.cfg.FrameAncestors) == 0 {
-			// For browsers without CSP frame-ancestors.
-			h.Set("X-Frame-Options", "SAMEORIGIN")
-		}
-		if s.cfg.HSTS {
-			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		for k, v := range fixed {
+			h[k] = []string{v[0]}
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -157,7 +162,7 @@ func (s *Server) withLocale(next http.Handler) http.Handler {
 			lang = base.String()
 		}
 		w.Header().Add("Vary", "Accept-Language, Cookie")
-		ctx := locales.WithLocalizer(r.Context(), i18n.NewLocalizer(s.bundle, lang), lang)
+		ctx := locales.WithLocalizer(r.Context(), s.localizer(lang), lang)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -233,4 +238,20 @@ func keyByProxiedIP(r *http.Request) (string, error) {
 		return ip, nil
 	}
 	return httprate.KeyByIP(r)
+}
+
+// localizer returns the shared localizer of a language: they are built
+// once, not per request.
+func (s *Server) localizer(lang string) *i18n.Localizer {
+	s.localizersOnce.Do(func() {
+		s.localizers = make(map[string]*i18n.Localizer, len(locales.Languages))
+		for _, tag := range locales.Languages {
+			base, _ := tag.Base()
+			s.localizers[base.String()] = i18n.NewLocalizer(s.bundle, base.String())
+		}
+	})
+	if l, ok := s.localizers[lang]; ok {
+		return l
+	}
+	return i18n.NewLocalizer(s.bundle, lang)
 }

@@ -13,6 +13,7 @@ import (
 func (s *Server) Routes() http.Handler {
 	r := chi.NewRouter()
 	r.Use(middleware.RequestID)
+	r.Use(middleware.GetHead) // HEAD works wherever GET does
 	r.Use(s.logRequests)
 	r.Use(s.recoverPanics)
 	r.Use(s.securityHeaders)

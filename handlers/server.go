@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
@@ -69,6 +70,9 @@ type Server struct {
 
 	popularCache popularCache
 	pages        pageCache
+
+	localizersOnce sync.Once
+	localizers     map[string]*i18n.Localizer
 }
 
 // Deps are the Server's dependencies. KB, Bundle and Log are required;

@@ -35,11 +35,22 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 	// Rows go in many to a statement: with a pure-Go SQLite the cost is
 	// mostly per statement, not per row.
 	rows := make([]any, 0, eventColumns*rowsPerInsert)
+	full, err := tx.PrepareContext(ctx, insertEvents(rowsPerInsert)) // parsed once per batch
+	if err != nil {
+		return fmt.Errorf("store: save events: %w", err)
+	}
+	defer full.Close()
 	flush := func() error {
-		if len(rows) == 0 {
+		var err error
+		switch n := len(rows) / eventColumns; n {
+		case 0:
 			return nil
+		case rowsPerInsert:
+			_, err = full.ExecContext(ctx, rows...)
+		default:
+			_, err = tx.ExecContext(ctx, insertEvents(n), rows...)
 		}
-		if _, err := tx.ExecContext(ctx, insertEvents(len(rows)/eventColumns), rows...); err != nil {
+		if err != nil {
 			return fmt.Errorf("store: save events: %w", err)
 		}
 		rows = rows[:0]

@@ -93,6 +93,10 @@ func loadtestCmd(ctx context.Context, args []string, getenv func(string) string,
 	// so a machine that speeds up or slows down during the run favours
 	// neither side.
 	fmt.Fprintf(stdout, "measuring a bare chi handler, the article page, the search page and the handler again, %s each...\n", *compare)
+	// Both servers warm up first (connections, caches, the heap's size).
+	throughput(ctx, helloClient, hello.base+"/hello", *concurrency, 2*time.Second)
+	throughput(ctx, client, server.base+"/errores/buzon-lleno", *concurrency, time.Second)
+	throughput(ctx, client, server.base+"/buscar?q=buzon+lleno", *concurrency, time.Second)
 	helloBefore := throughput(ctx, helloClient, hello.base+"/hello", *concurrency, *compare)
 	articleRate := throughput(ctx, client, server.base+"/errores/buzon-lleno", *concurrency, *compare)
 	searchRate := throughput(ctx, client, server.base+"/buscar?q=buzon+lleno", *concurrency, *compare)
