@@ -58,8 +58,7 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 	}
 	cat, _ := s.kb.Category(a.Category)
 	src := s.visitSource(r)
-	e := analytics.Event{Kind: analytics.KindView, Source: src, Article: a.Slug,
-		Findings: []analytics.Finding{{Reason: a.Reason, Article: a.Slug}}}
+	e := analytics.Event{Kind: analytics.KindView, Source: src, Article: a.Slug, Findings: s.articleFindings(a)}
 	if src == analytics.SourceSearch {
 		e.Query = normalizeQuery(r.URL.Query().Get("q"))
 	}
@@ -194,4 +193,20 @@ func (s *Server) handleDemoTicket(w http.ResponseWriter, r *http.Request) error 
 	p := s.page(r, locales.T(r.Context(), "TitleDemo"))
 	s.render(w, r, http.StatusOK, web.DemoTicketPage(p, r.URL.Query().Get("enviado") == "1"))
 	return nil
+}
+
+// articleFindings is the finding an article view records: built once per
+// article and shared (events only read it), as views are the most
+// frequent event.
+func (s *Server) articleFindings(a *knowledge.Article) []analytics.Finding {
+	s.findingsOnce.Do(func() {
+		s.findings = make(map[string][]analytics.Finding, len(s.kb.Articles()))
+		for _, art := range s.kb.Articles() {
+			s.findings[art.Slug] = []analytics.Finding{{Reason: art.Reason, Article: art.Slug}}
+		}
+	})
+	if f, ok := s.findings[a.Slug]; ok {
+		return f
+	}
+	return []analytics.Finding{{Reason: a.Reason, Article: a.Slug}}
 }

@@ -73,6 +73,8 @@ type Server struct {
 
 	localizersOnce sync.Once
 	localizers     map[string]*i18n.Localizer
+	findingsOnce   sync.Once
+	findings       map[string][]analytics.Finding // per article slug
 }
 
 // Deps are the Server's dependencies. KB, Bundle and Log are required;

@@ -71,17 +71,13 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 	}
 
 	for _, e := range events {
-		reasons := make([]string, len(e.Findings))
-		articles := make([]string, len(e.Findings))
-		for i, f := range e.Findings {
-			reasons[i], articles[i] = f.Reason, f.Article
-		}
+		reasons, articles := joinFindings(e.Findings)
 		var helpful any
 		if e.Kind == analytics.KindVote {
 			helpful = boolInt(e.Helpful)
 		}
 		rows = append(rows, e.At.Unix(), string(e.Kind), string(e.Source), e.Article,
-			strings.Join(reasons, " "), strings.Join(articles, " "), e.Query, e.Results,
+			reasons, articles, e.Query, e.Results,
 			boolInt(e.Bounce), e.Recipients, e.Confidence, e.Line, helpful, e.Comment)
 		if len(rows) == cap(rows) {
 			if err := flush(); err != nil {
@@ -162,6 +158,27 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 		return fmt.Errorf("store: save events: %w", err)
 	}
 	return nil
+}
+
+// joinFindings lists the reasons and the articles of findings, space
+// separated; one finding, the usual case, costs nothing.
+func joinFindings(fs []analytics.Finding) (reasons, articles string) {
+	switch len(fs) {
+	case 0:
+		return "", ""
+	case 1:
+		return fs[0].Reason, fs[0].Article
+	}
+	var r, a strings.Builder
+	for i, f := range fs {
+		if i > 0 {
+			r.WriteByte(' ')
+			a.WriteByte(' ')
+		}
+		r.WriteString(f.Reason)
+		a.WriteString(f.Article)
+	}
+	return r.String(), a.String()
 }
 
 // eventColumns is the number of values per event row; rowsPerInsert
