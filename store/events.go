@@ -70,20 +70,23 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 		c.no += no
 	}
 
+	// Identical events of the same second become one row with a count.
+	same := make(map[eventRow]int64, len(events))
+	var order []eventRow
 	for _, e := range events {
 		reasons, articles := joinFindings(e.Findings)
-		var helpful any
+		row := eventRow{e.At.Unix(), e.Kind, e.Source, e.Article, reasons, articles, e.Query, e.Results,
+			boolInt(e.Bounce), e.Recipients, e.Confidence, e.Line, -1, e.Comment}
 		if e.Kind == analytics.KindVote {
-			helpful = boolInt(e.Helpful)
+			row.helpful = boolInt(e.Helpful)
 		}
-		rows = append(rows, e.At.Unix(), string(e.Kind), string(e.Source), e.Article,
-			reasons, articles, e.Query, e.Results,
-			boolInt(e.Bounce), e.Recipients, e.Confidence, e.Line, helpful, e.Comment)
-		if len(rows) == cap(rows) {
-			if err := flush(); err != nil {
-				return err
-			}
+		if row.confidence != row.confidence { // NaN would never equal itself as a key
+			row.confidence = 0
 		}
+		if same[row] == 0 {
+			order = append(order, row)
+		}
+		same[row]++
 
 		day := e.At.UTC().Format(time.DateOnly)
 		switch e.Kind {
@@ -113,6 +116,19 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 		}
 	}
 
+	for _, r := range order {
+		var helpful any
+		if r.helpful >= 0 {
+			helpful = r.helpful
+		}
+		rows = append(rows, r.at, string(r.kind), string(r.source), r.article, r.reasons, r.articles, r.query,
+			r.results, r.bounce, r.recipients, r.confidence, r.line, helpful, r.comment, same[r])
+		if len(rows) == cap(rows) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
 	if err := flush(); err != nil {
 		return err
 	}
@@ -160,6 +176,24 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 	return nil
 }
 
+// eventRow is one row of the event table, n aside: events with equal rows
+// are stored once with their count.
+type eventRow struct {
+	at                int64
+	kind              analytics.Kind
+	source            analytics.Source
+	article           string
+	reasons, articles string
+	query             string
+	results           int
+	bounce            int64
+	recipients        int
+	confidence        float64
+	line              string
+	helpful           int64 // -1 when not a vote
+	comment           string
+}
+
 // joinFindings lists the reasons and the articles of findings, space
 // separated; one finding, the usual case, costs nothing.
 func joinFindings(fs []analytics.Finding) (reasons, articles string) {
@@ -184,7 +218,7 @@ func joinFindings(fs []analytics.Finding) (reasons, articles string) {
 // eventColumns is the number of values per event row; rowsPerInsert
 // keeps a statement's parameters well under SQLite's limit.
 const (
-	eventColumns  = 14
+	eventColumns  = 15
 	rowsPerInsert = 64
 )
 
@@ -196,12 +230,12 @@ func insertEvents(n int) string {
 		return q.(string)
 	}
 	var b strings.Builder
-	b.WriteString(`INSERT INTO event (at, kind, source, article, reasons, articles, query, results, bounce, recipients, confidence, line, helpful, comment) VALUES `)
+	b.WriteString(`INSERT INTO event (at, kind, source, article, reasons, articles, query, results, bounce, recipients, confidence, line, helpful, comment, n) VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 	}
 	insertEventsSQL.Store(n, b.String())
 	return b.String()
@@ -250,10 +284,11 @@ func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) 
 	return res.RowsAffected()
 }
 
-// CountEvents returns the number of stored events of a kind ("" for all).
+// CountEvents returns the number of stored events of a kind ("" for all),
+// counting each row's n.
 func (db *DB) CountEvents(ctx context.Context, kind analytics.Kind) (int64, error) {
 	var n int64
-	err := db.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM event WHERE ? = '' OR kind = ?", string(kind), string(kind)).Scan(&n)
+	err := db.db.QueryRowContext(ctx, "SELECT COALESCE(SUM(n), 0) FROM event WHERE ? = '' OR kind = ?", string(kind), string(kind)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: count events: %w", err)
 	}

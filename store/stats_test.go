@@ -239,3 +239,31 @@ func TestRollupsMatchDailyCounts(t *testing.T) {
 		}
 	}
 }
+
+// Identical events of one second share a row; every one of them counts.
+func TestIdenticalEventsShareARow(t *testing.T) {
+	ctx := context.Background()
+	db := openTemp(t)
+	at := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	view := analytics.Event{At: at, Kind: analytics.KindView, Source: analytics.SourceTicket, Article: "buzon-lleno",
+		Findings: []analytics.Finding{{Reason: "mailboxfull", Article: "buzon-lleno"}}}
+	later := view
+	later.At = at.Add(time.Second)
+	if err := db.SaveEvents(ctx, []analytics.Event{view, view, view, later}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := db.CountEvents(ctx, analytics.KindView); n != 4 {
+		t.Errorf("%d views counted, want 4", n)
+	}
+	raw, _ := sql.Open("sqlite", "file:"+db.Path())
+	defer raw.Close()
+	var rows int
+	raw.QueryRow("SELECT COUNT(*) FROM event").Scan(&rows)
+	if rows != 2 {
+		t.Errorf("%d rows for 3 identical views and a later one, want 2", rows)
+	}
+	top, _ := db.TopErrors(ctx, store.LastDays(at, 1, "ticket"), 5)
+	if len(top) != 1 || top[0].Count != 4 {
+		t.Errorf("top errors %v, want mailboxfull 4", top)
+	}
+}
