@@ -85,7 +85,7 @@ func defaultConfig() Config {
 		RetentionDays: 400,
 		OriginParam:   "origen",
 		RateLimit:     60,
-		MemoryLimit:   80,
+		MemoryLimit:   64,
 		Policy:        knowledge.DefaultPolicy(),
 	}
 }
