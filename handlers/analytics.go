@@ -16,14 +16,19 @@ import (
 // Rebote's own links and the ticket form add (or the one configured for
 // the ticket form's links), else the Referer (read, never stored).
 func (s *Server) visitSource(r *http.Request) analytics.Source {
-	q := r.URL.Query()
-	if p := s.cfg.OriginParam; p != "" && p != "origen" {
-		if o := q.Get(p); o != "" {
+	if r.URL.RawQuery != "" { // most visits have none: skip parsing
+		q := r.URL.Query()
+		if p := s.cfg.OriginParam; p != "" && p != "origen" {
+			if o := q.Get(p); o != "" {
+				return analytics.ParseSource(o)
+			}
+		}
+		if o := q.Get("origen"); o != "" {
 			return analytics.ParseSource(o)
 		}
 	}
-	if o := q.Get("origen"); o != "" {
-		return analytics.ParseSource(o)
+	if r.Header.Get("Referer") == "" {
+		return analytics.SourceDirect
 	}
 	ref, err := url.Parse(r.Referer())
 	if err != nil || ref.Host == "" {

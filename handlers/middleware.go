@@ -137,7 +137,7 @@ var langMatcher = language.NewMatcher(locales.Languages)
 func (s *Server) withLocale(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var tags []language.Tag
-		if q := r.URL.Query().Get("lang"); q != "" {
+		if q := queryValue(r, "lang"); q != "" {
 			if tag, ok := supported(q); ok {
 				tags = []language.Tag{tag}
 				http.SetCookie(w, &http.Cookie{
@@ -254,4 +254,13 @@ func (s *Server) localizer(lang string) *i18n.Localizer {
 		return l
 	}
 	return i18n.NewLocalizer(s.bundle, lang)
+}
+
+// queryValue is r.URL.Query().Get(name) without parsing (and allocating)
+// when the URL has no query at all, the common case.
+func queryValue(r *http.Request, name string) string {
+	if r.URL.RawQuery == "" {
+		return ""
+	}
+	return r.URL.Query().Get(name)
 }

@@ -19,7 +19,7 @@ import (
 // memory. Entries expire, which keeps the home page's figures fresh.
 type pageCache struct {
 	mu      sync.Mutex
-	entries map[string]cachedPage
+	entries map[pageKey]cachedPage
 	size    int
 }
 
@@ -34,7 +34,7 @@ const (
 	pageCacheTTL   = 5 * time.Minute
 )
 
-func (c *pageCache) get(key string, now time.Time) ([]byte, int, bool) {
+func (c *pageCache) get(key pageKey, now time.Time) ([]byte, int, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p, ok := c.entries[key]
@@ -44,14 +44,14 @@ func (c *pageCache) get(key string, now time.Time) ([]byte, int, bool) {
 	return p.body, p.meta, true
 }
 
-func (c *pageCache) put(key string, body []byte, meta int, now time.Time) {
+func (c *pageCache) put(key pageKey, body []byte, meta int, now time.Time) {
 	if len(body) > pageCacheBytes/64 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.entries == nil || c.size+len(body) > pageCacheBytes {
-		c.entries = make(map[string]cachedPage)
+		c.entries = make(map[pageKey]cachedPage)
 		c.size = 0
 	}
 	if old, ok := c.entries[key]; ok {
@@ -62,9 +62,14 @@ func (c *pageCache) put(key string, body []byte, meta int, now time.Time) {
 }
 
 // pageKey identifies a page in the cache: its URL, the language, and
-// variant, what else the page depends on.
-func (s *Server) pageKey(r *http.Request, variant string) string {
-	return locales.Lang(r.Context()) + "\x00" + variant + "\x00" + r.URL.RequestURI()
+// variant, what else the page depends on. Its parts are kept apart rather
+// than joined, which would cost an allocation per request.
+type pageKey struct {
+	lang, variant, path, query string
+}
+
+func (s *Server) pageKey(r *http.Request, variant string) pageKey {
+	return pageKey{locales.Lang(r.Context()), variant, r.URL.EscapedPath(), r.URL.RawQuery}
 }
 
 // renderCached writes a 200 page from the cache, rendering it on a miss.
