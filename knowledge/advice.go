@@ -143,7 +143,13 @@ func (c *classifier) adviseFor(kb *KB, v Verdict) []string {
 		out = append(out, say("auth_check"))
 	}
 	if d.TypoDomain == "" && d.Blocklist == "" && d.RateLimit == "" && d.AuthCheck == "" {
-		switch v.Reason {
+		reason := v.Reason
+		if reason == "filtered" && v.Article != nil && v.Article.Slug == "direccion-no-existe" {
+			// "User unknown" said after the message was read: Sisimai calls
+			// it filtered, but the customer still has an address to check.
+			reason = "userunknown"
+		}
+		switch reason {
 		case "userunknown":
 			if v.Address != "" {
 				out = append(out, say("user_unknown"))

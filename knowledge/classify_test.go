@@ -150,6 +150,9 @@ func TestTailoredAdvice(t *testing.T) {
 			"authfailure", []string{"SPF"}},
 		{"temporary", "451 4.7.1 Greylisting in action, please come back later",
 			"blocked", []string{"temporal"}},
+		{"unknown address said after the message was read",
+			"The following recipient(s) could not be reached:\n\n      ana.lopez@example.com on 28/11/2026 10:00\n            The e-mail account does not exist at the organization this message was sent to.\n",
+			"filtered", []string{"ana.lopez@example.com no existe"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
