@@ -46,6 +46,14 @@ func (s *Server) visitSource(r *http.Request) analytics.Source {
 	return analytics.SourceDirect
 }
 
+// record hands an event to analytics, unless the request is a HEAD (a
+// link checker or a monitor, not a visitor).
+func (s *Server) record(r *http.Request, e analytics.Event) {
+	if r.Method != http.MethodHead {
+		s.events.Record(e)
+	}
+}
+
 // sourceParam is the origen value to carry in a form: empty for direct
 // visits, which need none.
 func sourceParam(src analytics.Source) string {
@@ -146,7 +154,7 @@ func (s *Server) handleVote(w http.ResponseWriter, r *http.Request) error {
 	}
 	src := analytics.ParseSource(r.PostForm.Get("origen"))
 	comment := strings.TrimSpace(strings.ToValidUTF8(r.PostForm.Get("comentario"), ""))
-	s.events.Record(analytics.Event{
+	s.record(r, analytics.Event{
 		Kind: analytics.KindVote, Source: src, Article: subject.Article,
 		Findings: subject.findings(), Helpful: util == "si", Comment: clip(comment, analytics.MaxCommentLen/2),
 	})
@@ -181,7 +189,7 @@ func (s *Server) handleSupport(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		subject = voteSubject{}
 	}
-	s.events.Record(analytics.Event{
+	s.record(r, analytics.Event{
 		Kind: analytics.KindTicket, Source: s.visitSource(r), Article: subject.Article, Findings: subject.findings(),
 	})
 	target, err := url.Parse(s.kb.Policy().SupportURL)

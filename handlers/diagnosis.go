@@ -35,7 +35,7 @@ func (s *Server) handleDiagnosis(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := s.kb.Classify(texto)
 	src := analytics.ParseSource(r.PostForm.Get("origen"))
-	s.events.Record(diagnosisEvent(d, texto, src))
+	s.record(r, diagnosisEvent(d, texto, src))
 	subject := voteSubject{Reason: string(d.Kind)}
 	if len(d.Recipients) > 0 {
 		subject.Reason = d.Recipients[0].Reason

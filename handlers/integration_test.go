@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -177,12 +178,17 @@ func TestRateLimitBehindProxyCannotBeDodged(t *testing.T) {
 
 // Link checkers and monitors send HEAD: it answers like GET, without a body.
 func TestHeadRequests(t *testing.T) {
-	ts := newServer(t)
+	ts, d := newServerWithDB(t)
 	for _, p := range []string{"/", "/errores/buzon-lleno", "/buscar?q=550", "/healthz"} {
 		req, _ := http.NewRequest(http.MethodHead, ts.URL+p, nil)
 		res := do(t, req)
 		if res.status != http.StatusOK || res.body != "" {
 			t.Errorf("HEAD %s: %d with %d bytes", p, res.status, len(res.body))
 		}
+	}
+	// A monitor is not a visitor: nothing is counted.
+	d.flush(t)
+	if n, _ := d.db.CountEvents(context.Background(), ""); n != 0 {
+		t.Errorf("%d events recorded for HEAD requests", n)
 	}
 }

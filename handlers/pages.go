@@ -62,7 +62,7 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 	if src == analytics.SourceSearch {
 		e.Query = normalizeQuery(r.URL.Query().Get("q"))
 	}
-	s.events.Record(e)
+	s.record(r, e)
 	// The page depends on where the visitor came from (its feedback form
 	// and support link carry it), besides the URL and language.
 	s.renderCached(w, r, string(src), func() templ.Component {
@@ -126,7 +126,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	// every keystroke would be a search. A search counts when submitted,
 	// and an opened result counts as a view carrying its query.
 	if nq := normalizeQuery(q); nq != "" && r.Header.Get("X-Rebote-Live") != "1" {
-		s.events.Record(analytics.Event{Kind: analytics.KindSearch, Source: s.visitSource(r), Query: nq, Results: results})
+		s.record(r, analytics.Event{Kind: analytics.KindSearch, Source: s.visitSource(r), Query: nq, Results: results})
 	}
 	writeHTML(w, body)
 	return nil
