@@ -32,3 +32,12 @@ func MaskLine(line string) string {
 	line = maskHostRe.ReplaceAllString(line, "***")
 	return truncate(line, MaxLineLen)
 }
+
+// MaskQuery is a search as analytics keeps it: lower case, single spaces,
+// with any e-mail or IP address a customer typed masked. Host names stay:
+// "gmial.com" is what staff need to see.
+func MaskQuery(q string) string {
+	q = strings.ToLower(strings.Join(strings.Fields(strings.ToValidUTF8(q, "")), " "))
+	q = maskAddressRe.ReplaceAllString(q, "***@***")
+	return truncate(maskIPv4Re.ReplaceAllString(q, "***"), MaxQueryLen)
+}

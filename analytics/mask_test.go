@@ -47,3 +47,10 @@ func FuzzMaskLine(f *testing.F) {
 		}
 	})
 }
+
+func TestMaskQuery(t *testing.T) {
+	got := analytics.MaskQuery("  Buzón   LLENO ana.lopez@example.com 203.0.113.9 gmial.com ")
+	if want := "buzón lleno ***@*** *** gmial.com"; got != want {
+		t.Errorf("MaskQuery = %q, want %q", got, want)
+	}
+}

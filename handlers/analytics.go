@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"iter"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -110,29 +111,26 @@ func diagnosisEvent(d knowledge.Diagnosis, text string, src analytics.Source) an
 // or status code: in a text the classifier could not read, the line staff
 // most need to see.
 func firstCodeLine(text string) string {
-	n := 0
-	for line := range strings.Lines(text) {
-		if n++; n > 2000 {
-			break
-		}
-		if line = strings.TrimSpace(line); len(line) > 8 && !knowledge.ParseCode(line).IsZero() {
-			return line
-		}
+	for line := range codeLines(text) {
+		return line
 	}
 	return ""
 }
 
-var (
-	queryAddressRe = regexp.MustCompile(`[^\s<>()\[\]@"',;:]+@[^\s<>()\[\]@"',;:]+`)
-	queryIPRe      = regexp.MustCompile(`\b\d{1,3}(?:\.\d{1,3}){3}\b`)
-)
-
-// normalizeQuery is a search as analytics keeps it: lower case, single
-// spaces, with any e-mail or IP address a customer typed masked.
-func normalizeQuery(q string) string {
-	q = strings.ToLower(strings.Join(strings.Fields(q), " "))
-	q = queryAddressRe.ReplaceAllString(q, "***@***")
-	return queryIPRe.ReplaceAllString(q, "***")
+// codeLines yields the trimmed lines of text (the first 2000) that carry
+// an SMTP reply or status code.
+func codeLines(text string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		n := 0
+		for line := range strings.Lines(text) {
+			if n++; n > 2000 {
+				return
+			}
+			if line = strings.TrimSpace(line); len(line) > 8 && !knowledge.ParseCode(line).IsZero() && !yield(line) {
+				return
+			}
+		}
+	}
 }
 
 // reasonRe is what a reason name looks like; anything else in a form is

@@ -141,14 +141,11 @@ func (s *Server) suggest(text string) []knowledge.Result {
 			}
 		}
 	}
-	lines := 0
-	for line := range strings.Lines(text) {
-		if lines++; lines > 2000 || len(out) >= 5 {
+	for line := range codeLines(text) {
+		if len(out) >= 5 {
 			break
 		}
-		if line = strings.TrimSpace(line); len(line) > 8 && !knowledge.ParseCode(line).IsZero() {
-			add(s.kb.Search(line, 2))
-		}
+		add(s.kb.Search(line, 2))
 	}
 	if len(out) == 0 {
 		add(s.kb.Search(text, 3))

@@ -60,7 +60,7 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 	src := s.visitSource(r)
 	e := analytics.Event{Kind: analytics.KindView, Source: src, Article: a.Slug, Findings: s.articleFindings(a)}
 	if src == analytics.SourceSearch {
-		e.Query = normalizeQuery(r.URL.Query().Get("q"))
+		e.Query = analytics.MaskQuery(r.URL.Query().Get("q"))
 	}
 	s.record(r, e)
 	// The page depends on where the visitor came from (its feedback form
@@ -125,7 +125,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	// Results fetched as the customer types (rebote.js) are not counted:
 	// every keystroke would be a search. A search counts when submitted,
 	// and an opened result counts as a view carrying its query.
-	if nq := normalizeQuery(q); nq != "" && r.Header.Get("X-Rebote-Live") != "1" {
+	if nq := analytics.MaskQuery(q); nq != "" && r.Header.Get("X-Rebote-Live") != "1" {
 		s.record(r, analytics.Event{Kind: analytics.KindSearch, Source: s.visitSource(r), Query: nq, Results: results})
 	}
 	writeHTML(w, body)

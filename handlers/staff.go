@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/servinetwork/rebote/locales"
+	"github.com/servinetwork/rebote/staff"
 	"github.com/servinetwork/rebote/store"
 	"github.com/servinetwork/rebote/web"
 )
@@ -27,10 +28,6 @@ type StaffAccounts interface {
 // sessionCookie holds a staff session token. It is HttpOnly and
 // SameSite=Strict, and Secure when the site is served over TLS.
 const sessionCookie = "rebote_staff"
-
-// sessionLifetime matches staff.SessionLifetime: the cookie should not
-// outlive the session it carries.
-const sessionLifetime = 12 * time.Hour
 
 type staffKey struct{}
 
@@ -114,7 +111,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: token, Path: "/", MaxAge: int(sessionLifetime / time.Second),
+		Name: sessionCookie, Value: token, Path: "/", MaxAge: int(staff.SessionLifetime / time.Second),
 		HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteStrictMode,
 	})
 	http.Redirect(w, r, next, http.StatusSeeOther)

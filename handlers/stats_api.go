@@ -61,6 +61,15 @@ type itemsResponse[T any] struct {
 	Items []T `json:"items"`
 }
 
+// itemsOf converts a query's rows into an API answer.
+func itemsOf[R, T any](rows []R, convert func(R) T) itemsResponse[T] {
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = convert(r)
+	}
+	return itemsResponse[T]{out}
+}
+
 // handleStats serves "GET /api/v1/stats/{name}" for staff scripts.
 func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 	f, ok := statsFilter(r)
@@ -75,37 +84,17 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 	)
 	switch r.PathValue("name") {
 	case "top-errors":
-		var rows []store.ErrorCount
-		rows, err = s.stats.TopErrors(ctx, f, statsLimit)
-		items := make([]topErrorItem, len(rows))
-		for i, e := range rows {
-			items[i] = topErrorItem{e.Reason, e.Article, e.Count}
-		}
-		body = itemsResponse[topErrorItem]{items}
+		rows, e := s.stats.TopErrors(ctx, f, statsLimit)
+		body, err = itemsOf(rows, func(c store.ErrorCount) topErrorItem { return topErrorItem{c.Reason, c.Article, c.Count} }), e
 	case "failed-searches":
-		var rows []store.KeyCount
-		rows, err = s.stats.FailedSearches(ctx, f, statsLimit)
-		items := make([]queryItem, len(rows))
-		for i, e := range rows {
-			items[i] = queryItem{e.Key, e.Count}
-		}
-		body = itemsResponse[queryItem]{items}
+		rows, e := s.stats.FailedSearches(ctx, f, statsLimit)
+		body, err = itemsOf(rows, func(c store.KeyCount) queryItem { return queryItem{c.Key, c.Count} }), e
 	case "unclassified":
-		var rows []store.KeyCount
-		rows, err = s.stats.Unclassified(ctx, f, statsLimit)
-		items := make([]lineItem, len(rows))
-		for i, e := range rows {
-			items[i] = lineItem{e.Key, e.Count}
-		}
-		body = itemsResponse[lineItem]{items}
+		rows, e := s.stats.Unclassified(ctx, f, statsLimit)
+		body, err = itemsOf(rows, func(c store.KeyCount) lineItem { return lineItem{c.Key, c.Count} }), e
 	case "feedback":
-		var rows []store.Votes
-		rows, err = s.stats.Feedback(ctx, f, statsLimit)
-		items := make([]feedbackItem, len(rows))
-		for i, e := range rows {
-			items[i] = feedbackItem{e.Subject, e.Yes, e.No}
-		}
-		body = itemsResponse[feedbackItem]{items}
+		rows, e := s.stats.Feedback(ctx, f, statsLimit)
+		body, err = itemsOf(rows, func(v store.Votes) feedbackItem { return feedbackItem{v.Subject, v.Yes, v.No} }), e
 	default:
 		s.writeJSON(w, r, http.StatusNotFound, apiError{Error: locales.T(r.Context(), "NotFoundTitle")})
 		return

@@ -131,7 +131,3 @@ func peak(values []int64) int64 {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
-
-func periodURL(days int, source string) string {
-	return "/staff?dias=" + strconv.Itoa(days) + "&origen=" + source
-}
