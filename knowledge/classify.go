@@ -166,7 +166,7 @@ func (kb *KB) classify(text string, depth int) Diagnosis {
 	for _, f := range findings {
 		// A recipient's own lines may lack the code (or everything): borrow
 		// the paste's error lines, unless they belong to other recipients.
-		if !c.hasEvidence(f.diag) || (!hasCodeLine(f.diag) && len(findings) == 1) {
+		if !c.hasEvidence(f.diag) || (!hasCodeLine(withoutStatusField(f.diag)) && len(findings) == 1) {
 			f.diag = appendNew(f.diag, global)
 		}
 		v, ok := c.judge(kb, f, m)
@@ -298,6 +298,19 @@ func hasCodeLine(ls []string) bool {
 	return false
 }
 
+// withoutStatusField drops the DSN "Status:" lines: a bare status code
+// says how a delivery ended, not why, and a lone recipient's explanation is
+// then in the reply lines elsewhere in the text.
+func withoutStatusField(ls []string) []string {
+	out := ls[:0:0]
+	for _, l := range ls {
+		if !strings.HasPrefix(l, "Status:") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // appendNew appends the lines of more that are not in ls yet.
 func appendNew(ls, more []string) []string {
 	seen := make(map[string]bool, len(ls))
@@ -357,12 +370,14 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 		v.Status = ""
 	}
 
-	v.Details.Command = findCommand(folded)
+	// Rules read what the server said, not the addresses it quoted.
+	said := blankAddresses(folded)
+	v.Details.Command = findCommand(said)
 	statusReason := c.rules.reasonForStatus(v.Status)
 
 	// A specific phrase decides; failing that, the enhanced status code;
 	// failing that, a generic phrase.
-	r, at, end := c.rules.match(folded, false)
+	r, at, end := c.rules.match(said, false)
 	if r == nil && statusReason == "" && len(f.context) > 0 {
 		// What the text says before the recipients, if the recipient's own
 		// lines have no specific wording.
@@ -371,7 +386,7 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 		}
 	}
 	if r == nil && statusReason == "" {
-		r, at, end = c.rules.match(folded, true)
+		r, at, end = c.rules.match(said, true)
 	}
 	switch {
 	case r != nil:
@@ -420,11 +435,11 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 	// refusing it (Sisimai's "filtered"); the advice still points to checking
 	// the address.
 	if v.Reason == "userunknown" && statusReason != "userunknown" &&
-		v.Details.Command != "RCPT" && !anyPhrase(folded, c.rules.rcpt) {
+		v.Details.Command != "RCPT" && !anyPhrase(said, c.rules.rcpt) {
 		switch {
 		case statusReason == "suspend" || statusReason == "filtered":
 			v.Reason = statusReason
-		case v.Details.Command == "DATA" || anyPhrase(folded, c.rules.late):
+		case v.Details.Command == "DATA" || anyPhrase(said, c.rules.late):
 			v.Reason = "filtered"
 		}
 	}

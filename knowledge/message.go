@@ -588,7 +588,7 @@ var originalMarkers = []string{
 	"----- original message -----",
 	"------- original message -------",
 	"----- unsent message follows -----",
-	"------ original message follows ------",
+	"original message follows",
 	"----- message header follows -----",
 	"-----original message-----",
 	"original message headers:",

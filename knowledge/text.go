@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -127,4 +128,58 @@ func toSet(words string) map[string]bool {
 		set[w] = true
 	}
 	return set
+}
+
+// blankAddresses returns folded text with the email addresses, and the
+// recipient that sendmail echoes before "..." ("|/usr/bin/procmail"...
+// Service unavailable), replaced by spaces of the same length. A server
+// quotes the address it refused, and words in it ("spam@", "blocked-user@",
+// a delivery program's path) are not what the server said about it.
+func blankAddresses(folded string) string {
+	if strings.IndexByte(folded, '@') < 0 && !strings.Contains(folded, "\"...") {
+		return folded
+	}
+	b := []byte(folded)
+	for i := 0; i < len(b); i++ {
+		switch {
+		case b[i] == '@':
+			start := i
+			for start > 0 && isLocalPartByte(b[start-1]) {
+				start--
+			}
+			end := i + 1
+			for end < len(b) && isDomainByte(b[end]) {
+				end++
+			}
+			for end > i+1 && b[end-1] == '.' {
+				end--
+			}
+			if start == i || end == i+1 {
+				continue
+			}
+			for j := start; j < end; j++ {
+				b[j] = ' '
+			}
+			i = end - 1
+		case b[i] == '"' && i+4 <= len(b) && string(b[i+1:i+4]) == "...":
+			// The closing quote of a quoted recipient: blank back to its
+			// opening quote.
+			start := bytes.LastIndexByte(b[:i], '"')
+			if start < 0 {
+				continue
+			}
+			for j := start; j <= i; j++ {
+				b[j] = ' '
+			}
+		}
+	}
+	return string(b)
+}
+
+func isLocalPartByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._%+-'=/!#$&*?^`{|}~", c) >= 0
+}
+
+func isDomainByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.'
 }
