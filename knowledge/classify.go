@@ -130,11 +130,20 @@ func (kb *KB) classify(text string, depth int) Diagnosis {
 				f.dsnDiag = d.diagnostic
 			}
 			f.localProgram = d.diagType == "x-unix"
-			if j, ok := byAddress[f.address]; ok {
-				f.diag = append(f.diag, textFindings[j].diag...)
+			// The text may name the recipient by any of the DSN's addresses
+			// for it: the one written (Original-Recipient), the final one,
+			// or what an alias expanded to. It is one recipient.
+			names := [...]string{f.address, d.origRecipient, d.aliasRecipient}
+			for _, a := range names {
+				if j, ok := byAddress[a]; ok && a != "" {
+					f.diag = append(f.diag, textFindings[j].diag...)
+					break
+				}
 			}
 			findings = append(findings, f)
-			delete(byAddress, f.address)
+			for _, a := range names {
+				delete(byAddress, a)
+			}
 		}
 		// Recipients the text names but the delivery report leaves out
 		// failed too (some MTAs report only one recipient in the DSN part).

@@ -7,6 +7,7 @@ import "strings"
 type dsnRecipient struct {
 	finalRecipient string
 	origRecipient  string
+	aliasRecipient string // X-Actual-Recipient: the address an alias expanded to
 	action         string // failed, delayed, delivered, relayed, expanded
 	status         string // 5.1.1
 	remoteMTA      string
@@ -60,6 +61,8 @@ func parseDSN(s string) []dsnRecipient {
 		switch strings.ToLower(name) {
 		case "final-recipient", "x-actual-recipient":
 			if strings.ToLower(name) == "x-actual-recipient" && target.finalRecipient != "" {
+				target.aliasRecipient = addressOf(value)
+				last = nil
 				continue
 			}
 			target.finalRecipient = addressOf(value)

@@ -89,6 +89,22 @@ var knownHeaders = toSet(`received return-path from to subject date message-id m
 delivered-to x-failed-recipients reply-to x-mailer auto-submitted content-transfer-encoding sender
 x-original-to dkim-signature authentication-results arc-seal x-ms-exchange-organization-scl`)
 
+// looksLikeParam reports whether a line is a MIME parameter (name=value),
+// as in a Content-Type folded without indentation.
+func looksLikeParam(line string) bool {
+	name, _, ok := strings.Cut(line, "=")
+	if !ok || name == "" || strings.Contains(line[:len(name)], ":") {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '*') {
+			return false
+		}
+	}
+	return true
+}
+
 // splitHeader splits a header block from its body. It accepts the paste
 // only as a message when it starts with header fields, at least one of them
 // a field real messages carry.
@@ -97,6 +113,7 @@ func splitHeader(s string) (header, string, bool) {
 	var extra [][]string // continuation lines per kept field, joined once at the end
 	known, fields := false, 0
 	keep := false // whether the current field's value is used
+	lastEndsParams, lastEmpty := false, false
 	rest := s
 	// Skip an mbox "From " line.
 	if strings.HasPrefix(rest, "From ") {
@@ -119,7 +136,10 @@ func splitHeader(s string) (header, string, bool) {
 			break
 		}
 		switch {
-		case (line[0] == ' ' || line[0] == '\t') && fields > 0:
+		case (line[0] == ' ' || line[0] == '\t' || lastEmpty && !isHeaderField(line) || lastEndsParams && looksLikeParam(line)) && fields > 0:
+			// Some mailers fold without indenting: a field's value on the
+			// line after its name, or a parameter list ("multipart/alternative;"
+			// then "boundary=...").
 			if keep {
 				extra[len(h)-1] = append(extra[len(h)-1], strings.TrimSpace(line))
 			}
@@ -142,6 +162,8 @@ func splitHeader(s string) (header, string, bool) {
 		default:
 			return nil, s, false
 		}
+		lastEndsParams = strings.HasSuffix(strings.TrimSpace(line), ";")
+		lastEmpty = strings.HasSuffix(strings.TrimSpace(line), ":") && isHeaderField(line)
 		if i < 0 {
 			rest = ""
 			break
@@ -242,7 +264,8 @@ func parseLooseHeader(s string) header {
 		if line == "" {
 			break
 		}
-		if (line[0] == ' ' || line[0] == '\t') && len(h) > 0 {
+		if len(h) > 0 && (line[0] == ' ' || line[0] == '\t' ||
+			strings.HasSuffix(h[len(h)-1].value, ";") && looksLikeParam(line)) {
 			h[len(h)-1].value += " " + strings.TrimSpace(line)
 			continue
 		}
