@@ -10,10 +10,10 @@ import (
 )
 
 // TestCorpusEval scores the classifier on the Sisimai corpus when it is
-// beside the repository (CI puts it there). The floors are what the
-// classifier reaches today, so a change that makes it worse fails; the
-// issue's targets (reason 95% on whole bounces and 90% on fragments) are
-// higher and the README says where we stand.
+// beside the repository (CI puts it there). The floors are the issue's
+// targets (reason 95%, status and reply code 97% on whole bounces; reason
+// 90% on fragments) or, where the classifier already does better, what it
+// reaches today, so a change that makes it worse fails.
 func TestCorpusEval(t *testing.T) {
 	dir := filepath.Join(sharedDir, "corpus", "sisimai")
 	if _, err := os.Stat(filepath.Join(dir, "labels.jsonl")); err != nil {
@@ -24,8 +24,8 @@ func TestCorpusEval(t *testing.T) {
 		mode                  knowledge.EvalMode
 		reason, status, reply float64
 	}{
-		{knowledge.EvalWhole, 94.5, 97.5, 97},
-		{knowledge.EvalVisible, 93, 97.5, 96.5},
+		{knowledge.EvalWhole, 95, 97.5, 97},
+		{knowledge.EvalVisible, 94, 97.5, 97},
 		{knowledge.EvalDiagnostic, 92.5, 0, 0},
 	}
 	for _, f := range floors {
