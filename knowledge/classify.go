@@ -638,14 +638,16 @@ func bracketedIP(s string) string {
 	return ""
 }
 
-// blocklists name the lists bounces mention, longest key first.
+// blocklists name the lists bounces mention, longest key first. The name
+// follows "la lista de bloqueo" in the advice.
 var blocklists = []struct{ key, name string }{
 	{"zen.spamhaus.org", "Spamhaus ZEN"}, {"sbl.spamhaus.org", "Spamhaus SBL"}, {"xbl.spamhaus.org", "Spamhaus XBL"},
 	{"pbl.spamhaus.org", "Spamhaus PBL"}, {"dbl.spamhaus.org", "Spamhaus DBL"}, {"spamhaus", "Spamhaus"},
 	{"bl.spamcop.net", "SpamCop"}, {"spamcop", "SpamCop"}, {"b.barracudacentral.org", "Barracuda BRBL"},
 	{"barracuda", "Barracuda"}, {"sorbs", "SORBS"}, {"uceprotect", "UCEPROTECT"}, {"psbl", "PSBL"},
-	{"[bl23]", "Spamhaus XBL (vía Yahoo)"}, {"[bl21]", "Spamhaus (vía Yahoo)"}, {"s3150", "la lista de bloqueo de Outlook.com"},
-	{"ou-001", "Spamhaus (vía Outlook.com)"}, {"cbl.abuseat.org", "CBL"}, {"dnsbl", "una lista DNSBL"},
+	{"[bl23]", "Spamhaus XBL (vía Yahoo)"}, {"[bl21]", "Spamhaus (vía Yahoo)"}, {"s3150", "de Outlook.com"},
+	{"ou-001", "Spamhaus (vía Outlook.com)"}, {"cbl.abuseat.org", "CBL"}, {"(rtr:bl)", "de T-Online"},
+	{"(bl)", "de T-Online"}, {"dnsbl", "que cita el rebote (una DNSBL)"},
 }
 
 // details fills the specifics the advice uses.
