@@ -443,7 +443,10 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 	// A server that says it later, having seen the message, is a filter
 	// refusing it (Sisimai's "filtered"); the advice still points to checking
 	// the address.
-	if v.Reason == "userunknown" && statusReason != "userunknown" &&
+	// A provider's own error code (a rule of expressions only, such as
+	// Orange's) says what happened whatever words surround it.
+	byCode := r != nil && len(r.phrases) == 0
+	if v.Reason == "userunknown" && statusReason != "userunknown" && !byCode &&
 		v.Details.Command != "RCPT" && !anyPhrase(said, c.rules.rcpt) {
 		switch {
 		case statusReason == "suspend" || statusReason == "filtered":

@@ -80,6 +80,11 @@ func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 					tier = 3
 				}
 			}
+			// Sendmail's transcript: "554 <addr>... reason", one per
+			// recipient.
+			if tier < 2 && replyThenAddress(before) && strings.HasPrefix(strings.TrimLeft(l[loc[1]:], ">"), "...") {
+				tier = 2
+			}
 			if tier < 2 && afterDeliveryPhrase(lower[:loc[0]]) {
 				tier = 2
 			}
@@ -87,6 +92,19 @@ func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 		}
 	}
 	return out
+}
+
+// replyThenAddress reports whether the text before an address is a reply
+// code, maybe with an enhanced status code, and an opening bracket:
+// "550 <", "554 5.1.1 <".
+func replyThenAddress(before string) bool {
+	b := strings.TrimSuffix(strings.TrimSpace(before), "<")
+	code, rest, _ := strings.Cut(strings.TrimSpace(b), " ")
+	if len(code) != 3 || (code[0] != '4' && code[0] != '5') || !isDigitByte(code[1]) || !isDigitByte(code[2]) {
+		return false
+	}
+	rest = strings.TrimSpace(rest)
+	return rest == "" || findStatus(rest) == rest
 }
 
 // recipientLabels may introduce a recipient at the start of a line.
@@ -224,7 +242,9 @@ func extractFromText(text string, senders map[string]bool) []finding {
 	var preamble []string
 	if len(occ) > 0 {
 		for _, l := range ls[:occ[0].line] {
-			if t := strings.TrimSpace(l); t != "" && !isHeaderLine(t) && len(preamble) < 6 {
+			// Sendmail's line for a destination host is about that host's
+			// recipients, not a statement about all of them.
+			if t := strings.TrimSpace(l); t != "" && !isHeaderLine(t) && len(preamble) < 6 && !strings.Contains(t, " (smtp)... ") {
 				preamble = append(preamble, t)
 			}
 		}
@@ -269,6 +289,12 @@ func segment(ls []string, start, end int) []string {
 		}
 		if quotedHeaderRe.MatchString(t) || isHeaderLine(t) {
 			continue // a header of the original message, quoted or not
+		}
+		// Sendmail reports each destination host ("550 example.org
+		// (smtp)... 550 Host unknown") before its recipients' lines: such
+		// a line after the recipient's own is the next recipient's.
+		if len(seg) > 0 && strings.Contains(t, " (smtp)... ") {
+			break
 		}
 		seg = append(seg, t)
 	}
