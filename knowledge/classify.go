@@ -229,8 +229,8 @@ const maxBodyBytes = 128 << 10
 func (m *message) senders() map[string]bool {
 	out := make(map[string]bool)
 	for _, v := range []string{m.header.get("to"), m.original.get("from"), m.original.get("return-path"), m.original.get("sender")} {
-		for _, a := range addressRe.FindAllString(v, 4) {
-			out[strings.ToLower(a)] = true
+		for _, loc := range findEmails(v) {
+			out[strings.ToLower(v[loc[0]:loc[1]])] = true
 		}
 	}
 	return out

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -17,6 +18,9 @@ type rules struct {
 	rcpt          []phrase // phrases that place a rejection at the RCPT stage
 	late          []phrase // "user unknown" wordings that, said late, mean a filter
 	matcher       *phraseMatcher
+	// needles are the distinct literals of the expressions: many share
+	// one ("ofr", "aup"), and a text is searched for each only once.
+	needles []string
 }
 
 type rule struct {
@@ -33,7 +37,20 @@ type rule struct {
 // without; the cheap strings.Contains test spares most regexp runs.
 type guardedRegexp struct {
 	re     *regexp.Regexp
-	needle string
+	needle int // index in rules.needles, or -1 when the expression has none
+}
+
+// needleID returns the index of a literal in rs.needles, adding it if new;
+// -1 for none.
+func (rs *rules) needleID(literal string) int {
+	if literal == "" {
+		return -1
+	}
+	if i := slices.Index(rs.needles, literal); i >= 0 {
+		return i
+	}
+	rs.needles = append(rs.needles, literal)
+	return len(rs.needles) - 1
 }
 
 // requiredLiteral returns the longest run of plain lower-case letters and
@@ -150,11 +167,18 @@ func loadRules(raw string, kb *KB) (*rules, error) {
 			return nil, fmt.Errorf("rules.toml: rule %d: %w", i+1, err)
 		}
 		for _, re := range r.Regex {
-			c, err := regexp.Compile("(?i)" + re)
+			// Texts are folded to lower case before matching; only an
+			// expression with capitals (\S, \D, or a literal) needs (?i),
+			// which makes matching slower.
+			flags := ""
+			if re != strings.ToLower(re) {
+				flags = "(?i)"
+			}
+			c, err := regexp.Compile(flags + re)
 			if err != nil {
 				return nil, fmt.Errorf("rules.toml: rule %d: %w", i+1, err)
 			}
-			out.regexes = append(out.regexes, guardedRegexp{c, requiredLiteral(re)})
+			out.regexes = append(out.regexes, guardedRegexp{c, rs.needleID(requiredLiteral(re))})
 		}
 		rs.list = append(rs.list, out)
 	}
@@ -224,6 +248,12 @@ type ruleMatch struct {
 // rule that match.
 func (rs *rules) scan(text string) (strong, weak ruleMatch) {
 	strong, weak = ruleMatch{rule: -1}, ruleMatch{rule: -1}
+	// found[i]: 0 not searched yet, 1 needle i is in text, 2 it is not.
+	var small [64]uint8
+	found := small[:]
+	if len(rs.needles) > len(small) {
+		found = make([]uint8, len(rs.needles))
+	}
 	better := func(m *ruleMatch, rule, start, end int) {
 		if m.rule < 0 || rule < m.rule || (rule == m.rule && start < m.start) {
 			*m = ruleMatch{rule, start, end}
@@ -249,8 +279,16 @@ func (rs *rules) scan(text string) (strong, weak ruleMatch) {
 			continue
 		}
 		for _, g := range r.regexes {
-			if g.needle != "" && !strings.Contains(text, g.needle) {
-				continue
+			if g.needle >= 0 {
+				if found[g.needle] == 0 {
+					found[g.needle] = 2
+					if strings.Contains(text, rs.needles[g.needle]) {
+						found[g.needle] = 1
+					}
+				}
+				if found[g.needle] != 1 {
+					continue
+				}
 			}
 			if loc := g.re.FindStringIndex(text); loc != nil {
 				better(target, i, loc[0], loc[1])

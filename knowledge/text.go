@@ -136,50 +136,29 @@ func toSet(words string) map[string]bool {
 // quotes the address it refused, and words in it ("spam@", "blocked-user@",
 // a delivery program's path) are not what the server said about it.
 func blankAddresses(folded string) string {
-	if strings.IndexByte(folded, '@') < 0 && !strings.Contains(folded, "\"...") {
+	quoted := strings.Index(folded, "\"...")
+	if strings.IndexByte(folded, '@') < 0 && quoted < 0 {
 		return folded
 	}
 	b := []byte(folded)
-	for i := 0; i < len(b); i++ {
-		switch {
-		case b[i] == '@':
-			start := i
-			for start > 0 && isLocalPartByte(b[start-1]) {
-				start--
-			}
-			end := i + 1
-			for end < len(b) && isDomainByte(b[end]) {
-				end++
-			}
-			for end > i+1 && b[end-1] == '.' {
-				end--
-			}
-			if start == i || end == i+1 {
-				continue
-			}
-			for j := start; j < end; j++ {
-				b[j] = ' '
-			}
-			i = end - 1
-		case b[i] == '"' && i+4 <= len(b) && string(b[i+1:i+4]) == "...":
-			// The closing quote of a quoted recipient: blank back to its
-			// opening quote.
-			start := bytes.LastIndexByte(b[:i], '"')
-			if start < 0 {
-				continue
-			}
-			for j := start; j <= i; j++ {
+	for _, loc := range findEmails(folded) {
+		for j := loc[0]; j < loc[1]; j++ {
+			b[j] = ' '
+		}
+	}
+	for quoted >= 0 {
+		// The closing quote of a quoted recipient: blank back to its
+		// opening quote.
+		if open := bytes.LastIndexByte(b[:quoted], '"'); open >= 0 {
+			for j := open; j <= quoted; j++ {
 				b[j] = ' '
 			}
 		}
+		next := strings.Index(folded[quoted+1:], "\"...")
+		if next < 0 {
+			break
+		}
+		quoted += 1 + next
 	}
 	return string(b)
-}
-
-func isLocalPartByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._%+-'=/!#$&*?^`{|}~", c) >= 0
-}
-
-func isDomainByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.'
 }
