@@ -374,7 +374,7 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 			v.Status = inText
 		}
 	}
-	v.ReplyCode = findReply(text)
+	v.ReplyCode = remoteReply(text)
 	if strings.HasPrefix(v.Status, "2.") {
 		v.Status = ""
 	}
@@ -477,6 +477,27 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 	v.Confidence = confidence(v, r != nil)
 	v.Advice = c.adviseFor(kb, v)
 	return v, true
+}
+
+// remoteReply returns the reply code of the receiving server: the first
+// code of the text, unless Sendmail quotes the server's after its own
+// ("554 <ana@example.org>... 550 Host unknown").
+func remoteReply(text string) string {
+	first := findReply(text)
+	if !strings.Contains(text, "... ") {
+		return first
+	}
+	for l := range strings.SplitSeq(text, "\n") {
+		head, rest, ok := strings.Cut(strings.TrimSpace(l), "... ")
+		if own := findReply(head); !ok || own != first || !strings.HasPrefix(head, own) || len(rest) < 4 {
+			continue
+		}
+		if inner := findReply(rest[:4]); inner != "" && inner[0] >= '4' {
+			return inner
+		}
+		return first
+	}
+	return first
 }
 
 // isClientError reports whether an article is about the customer's own
