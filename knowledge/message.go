@@ -93,7 +93,7 @@ x-original-to dkim-signature authentication-results arc-seal x-ms-exchange-organ
 // as in a Content-Type folded without indentation.
 func looksLikeParam(line string) bool {
 	name, _, ok := strings.Cut(line, "=")
-	if !ok || name == "" || strings.Contains(line[:len(name)], ":") {
+	if !ok || name == "" {
 		return false
 	}
 	for i := 0; i < len(name); i++ {
