@@ -188,7 +188,7 @@ func (c *classifier) adviseFor(kb *KB, v Verdict) []string {
 	switch {
 	case v.Temporary:
 		out = append(out, say("temporary"))
-	case v.ReplyCode == "" && v.Status == "" && !d.FromDSN && v.Reason != "expired":
+	case v.ReplyCode == "" && v.Status == "" && !d.FromDSN && !d.SaysPermanent && v.Reason != "expired":
 		out = append(out, say("unknown_persistence"))
 	default:
 		out = append(out, say("permanent"))

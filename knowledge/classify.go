@@ -59,6 +59,9 @@ type Details struct {
 	RateLimit  string // "ours" (the provider's E451) or "remote"
 	AuthCheck  string // SPF, DKIM or DMARC
 	FromDSN    bool   // read from a machine-readable delivery status
+	// SaysPermanent: the text calls the failure permanent ("failed
+	// permanently", "permanent fatal errors", "error permanente").
+	SaysPermanent bool
 }
 
 // Classify reads a pasted bounce (a whole message, the visible part of a
@@ -464,6 +467,7 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 	}
 
 	v.RemoteHost, v.RemoteIP = remoteOf(f.remote, text)
+	v.Details.SaysPermanent = strings.Contains(folded, "permanent")
 	c.details(&v, folded)
 	v.Article = c.article(kb, v, r)
 	v.Evidence = evidence(f.diag, folded, at, end)
