@@ -901,6 +901,11 @@ func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnF
 			return true
 		}
 	}
+	// A mailing (a newsletter, a list's post) that talks about bounces is
+	// not one: delivery reports never carry list headers of their own.
+	if m.header.get("list-unsubscribe") != "" || m.header.get("list-id") != "" {
+		return false
+	}
 	mailerDaemon := strings.Contains(from, "mailer-daemon") || strings.Contains(from, "postmaster") || strings.Contains(from, "mail delivery")
 	// Words of an error report, looked for only when a verdict needs them.
 	signals := -1

@@ -35,20 +35,35 @@ func TestClassifyFixtures(t *testing.T) {
 // the misses are logged (some labels follow the bounce's wording where the
 // classifier follows Sisimai's taxonomy, such as Gmail's DNS errors).
 func TestClassifyHoldout(t *testing.T) {
+	for _, set := range []struct {
+		dir   string
+		floor float64
+	}{
+		{"testdata/holdout", 85},
+		{"testdata/unseen", 85},
+	} {
+		t.Run(filepath.Base(set.dir), func(t *testing.T) { scoreHeldOut(t, set.dir, set.floor) })
+	}
+}
+
+// scoreHeldOut classifies a folder of labelled bounces: every bounce or
+// not-bounce decision must be right, and every recipient's reason right for
+// at least floor percent of the recipients.
+func scoreHeldOut(t *testing.T, dir string, floor float64) {
 	kb := mustLoad(t)
-	f, err := os.Open("testdata/holdout/expected.jsonl")
+	f, err := os.Open(filepath.Join(dir, "expected.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
-	var bounces, right int
+	var recipients, right int
 	for sc.Scan() {
 		var want expectedBounce
 		if err := json.Unmarshal(sc.Bytes(), &want); err != nil {
 			t.Fatal(err)
 		}
-		raw, err := os.ReadFile(filepath.Join("testdata/holdout", want.File))
+		raw, err := os.ReadFile(filepath.Join(dir, want.File))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,21 +72,23 @@ func TestClassifyHoldout(t *testing.T) {
 			t.Errorf("%s: IsBounce = %v (kind %s), want %v", want.File, got.IsBounce(), got.Kind, want.IsBounce)
 			continue
 		}
-		if !want.IsBounce {
-			continue
-		}
-		bounces++
-		g, w := got.Recipients[0], want.Recipients[0]
-		if g.Reason == w.Reason {
-			right++
-		} else {
-			t.Logf("%s: reason %s, want %s (evidence %q)", want.File, g.Reason, w.Reason, g.Evidence)
+		for i, w := range want.Recipients {
+			recipients++
+			if i >= len(got.Recipients) {
+				t.Logf("%s: recipient %d (%s) missing", want.File, i, w.Address)
+				continue
+			}
+			if g := got.Recipients[i]; g.Reason == w.Reason {
+				right++
+			} else {
+				t.Logf("%s: recipient %d reason %s, want %s (evidence %q)", want.File, i, g.Reason, w.Reason, g.Evidence)
+			}
 		}
 	}
-	pct := 100 * float64(right) / float64(bounces)
-	t.Logf("held-out fixtures: %d bounces, first-recipient reason %.1f%%", bounces, pct)
-	if bounces < 30 || pct < 85 {
-		t.Errorf("held-out reason accuracy %.1f%% over %d bounces, want at least 85%%", pct, bounces)
+	pct := 100 * float64(right) / float64(recipients)
+	t.Logf("%s: %d recipients, reason %.1f%%", dir, recipients, pct)
+	if recipients < 30 || pct < floor {
+		t.Errorf("reason accuracy %.1f%% over %d recipients, want at least %.0f%%", pct, recipients, floor)
 	}
 }
 

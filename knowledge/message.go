@@ -187,7 +187,8 @@ func splitHeader(s string) (header, string, bool) {
 var usedHeaders = func() map[string]string {
 	m := make(map[string]string)
 	for _, n := range []string{"Subject", "From", "To", "Content-Type", "Content-Transfer-Encoding", "Auto-Submitted",
-		"X-Autoreply", "X-Autorespond", "Precedence", "X-Failed-Recipients", "Return-Path", "Sender", "X-Apple-Unsubscribe"} {
+		"X-Autoreply", "X-Autorespond", "Precedence", "X-Failed-Recipients", "Return-Path", "Sender", "X-Apple-Unsubscribe",
+		"List-Unsubscribe", "List-Id"} {
 		m[n] = strings.ToLower(n)
 		m[strings.ToLower(n)] = strings.ToLower(n)
 	}
