@@ -28,11 +28,11 @@ func TestClassifyFixtures(t *testing.T) {
 	classifyFixtures(t, "testdata/bounces")
 }
 
-// TestClassifyHoldout measures the classifier on held-out fixtures, written
-// afterwards by someone who had not seen the rules: the honest figure for
+// TestClassifyHoldout measures the classifier on two sets of fixtures
+// written by people who had not seen the rules: the honest figure for
 // bounces nobody tuned it for. Every bounce/not-bounce decision must be
-// right, and the first recipient's reason right for at least 85% of them;
-// the misses are logged (some labels follow the bounce's wording where the
+// right, and each recipient's reason right for at least 85% of them; the
+// misses are logged (some labels follow the bounce's wording where the
 // classifier follows Sisimai's taxonomy, such as Gmail's DNS errors).
 func TestClassifyHoldout(t *testing.T) {
 	for _, set := range []struct {
