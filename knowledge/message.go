@@ -147,7 +147,9 @@ func splitHeader(s string) (header, string, bool) {
 			fields++
 			name, value, _ := strings.Cut(line, ":")
 			lname, used := usedHeaders[name]
-			if !used {
+			// Lower-casing the name costs an allocation: only when it may be
+			// a used field in another spelling, or may make the block known.
+			if !used && (!known || len(name) < len(usedHeaderLengths) && usedHeaderLengths[len(name)]) {
 				lname = strings.ToLower(name)
 				_, used = usedHeaders[lname]
 			}
@@ -195,6 +197,16 @@ var usedHeaders = func() map[string]string {
 	m["Content-type"] = "content-type"
 	m["Content-transfer-encoding"] = "content-transfer-encoding"
 	return m
+}()
+
+// usedHeaderLengths marks the lengths of the used field names.
+var usedHeaderLengths = func() (out [32]bool) {
+	for n := range usedHeaders {
+		if len(n) < len(out) {
+			out[len(n)] = true
+		}
+	}
+	return out
 }()
 
 // walk decodes one MIME entity and its children.
@@ -553,17 +565,31 @@ func htmlUnescape(s string) string {
 // trimOriginal cuts a plain-text bounce where the copy of the returned
 // message begins, so its words do not count as the error.
 func trimOriginal(s string) string {
-	cut := len(s)
-	dashes := strings.Contains(s, "---")
-	for _, marker := range originalMarkers {
-		if marker[0] == '-' && !dashes {
-			continue
+	// Markers start a line, after indentation or a quote mark: one pass
+	// over the lines compares each with the markers that share its first
+	// letter.
+	for at := 0; at < len(s); {
+		end := strings.IndexByte(s[at:], '\n')
+		if end < 0 {
+			end = len(s)
+		} else {
+			end += at
 		}
-		if i := indexFold(s[:cut], marker); i > 0 {
-			cut = i
+		raw := s[at:end]
+		line := strings.TrimLeft(raw, " \t>")
+		if line != "" {
+			c := line[0] | 0x20 // lower case for letters; '-' stays '-'
+			for _, marker := range originalMarkers {
+				if marker[0] == c && len(line) >= len(marker) && strings.EqualFold(line[:len(marker)], marker) {
+					if cut := at + len(raw) - len(line); cut > 0 {
+						return s[:cut]
+					}
+				}
+			}
 		}
+		at = end + 1
 	}
-	return s[:cut]
+	return s
 }
 
 // indexFold is strings.Index ignoring ASCII case; needle is lower-case.
