@@ -187,6 +187,15 @@ func (kb *KB) classify(text string, depth int) Diagnosis {
 		}
 		out = append(out, v)
 	}
+	// A notice that only says delivery failed, with the real bounce
+	// attached (a gateway forwarding it): the attached one says why.
+	if depth == 0 && len(out) > 0 && allVague(out) {
+		for _, a := range m.attached {
+			if d := kb.classify(a, depth+1); d.Kind == KindBounce && !allVague(d.Recipients) {
+				return d
+			}
+		}
+	}
 	if len(out) == 0 || !c.looksLikeBounce(m, body, out, len(failed) > 0) {
 		// A bounce forwarded as an attachment: read the attached message.
 		if depth == 0 {
@@ -199,6 +208,16 @@ func (kb *KB) classify(text string, depth int) Diagnosis {
 		return Diagnosis{Kind: KindNone}
 	}
 	return Diagnosis{Kind: KindBounce, Recipients: out}
+}
+
+// allVague reports whether no verdict names a cause or a code.
+func allVague(vs []Verdict) bool {
+	for _, v := range vs {
+		if (v.Reason != "onhold" && v.Reason != "undefined") || v.ReplyCode != "" || v.Status != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // body joins the human-readable parts, without the copy of the original
