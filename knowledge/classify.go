@@ -207,7 +207,21 @@ func (kb *KB) classify(text string, depth int) Diagnosis {
 		}
 		return Diagnosis{Kind: KindNone}
 	}
+	// A list holding a message for its moderator quotes no server reply.
+	if len(failed) == 0 && !quotesReply(out) && c.isHeldForModeration(body) {
+		return Diagnosis{Kind: KindNone}
+	}
 	return Diagnosis{Kind: KindBounce, Recipients: out}
+}
+
+// quotesReply reports whether a verdict has a server's reply or status code.
+func quotesReply(vs []Verdict) bool {
+	for _, v := range vs {
+		if v.ReplyCode != "" || v.Status != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // allVague reports whether no verdict names a cause or a code.
@@ -401,8 +415,9 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 		v.Status = ""
 	}
 
-	// Rules read what the server said, not the addresses it quoted.
-	said := blankAddresses(folded)
+	// Rules read what the server said, not the addresses it quoted nor
+	// the wordings that only look like a cause ([ignore]).
+	said := c.rules.blankIgnored(blankAddresses(folded))
 	v.Details.Command = findCommand(said)
 	statusReason := c.rules.reasonForStatus(v.Status)
 
@@ -412,7 +427,7 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 	if r == nil && statusReason == "" && len(f.context) > 0 {
 		// What the text says before the recipients, if the recipient's own
 		// lines have no specific wording.
-		if cr, _, _ := c.rules.match(fold(strings.Join(f.context, " ")), false); cr != nil {
+		if cr, _, _ := c.rules.match(c.rules.blankIgnored(blankAddresses(fold(strings.Join(f.context, " ")))), false); cr != nil {
 			r = cr
 		}
 	}
@@ -893,6 +908,29 @@ func (c *classifier) isAutoReply(m *message, body string) bool {
 	return false
 }
 
+// isHeldForModeration reports whether the text is a mailing list telling
+// the sender their message waits for the moderator ([held] in rules.toml).
+func (c *classifier) isHeldForModeration(body string) bool {
+	head := body
+	if len(head) > 4<<10 {
+		head = head[:4<<10]
+	}
+	return anyPhrase(fold(head), c.rules.held)
+}
+
+// fromDaemon reports whether a From field is a mail system's (a bounce's
+// sender) rather than a person's or a company's.
+func fromDaemon(from string) bool {
+	from = strings.ToLower(from)
+	for _, s := range []string{"mailer-daemon", "postmaster", "mail delivery", "mail system", "microsoftexchange", "mail administrator", "mailadmin",
+		"daemon", "mailer", "no-reply", "noreply", "do-not-reply", "donotreply", "bounce", "-admin", "-owner", "-request", "listserv", "majordomo", "mailman"} {
+		if strings.Contains(from, s) {
+			return true
+		}
+	}
+	return false
+}
+
 // bounceSignals are words that tell an error report from an ordinary text
 // that happens to contain a number or the word "blocked".
 var bounceSignals = []string{"deliver", "undeliver", "failed", "failure", "error", "reject", "returned", "could not", "couldn't",
@@ -925,7 +963,11 @@ func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnF
 	if m.header.get("list-unsubscribe") != "" || m.header.get("list-id") != "" {
 		return false
 	}
-	mailerDaemon := strings.Contains(from, "mailer-daemon") || strings.Contains(from, "postmaster") || strings.Contains(from, "mail delivery")
+	mailerDaemon := fromDaemon(from)
+	// A message a person or a company wrote (it has a From that is not a
+	// mail system's) is a bounce only if it quotes a server's reply: words
+	// alone ("your mailbox is full") are what phishing says too.
+	personal := from != "" && !mailerDaemon
 	// Words of an error report, looked for only when a verdict needs them.
 	signals := -1
 	hasSignals := func() bool {
@@ -956,7 +998,7 @@ func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnF
 		if strongCode && (mailerDaemon || hasSignals() || len(lines(body)) <= 3) {
 			return true
 		}
-		if v.Confidence >= 0.8 && (mailerDaemon || hasSignals() || len(lines(body)) <= 15) {
+		if v.Confidence >= 0.8 && !personal && (mailerDaemon || hasSignals() || len(lines(body)) <= 15) {
 			return true
 		}
 	}

@@ -282,7 +282,10 @@ func segment(ls []string, start, end int) []string {
 	for i := start; i < end && i < start+14; i++ {
 		t := strings.TrimSpace(ls[i])
 		if t == "" {
-			if len(seg) > 1 {
+			// A blank line ends the recipient's lines once they hold more
+			// than its address, or already a reply (a table row, one per
+			// recipient).
+			if len(seg) > 1 || len(seg) == 1 && findReply(seg[0]) != "" {
 				break
 			}
 			continue

@@ -196,6 +196,12 @@ var usedHeaders = func() map[string]string {
 	}
 	m["Content-type"] = "content-type"
 	m["Content-transfer-encoding"] = "content-transfer-encoding"
+	// Webmail and mail programs show the header in the reader's language
+	// when a message is copied: "De:", "Para:", "Asunto:".
+	for shown, field := range map[string]string{"De": "from", "Para": "to", "Asunto": "subject", "Assunto": "subject", "Objet": "subject"} {
+		m[shown] = field
+		m[strings.ToLower(shown)] = field
+	}
 	return m
 }()
 

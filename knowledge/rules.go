@@ -17,6 +17,9 @@ type rules struct {
 	domains       []string // popular mail domains, for typo suggestions
 	rcpt          []phrase // phrases that place a rejection at the RCPT stage
 	late          []phrase // "user unknown" wordings that, said late, mean a filter
+	ignore        []phrase // wordings that look like a cause but are not ("spam folder")
+	ignoreMatcher *phraseMatcher
+	held          []phrase // a list holding a message for its moderator: not a bounce
 	matcher       *phraseMatcher
 	// needles are the distinct literals of the expressions: many share
 	// one ("ofr", "aup"), and a text is searched for each only once.
@@ -120,6 +123,12 @@ func loadRules(raw string, kb *KB) (*rules, error) {
 		Late struct {
 			Match []string `toml:"match"`
 		} `toml:"late"`
+		Ignore struct {
+			Match []string `toml:"match"`
+		} `toml:"ignore"`
+		Held struct {
+			Match []string `toml:"match"`
+		} `toml:"held"`
 		Rule []struct {
 			Reason  string   `toml:"reason"`
 			Article string   `toml:"article"`
@@ -188,6 +197,15 @@ func loadRules(raw string, kb *KB) (*rules, error) {
 	if rs.late, err = phrases(file.Late.Match); err != nil {
 		return nil, fmt.Errorf("rules.toml: [late]: %w", err)
 	}
+	if rs.ignore, err = phrases(file.Ignore.Match); err != nil {
+		return nil, fmt.Errorf("rules.toml: [ignore]: %w", err)
+	}
+	if len(rs.ignore) > 0 {
+		rs.ignoreMatcher = newPhraseMatcher(rs.ignore, nil)
+	}
+	if rs.held, err = phrases(file.Held.Match); err != nil {
+		return nil, fmt.Errorf("rules.toml: [held]: %w", err)
+	}
 	var all []phrase
 	var owner []int32
 	for i, r := range rs.list {
@@ -213,6 +231,28 @@ func phrases(list []string) ([]phrase, error) {
 		out = append(out, p)
 	}
 	return out, nil
+}
+
+// blankIgnored returns folded text with the [ignore] phrases replaced by
+// spaces of the same length, so no rule reads them.
+func (rs *rules) blankIgnored(text string) string {
+	if rs.ignoreMatcher == nil {
+		return text
+	}
+	var b []byte
+	rs.ignoreMatcher.each(text, func(id int32, start int) bool {
+		if b == nil {
+			b = []byte(text)
+		}
+		for j := start; j < start+len(rs.ignore[id].text); j++ {
+			b[j] = ' '
+		}
+		return true
+	})
+	if b == nil {
+		return text
+	}
+	return string(b)
 }
 
 // anyPhrase reports whether text holds one of the phrases.

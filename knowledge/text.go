@@ -12,9 +12,26 @@ import (
 // meet. It works rune by rune with a table because the standard library has
 // no Unicode normaliser and knowledge stays dependency-free.
 func fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return strings.ToLower(s) // no copy when s has no capitals
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b.WriteByte(byte(r))
+			continue
+		}
 		r = unicode.ToLower(r)
 		if f, ok := foldTable[r]; ok {
 			b.WriteString(f)
