@@ -110,6 +110,11 @@ type phrase struct {
 	prefix bool
 }
 
+// phraseList is a section of rules.toml that is only a list of phrases.
+type phraseList struct {
+	Match []string `toml:"match"`
+}
+
 func loadRules(raw string, kb *KB) (*rules, error) {
 	var file struct {
 		Reasons map[string]string `toml:"reasons"`
@@ -117,18 +122,10 @@ func loadRules(raw string, kb *KB) (*rules, error) {
 		Typos   struct {
 			Domains []string `toml:"domains"`
 		} `toml:"typos"`
-		Rcpt struct {
-			Match []string `toml:"match"`
-		} `toml:"rcpt"`
-		Late struct {
-			Match []string `toml:"match"`
-		} `toml:"late"`
-		Ignore struct {
-			Match []string `toml:"match"`
-		} `toml:"ignore"`
-		Held struct {
-			Match []string `toml:"match"`
-		} `toml:"held"`
+		Rcpt   phraseList `toml:"rcpt"`
+		Late   phraseList `toml:"late"`
+		Ignore phraseList `toml:"ignore"`
+		Held   phraseList `toml:"held"`
 		Rule []struct {
 			Reason  string   `toml:"reason"`
 			Article string   `toml:"article"`
