@@ -126,7 +126,7 @@ func loadRules(raw string, kb *KB) (*rules, error) {
 		Late   phraseList `toml:"late"`
 		Ignore phraseList `toml:"ignore"`
 		Held   phraseList `toml:"held"`
-		Rule []struct {
+		Rule   []struct {
 			Reason  string   `toml:"reason"`
 			Article string   `toml:"article"`
 			Check   string   `toml:"check"`
