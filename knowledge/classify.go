@@ -922,8 +922,8 @@ func (c *classifier) isHeldForModeration(body string) bool {
 // sender) rather than a person's or a company's.
 func fromDaemon(from string) bool {
 	from = strings.ToLower(from)
-	for _, s := range []string{"mailer-daemon", "postmaster", "mail delivery", "mail system", "microsoftexchange", "mail administrator", "mailadmin",
-		"daemon", "mailer", "no-reply", "noreply", "do-not-reply", "donotreply", "bounce", "-admin", "-owner", "-request", "listserv", "majordomo", "mailman"} {
+	for _, s := range []string{"daemon", "postmaster", "mailer", "mail delivery", "mail system", "microsoftexchange", "mail administrator", "mailadmin",
+		"no-reply", "noreply", "do-not-reply", "donotreply", "bounce", "-admin", "-owner", "-request", "listserv", "majordomo", "mailman"} {
 		if strings.Contains(from, s) {
 			return true
 		}
