@@ -42,6 +42,7 @@ func TestClassifyHoldout(t *testing.T) {
 		{"testdata/holdout", 85},
 		{"testdata/unseen", 85},
 		{"testdata/unseen2", 85},
+		{"testdata/unseen3", 85},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) { scoreHeldOut(t, set.dir, set.floor) })
 	}
