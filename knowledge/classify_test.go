@@ -43,6 +43,7 @@ func TestClassifyHoldout(t *testing.T) {
 		{"testdata/unseen", 85},
 		{"testdata/unseen2", 85},
 		{"testdata/unseen3", 85},
+		{"testdata/unseen4", 85},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) { scoreHeldOut(t, set.dir, set.floor) })
 	}
