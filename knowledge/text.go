@@ -153,6 +153,7 @@ func toSet(words string) map[string]bool {
 // quotes the address it refused, and words in it ("spam@", "blocked-user@",
 // a delivery program's path) are not what the server said about it.
 func blankAddresses(folded string) string {
+	const maxQuotedRecipient = 256
 	quoted := strings.Index(folded, "\"...")
 	if strings.IndexByte(folded, '@') < 0 && quoted < 0 {
 		return folded
@@ -165,8 +166,11 @@ func blankAddresses(folded string) string {
 	}
 	for quoted >= 0 {
 		// The closing quote of a quoted recipient: blank back to its
-		// opening quote.
-		if open := bytes.LastIndexByte(b[:quoted], '"'); open >= 0 {
+		// opening quote, looked for only as far as a recipient goes (a
+		// paste full of quotes must stay linear).
+		from := max(0, quoted-maxQuotedRecipient)
+		if open := bytes.LastIndexByte(b[from:quoted], '"'); open >= 0 {
+			open += from
 			for j := open; j <= quoted; j++ {
 				b[j] = ' '
 			}
