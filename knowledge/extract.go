@@ -241,10 +241,11 @@ func extractFromText(text string, senders map[string]bool) []finding {
 	// context, in every recipient's lines.
 	var preamble []string
 	if len(occ) > 0 {
-		for _, l := range ls[:occ[0].line] {
-			// Sendmail's line for a destination host is about that host's
-			// recipients, not a statement about all of them.
-			if t := strings.TrimSpace(l); t != "" && !isHeaderLine(t) && len(preamble) < 6 && !strings.Contains(t, " (smtp)... ") {
+		for i, l := range ls[:occ[0].line] {
+			// Sendmail's line for a destination host, or a mail queue's
+			// reason line, is about some recipients, not a statement about
+			// all of them.
+			if t := strings.TrimSpace(l); t != "" && !isHeaderLine(t) && len(preamble) < 6 && !strings.Contains(t, " (smtp)... ") && !isQueueReason(ls, i) {
 				preamble = append(preamble, t)
 			}
 		}
@@ -260,6 +261,9 @@ func extractFromText(text string, senders map[string]bool) []finding {
 			}
 		}
 		seg := segment(ls, o.line, end)
+		if o.line > 0 && isQueueReason(ls, o.line-1) {
+			seg = append([]string{strings.TrimSpace(ls[o.line-1])}, seg...)
+		}
 		if i, ok := index[o.address]; ok {
 			out[i].diag = append(out[i].diag, seg...)
 			continue
@@ -296,12 +300,25 @@ func segment(ls []string, start, end int) []string {
 		// Sendmail reports each destination host ("550 example.org
 		// (smtp)... 550 Host unknown") before its recipients' lines: such
 		// a line after the recipient's own is the next recipient's.
-		if len(seg) > 0 && strings.Contains(t, " (smtp)... ") {
+		if len(seg) > 0 && (strings.Contains(t, " (smtp)... ") || isQueueReason(ls, i)) {
 			break
 		}
 		seg = append(seg, t)
 	}
 	return seg
+}
+
+// isQueueReason reports whether line i is a mail queue's reason, as
+// Postfix's mailq prints it: in parentheses, on the line before the bare
+// address it concerns.
+func isQueueReason(ls []string, i int) bool {
+	t := strings.TrimSpace(ls[i])
+	if len(t) < 3 || t[0] != '(' || (t[len(t)-1] != ')' && len(t) < 60) || i+1 >= len(ls) {
+		return false
+	}
+	next := strings.TrimSpace(ls[i+1])
+	locs := findEmails(next)
+	return len(locs) == 1 && locs[0][1]-locs[0][0] == len(strings.Trim(next, "<>"))
 }
 
 // isHeaderLine reports whether a line is a mail header field that says
