@@ -918,6 +918,19 @@ func (c *classifier) isHeldForModeration(body string) bool {
 	return anyPhrase(fold(head), c.rules.held)
 }
 
+// onlyQuotedEvidence reports whether every evidence line is quoted from an
+// earlier message (starts with ">").
+func onlyQuotedEvidence(vs []Verdict) bool {
+	for _, v := range vs {
+		for _, e := range v.Evidence {
+			if !strings.HasPrefix(e, ">") {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // fromDaemon reports whether a From field is a mail system's (a bounce's
 // sender) rather than a person's or a company's.
 func fromDaemon(from string) bool {
@@ -968,6 +981,11 @@ func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnF
 	// mail system's) is a bounce only if it quotes a server's reply: words
 	// alone ("your mailbox is full") are what phishing says too.
 	personal := from != "" && !mailerDaemon
+	// A reply in a conversation that only quotes an old error ("> 550
+	// ...") is about something else.
+	if personal && strings.HasPrefix(subject, "re:") && onlyQuotedEvidence(vs) {
+		return false
+	}
 	// Words of an error report, looked for only when a verdict needs them.
 	signals := -1
 	hasSignals := func() bool {

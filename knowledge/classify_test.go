@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/servinetwork/rebote/knowledge"
 )
 
 type expectedBounce struct {
@@ -44,6 +46,7 @@ func TestClassifyHoldout(t *testing.T) {
 		{"testdata/unseen2", 85},
 		{"testdata/unseen3", 85},
 		{"testdata/unseen4", 85},
+		{"testdata/unseen5", 85},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) { scoreHeldOut(t, set.dir, set.floor) })
 	}
@@ -77,14 +80,26 @@ func scoreHeldOut(t *testing.T, dir string, floor float64) {
 		}
 		for i, w := range want.Recipients {
 			recipients++
-			if i >= len(got.Recipients) {
+			// The verdict for the same address, wherever it is listed;
+			// by position when the text names no address.
+			var g *knowledge.Verdict
+			for j := range got.Recipients {
+				if w.Address != "" && strings.EqualFold(got.Recipients[j].Address, w.Address) {
+					g = &got.Recipients[j]
+					break
+				}
+			}
+			if g == nil && w.Address == "" && i < len(got.Recipients) {
+				g = &got.Recipients[i]
+			}
+			if g == nil {
 				t.Logf("%s: recipient %d (%s) missing", want.File, i, w.Address)
 				continue
 			}
-			if g := got.Recipients[i]; g.Reason == w.Reason {
+			if g.Reason == w.Reason {
 				right++
 			} else {
-				t.Logf("%s: recipient %d reason %s, want %s (evidence %q)", want.File, i, g.Reason, w.Reason, g.Evidence)
+				t.Logf("%s: recipient %d (%s) reason %s, want %s (evidence %q)", want.File, i, w.Address, g.Reason, w.Reason, g.Evidence)
 			}
 		}
 	}

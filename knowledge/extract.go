@@ -76,7 +76,7 @@ func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 				tier = 2
 				// "<addr>: error text" (Postfix, qmail, Sendmail) is the
 				// clearest layout of all.
-				if rest := strings.TrimSpace(l[loc[1]:]); strings.HasPrefix(strings.TrimLeft(rest, ">"), ":") || strings.HasPrefix(rest, "...") {
+				if rest := strings.TrimLeft(strings.TrimSpace(l[loc[1]:]), ">"); strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "...") {
 					tier = 3
 				}
 			}
@@ -88,10 +88,42 @@ func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 			if tier < 2 && afterDeliveryPhrase(lower[:loc[0]]) {
 				tier = 2
 			}
+			// A line that is only a name and the address in brackets
+			// ("Pablo Rey (pablo.rey@example.com)", as Outlook lists
+			// recipients) presents it too.
+			if tier < 2 && namedAddressLine(before, strings.TrimSpace(l[loc[1]:])) {
+				tier = 2
+			}
+			// A line that ends in the address and a colon heads what the
+			// server said about it: "Respuesta del servidor remoto para
+			// ana@example.org:", "Reply for ana@example.org:".
+			if tier < 2 && strings.TrimSpace(strings.TrimLeft(l[loc[1]:], ">")) == ":" && findReply(before) == "" && !strings.Contains(before, "rcpt") {
+				tier = 2
+			}
 			out = append(out, addressOccurrence{address: addr, line: i, tier: tier})
 		}
 	}
 	return out
+}
+
+// namedAddressLine reports whether the text around an address makes the
+// line "Name (address)" or "Name <address>": words, then the bracketed
+// address and nothing after it.
+func namedAddressLine(before, after string) bool {
+	b := strings.TrimSpace(before)
+	if b == "" || (after != ")" && after != ">") {
+		return false
+	}
+	open := b[len(b)-1]
+	if (open != '(' || after != ")") && (open != '<' || after != ">") {
+		return false
+	}
+	name := strings.TrimSpace(b[:len(b)-1])
+	name = strings.Trim(name, "\"'")
+	if name == "" || len(name) > 60 || strings.ContainsAny(name, ":;@()<>[]") {
+		return false
+	}
+	return true
 }
 
 // replyThenAddress reports whether the text before an address is a reply
@@ -300,7 +332,9 @@ func segment(ls []string, start, end int) []string {
 		// Sendmail reports each destination host ("550 example.org
 		// (smtp)... 550 Host unknown") before its recipients' lines: such
 		// a line after the recipient's own is the next recipient's.
-		if len(seg) > 0 && (strings.Contains(t, " (smtp)... ") || isQueueReason(ls, i)) {
+		// A section rule ("----- Transcript of session follows -----")
+		// starts what is no longer this recipient's.
+		if len(seg) > 0 && (strings.Contains(t, " (smtp)... ") || isQueueReason(ls, i) || strings.HasPrefix(t, "-----")) {
 			break
 		}
 		seg = append(seg, t)
@@ -312,8 +346,12 @@ func segment(ls []string, start, end int) []string {
 // Postfix's mailq prints it: in parentheses, on the line before the bare
 // address it concerns.
 func isQueueReason(ls []string, i int) bool {
-	t := strings.TrimSpace(ls[i])
-	if len(t) < 3 || t[0] != '(' || (t[len(t)-1] != ')' && len(t) < 60) || i+1 >= len(ls) {
+	// mailq prints the reason at the start of the line and the address far
+	// to the right; Sendmail's "(reason: ...)" is indented, under its
+	// address.
+	t := strings.TrimRight(ls[i], " \t\r")
+	if len(t) < 3 || t[0] != '(' || (t[len(t)-1] != ')' && len(t) < 60) || i+1 >= len(ls) ||
+		!strings.HasPrefix(ls[i+1], "        ") {
 		return false
 	}
 	next := strings.TrimSpace(ls[i+1])
