@@ -252,7 +252,12 @@ func (m *message) body() string {
 			break
 		}
 	}
-	return b.String()
+	out := b.String()
+	if strings.Contains(out, "\u00a0") {
+		// Webmail pastes and HTML parts bring non-breaking spaces.
+		out = strings.ReplaceAll(out, "\u00a0", " ")
+	}
+	return out
 }
 
 // maxBodyBytes bounds the text read for the explanation of a bounce: it is
@@ -882,8 +887,8 @@ var autoReplySubjects = []string{"auto:", "auto reply", "automatic reply", "auto
 	"absence", "abwesenheit", "risposta automatica", "resposta automática", "vacation", "vacaciones"}
 
 func (c *classifier) isAutoReply(m *message, body string) bool {
-	from := strings.ToLower(m.header.get("from"))
-	if strings.Contains(from, "mailer-daemon") || strings.Contains(from, "postmaster") {
+	// Delivery reports are sent "auto-replied" too (Postfix, Microsoft).
+	if fromMTA(m.header.get("from")) || bounceSubject(strings.ToLower(m.header.get("subject"))) {
 		return false
 	}
 	auto := strings.ToLower(m.header.get("auto-submitted"))
@@ -931,13 +936,37 @@ func onlyQuotedEvidence(vs []Verdict) bool {
 	return true
 }
 
-// fromDaemon reports whether a From field is a mail system's (a bounce's
-// sender) rather than a person's or a company's.
-func fromDaemon(from string) bool {
-	from = strings.ToLower(from)
-	for _, s := range []string{"daemon", "postmaster", "mailer", "mail delivery", "mail system", "microsoftexchange", "mail administrator", "mailadmin",
-		"no-reply", "noreply", "do-not-reply", "donotreply", "bounce", "-admin", "-owner", "-request", "listserv", "majordomo", "mailman"} {
-		if strings.Contains(from, s) {
+// bounceSubject reports whether a (lower-cased) subject is a delivery
+// report's.
+func bounceSubject(subject string) bool {
+	for _, s := range []string{"undeliver", "delivery status notification", "mail delivery failed", "failure notice", "returned mail",
+		"delivery failure", "no se puede entregar", "no se ha podido entregar", "non remis", "unzustellbar", "undelivered", "delivery has failed",
+		"delivery notification", "mensaje no entregado", "devuelto", "could not be delivered", "delayed mail", "warning: could not send",
+		"estado de entrega"} {
+		if strings.Contains(subject, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// fromMTA reports whether a From field is a mail system's, the sender of
+// delivery reports.
+func fromMTA(from string) bool {
+	return containsAny(strings.ToLower(from), "daemon", "postmaster", "mailer", "mail delivery", "mail system", "microsoftexchange",
+		"mail administrator", "mailadmin")
+}
+
+// fromAutomated reports whether a From field is a program's (a mail
+// system, a no-reply sender, a mailing list) rather than a person's.
+func fromAutomated(from string) bool {
+	return fromMTA(from) || containsAny(strings.ToLower(from), "no-reply", "noreply", "do-not-reply", "donotreply", "bounce",
+		"-admin", "-owner", "-request", "listserv", "majordomo", "mailman")
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
 			return true
 		}
 	}
@@ -964,23 +993,19 @@ func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnF
 	}
 	subject := strings.ToLower(m.header.get("subject"))
 	from := strings.ToLower(m.header.get("from"))
-	for _, s := range []string{"undeliver", "delivery status notification", "mail delivery failed", "failure notice", "returned mail",
-		"delivery failure", "no se puede entregar", "no se ha podido entregar", "non remis", "unzustellbar", "undelivered", "delivery has failed",
-		"delivery notification", "mensaje no entregado", "devuelto", "could not be delivered", "delayed mail", "warning: could not send"} {
-		if strings.Contains(subject, s) {
-			return true
-		}
+	if bounceSubject(subject) {
+		return true
 	}
 	// A mailing (a newsletter, a list's post) that talks about bounces is
 	// not one: delivery reports never carry list headers of their own.
 	if m.header.get("list-unsubscribe") != "" || m.header.get("list-id") != "" {
 		return false
 	}
-	mailerDaemon := fromDaemon(from)
+	mailerDaemon := fromMTA(from)
 	// A message a person or a company wrote (it has a From that is not a
-	// mail system's) is a bounce only if it quotes a server's reply: words
+	// program's) is a bounce only if it quotes a server's reply: words
 	// alone ("your mailbox is full") are what phishing says too.
-	personal := from != "" && !mailerDaemon
+	personal := from != "" && !fromAutomated(from)
 	// A reply in a conversation that only quotes an old error ("> 550
 	// ...") is about something else.
 	if personal && strings.HasPrefix(subject, "re:") && onlyQuotedEvidence(vs) {

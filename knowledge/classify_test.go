@@ -47,6 +47,7 @@ func TestClassifyHoldout(t *testing.T) {
 		{"testdata/unseen3", 85},
 		{"testdata/unseen4", 85},
 		{"testdata/unseen5", 85},
+		{"testdata/unseen6", 85},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) { scoreHeldOut(t, set.dir, set.floor) })
 	}

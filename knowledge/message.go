@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"encoding/base64"
+	"html"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -539,6 +540,12 @@ func htmlToText(s string) string {
 			case "br", "p", "div", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table":
 				b.WriteByte('\n')
 				space = false
+			case "td", "th":
+				// Table cells side by side: keep their words apart.
+				if !space {
+					b.WriteByte(' ')
+					space = true
+				}
 			}
 			i += end
 			continue
@@ -556,16 +563,11 @@ func htmlToText(s string) string {
 	return htmlUnescape(b.String())
 }
 
-var htmlEntities = strings.NewReplacer("&nbsp;", " ", "&lt;", "<", "&gt;", ">", "&quot;", `"`, "&#39;", "'", "&apos;", "'",
-	"&aacute;", "á", "&eacute;", "é", "&iacute;", "í", "&oacute;", "ó", "&uacute;", "ú", "&ntilde;", "ñ",
-	"&Aacute;", "Á", "&Eacute;", "É", "&Iacute;", "Í", "&Oacute;", "Ó", "&Uacute;", "Ú", "&Ntilde;", "Ñ",
-	"&uuml;", "ü", "&iquest;", "¿", "&iexcl;", "¡", "&amp;", "&")
-
 func htmlUnescape(s string) string {
 	if !strings.Contains(s, "&") {
 		return s
 	}
-	return htmlEntities.Replace(s)
+	return html.UnescapeString(s) // named and numeric (&#64;) entities
 }
 
 // trimOriginal cuts a plain-text bounce where the copy of the returned

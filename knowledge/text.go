@@ -50,6 +50,9 @@ var foldTable = map[rune]string{
 	'ú': "u", 'ù': "u", 'û': "u", 'ü': "u",
 	'ñ': "n", 'ç': "c", 'ý': "y", 'ÿ': "y", 'ß': "ss", 'œ': "oe", 'æ': "ae",
 	'’': "'", '‘': "'", '´': "'", '–': "-", '—': "-",
+	// Quotes and spaces that word processors and webmail put in pasted
+	// text: as plain ones, phrases still start and end on word boundaries.
+	'“': `"`, '”': `"`, '„': `"`, '«': `"`, '»': `"`, '\u00a0': " ", '\u202f': " ", '\u2007': " ",
 }
 
 // token is a word of a text with its byte offsets in the original string, so
