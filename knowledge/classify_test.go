@@ -48,6 +48,7 @@ func TestClassifyHoldout(t *testing.T) {
 		{"testdata/unseen4", 85},
 		{"testdata/unseen5", 85},
 		{"testdata/unseen6", 85},
+		{"testdata/unseen7", 85},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) { scoreHeldOut(t, set.dir, set.floor) })
 	}
