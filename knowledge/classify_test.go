@@ -60,18 +60,8 @@ func TestClassifyHoldout(t *testing.T) {
 // at least floor percent of the recipients.
 func scoreHeldOut(t *testing.T, dir string, floor float64) {
 	kb := mustLoad(t)
-	f, err := os.Open(filepath.Join(dir, "expected.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
 	var recipients, right int
-	for sc.Scan() {
-		var want expectedBounce
-		if err := json.Unmarshal(sc.Bytes(), &want); err != nil {
-			t.Fatal(err)
-		}
+	for _, want := range readExpected(t, dir) {
 		raw, err := os.ReadFile(filepath.Join(dir, want.File))
 		if err != nil {
 			t.Fatal(err)
@@ -113,20 +103,33 @@ func scoreHeldOut(t *testing.T, dir string, floor float64) {
 	}
 }
 
-func classifyFixtures(t *testing.T, dir string) {
-	kb := mustLoad(t)
+// readExpected reads a fixture folder's expected.jsonl.
+func readExpected(t *testing.T, dir string) []expectedBounce {
+	t.Helper()
 	f, err := os.Open(filepath.Join(dir, "expected.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	var out []expectedBounce
 	sc := bufio.NewScanner(f)
-	n := 0
 	for sc.Scan() {
 		var want expectedBounce
 		if err := json.Unmarshal(sc.Bytes(), &want); err != nil {
 			t.Fatal(err)
 		}
+		out = append(out, want)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func classifyFixtures(t *testing.T, dir string) {
+	kb := mustLoad(t)
+	n := 0
+	for _, want := range readExpected(t, dir) {
 		n++
 		t.Run(want.File, func(t *testing.T) {
 			raw, err := os.ReadFile(filepath.Join(dir, want.File))

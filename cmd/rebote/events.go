@@ -39,11 +39,7 @@ func genEventsCmd(ctx context.Context, args []string, getenv func(string) string
 	if fs.NArg() > 0 || *count < 1 || *days < 1 {
 		return errors.New("usage: rebote gen-events [--db PATH] [--events N>0] [--days D>0] [--seed S]")
 	}
-	kb, err := knowledge.Load(knowledge.DefaultPolicy())
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, *dbPath)
+	kb, db, err := openKnowledgeAndStore(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -99,11 +95,7 @@ func loadEventsCmd(ctx context.Context, args []string, getenv func(string) strin
 	if fs.NArg() > 0 || *rate < 1 || *duration <= 0 {
 		return errors.New("usage: rebote load-events [--db PATH] [--rate R>0] [--duration D>0]")
 	}
-	kb, err := knowledge.Load(knowledge.DefaultPolicy())
-	if err != nil {
-		return err
-	}
-	db, err := store.Open(ctx, *dbPath)
+	kb, db, err := openKnowledgeAndStore(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -173,6 +165,20 @@ func loadEventsCmd(ctx context.Context, args []string, getenv func(string) strin
 		return fmt.Errorf("load-events: %w", errors.Join(errs...))
 	}
 	return nil
+}
+
+// openKnowledgeAndStore loads the knowledge base (its articles name the
+// synthetic events) and opens the analytics database at path.
+func openKnowledgeAndStore(ctx context.Context, path string) (*knowledge.KB, *store.DB, error) {
+	kb, err := knowledge.Load(knowledge.DefaultPolicy())
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return kb, db, nil
 }
 
 func envOr(getenv func(string) string, key, fallback string) string {
