@@ -9,6 +9,7 @@ import (
 
 	"github.com/servinetwork/rebote/analytics"
 	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/bounce"
 	"github.com/servinetwork/rebote/locales"
 	"github.com/servinetwork/rebote/web"
 )
@@ -65,7 +66,7 @@ func sourceParam(src analytics.Source) string {
 }
 
 // findings lists the reason and article of each recipient of a diagnosis.
-func findings(d knowledge.Diagnosis) []analytics.Finding {
+func findings(d bounce.Diagnosis) []analytics.Finding {
 	out := make([]analytics.Finding, 0, len(d.Recipients))
 	for _, v := range d.Recipients {
 		f := analytics.Finding{Reason: v.Reason}
@@ -84,7 +85,7 @@ const lowConfidence = 0.5
 // diagnosisEvent describes a classification for analytics. Of the pasted
 // text it keeps at most one SMTP line, masked, and only when the
 // classifier could not read it well.
-func diagnosisEvent(d knowledge.Diagnosis, text string, src analytics.Source) analytics.Event {
+func diagnosisEvent(d bounce.Diagnosis, text string, src analytics.Source) analytics.Event {
 	e := analytics.Event{
 		Kind: analytics.KindDiagnosis, Source: src, Findings: findings(d),
 		Bounce: d.IsBounce(), Recipients: len(d.Recipients),
@@ -98,7 +99,7 @@ func diagnosisEvent(d knowledge.Diagnosis, text string, src analytics.Source) an
 			unread = v.Evidence[0]
 		}
 	}
-	if d.Kind == knowledge.KindNone {
+	if d.Kind == bounce.KindNone {
 		unread = firstCodeLine(text)
 	}
 	if unread != "" {

@@ -27,7 +27,7 @@ type searchResult struct {
 func (s *Server) handleAPISearch(w http.ResponseWriter, r *http.Request) {
 	q := cleanQuery(r.URL.Query().Get("q"))
 	resp := searchResponse{Query: q, Results: []searchResult{}}
-	for _, res := range s.kb.Search(q, 10) {
+	for _, res := range s.index.Search(q, 10) {
 		a := res.Article
 		resp.Results = append(resp.Results, searchResult{
 			Slug:    a.Slug,

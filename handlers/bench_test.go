@@ -41,7 +41,7 @@ func benchRouter(b *testing.B) http.Handler {
 		rec.Close(context.Background())
 		db.Close()
 	})
-	srv, err := handlers.New(handlers.Deps{KB: kb, Bundle: bundle, Log: log, Events: rec, Stats: db}, handlers.Config{})
+	srv, err := handlers.New(handlers.Deps{KB: kb, Search: mustSearch(b, kb), Bounces: mustReader(b, kb), Bundle: bundle, Log: log, Events: rec, Stats: db}, handlers.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func BenchmarkDashboardPage(b *testing.B) {
 		b.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := handlers.New(handlers.Deps{KB: kb, Bundle: bundle, Log: log, Stats: db, Staff: accounts}, handlers.Config{})
+	srv, err := handlers.New(handlers.Deps{KB: kb, Search: mustSearch(b, kb), Bounces: mustReader(b, kb), Bundle: bundle, Log: log, Stats: db, Staff: accounts}, handlers.Config{})
 	if err != nil {
 		b.Fatal(err)
 	}

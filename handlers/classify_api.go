@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/bounce"
 	"github.com/servinetwork/rebote/locales"
 )
 
@@ -37,7 +37,7 @@ type RecipientResult struct {
 
 // NewClassifyResponse converts a diagnosis for the JSON answers; article
 // is the link to an article for its slug.
-func NewClassifyResponse(d knowledge.Diagnosis, article func(slug string) string) ClassifyResponse {
+func NewClassifyResponse(d bounce.Diagnosis, article func(slug string) string) ClassifyResponse {
 	resp := ClassifyResponse{IsBounce: d.IsBounce(), Kind: string(d.Kind), Recipients: []RecipientResult{}}
 	for _, v := range d.Recipients {
 		r := RecipientResult{
@@ -68,12 +68,12 @@ func (s *Server) handleAPIClassify(w http.ResponseWriter, r *http.Request) {
 		s.writeJSON(w, r, status, apiError{Error: msg})
 		return
 	}
-	d := s.kb.Classify(text)
+	d := s.reader.Classify(text)
 	s.writeJSON(w, r, http.StatusOK, NewClassifyResponse(d, func(slug string) string { return s.absURL(r, "/errores/"+slug) }))
 }
 
 func (s *Server) readClassifyBody(w http.ResponseWriter, r *http.Request) (string, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, knowledge.MaxPasteBytes+64<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, bounce.MaxPasteBytes+64<<10)
 	raw, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooBig *http.MaxBytesError

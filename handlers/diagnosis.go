@@ -8,7 +8,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/servinetwork/rebote/analytics"
-	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/bounce"
+	"github.com/servinetwork/rebote/knowledge/search"
 	"github.com/servinetwork/rebote/locales"
 	"github.com/servinetwork/rebote/web"
 )
@@ -17,7 +18,7 @@ import (
 // forms link here with ?texto= to pre-fill the paste box.
 func (s *Server) handleDiagnosisForm(w http.ResponseWriter, r *http.Request) error {
 	texto := strings.ToValidUTF8(r.URL.Query().Get("texto"), "")
-	if len(texto) > knowledge.MaxPasteBytes {
+	if len(texto) > bounce.MaxPasteBytes {
 		return newUserError(http.StatusRequestEntityTooLarge, "BadRequestTitle", "TooLargeText")
 	}
 	p := s.page(r, locales.T(r.Context(), "TitleDiagnosis"))
@@ -33,7 +34,7 @@ func (s *Server) handleDiagnosis(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := s.kb.Classify(texto)
+	d := s.reader.Classify(texto)
 	src := analytics.ParseSource(r.PostForm.Get("origen"))
 	s.record(r, diagnosisEvent(d, texto, src))
 	subject := voteSubject{Reason: string(d.Kind)}
@@ -48,7 +49,7 @@ func (s *Server) handleDiagnosis(w http.ResponseWriter, r *http.Request) error {
 	for _, rec := range d.Recipients {
 		v.Cards = append(v.Cards, verdictCard(rec))
 	}
-	if d.Kind == knowledge.KindNone {
+	if d.Kind == bounce.KindNone {
 		v.Suggestions = resultItems(s.suggest(texto))
 	}
 	s.render(w, r, http.StatusOK, web.DiagnosisPage(s.page(r, locales.T(r.Context(), "TitleDiagnosis")), v))
@@ -58,7 +59,7 @@ func (s *Server) handleDiagnosis(w http.ResponseWriter, r *http.Request) error {
 // readPaste reads the texto field of a form post, refusing what cannot be
 // a pasted bounce with a message that says why.
 func readPaste(w http.ResponseWriter, r *http.Request) (string, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, knowledge.MaxPasteBytes+64<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, bounce.MaxPasteBytes+64<<10)
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -71,7 +72,7 @@ func readPaste(w http.ResponseWriter, r *http.Request) (string, error) {
 
 // checkPaste validates a pasted text for the form and the API alike.
 func checkPaste(texto string) (string, error) {
-	if len(texto) > knowledge.MaxPasteBytes {
+	if len(texto) > bounce.MaxPasteBytes {
 		return "", newUserError(http.StatusRequestEntityTooLarge, "BadRequestTitle", "TooLargeText")
 	}
 	if strings.TrimSpace(texto) == "" {
@@ -103,7 +104,7 @@ func looksBinary(s string) bool {
 }
 
 // verdictCard converts a verdict for the page.
-func verdictCard(v knowledge.Verdict) web.VerdictCard {
+func verdictCard(v bounce.Verdict) web.VerdictCard {
 	c := web.VerdictCard{
 		Address: v.Address, Article: v.Article, Reason: v.Reason, ReplyCode: v.ReplyCode, Status: v.Status,
 		Temporary: v.Temporary, RemoteHost: v.RemoteHost, RemoteIP: v.RemoteIP, Advice: v.Advice,
@@ -111,7 +112,7 @@ func verdictCard(v knowledge.Verdict) web.VerdictCard {
 		Confidence: confidenceLevel(v.Confidence),
 	}
 	for _, line := range v.Evidence {
-		c.Evidence = append(c.Evidence, knowledge.Mark(line, v.ReplyCode, v.Status, v.Phrase, v.Address, v.Details.ListedIP))
+		c.Evidence = append(c.Evidence, search.Mark(line, v.ReplyCode, v.Status, v.Phrase, v.Address, v.Details.ListedIP))
 	}
 	return c
 }
@@ -130,10 +131,10 @@ func confidenceLevel(c float64) string {
 // suggest finds articles for a text that is not a bounce: the lines
 // carrying an SMTP code are searched one by one (they say the most), then
 // the text's start.
-func (s *Server) suggest(text string) []knowledge.Result {
-	var out []knowledge.Result
+func (s *Server) suggest(text string) []search.Result {
+	var out []search.Result
 	seen := make(map[string]bool)
-	add := func(rs []knowledge.Result) {
+	add := func(rs []search.Result) {
 		for _, r := range rs {
 			if !seen[r.Article.Slug] && len(out) < 5 {
 				seen[r.Article.Slug] = true
@@ -145,10 +146,10 @@ func (s *Server) suggest(text string) []knowledge.Result {
 		if len(out) >= 5 {
 			break
 		}
-		add(s.kb.Search(line, 2))
+		add(s.index.Search(line, 2))
 	}
 	if len(out) == 0 {
-		add(s.kb.Search(text, 3))
+		add(s.index.Search(text, 3))
 	}
 	return out
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/servinetwork/rebote/analytics"
 	"github.com/servinetwork/rebote/handlers"
 	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/bounce"
+	"github.com/servinetwork/rebote/knowledge/search"
 	"github.com/servinetwork/rebote/locales"
 	"github.com/servinetwork/rebote/staff"
 	"github.com/servinetwork/rebote/store"
@@ -73,7 +75,7 @@ func newServerWithConfig(tb testing.TB, cfg handlers.Config) (*httptest.Server, 
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv, err := handlers.New(handlers.Deps{KB: kb, Bundle: bundle, Log: log, Events: rec, Stats: db, Staff: staff.New(db)}, cfg)
+	srv, err := handlers.New(handlers.Deps{KB: kb, Search: mustSearch(tb, kb), Bounces: mustReader(tb, kb), Bundle: bundle, Log: log, Events: rec, Stats: db, Staff: staff.New(db)}, cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -573,4 +575,22 @@ func TestMethodNotAllowed(t *testing.T) {
 	if res.status != http.StatusMethodNotAllowed || !strings.Contains(text(res.doc), "no admite esa operación") {
 		t.Errorf("POST /errores = %d", res.status)
 	}
+}
+
+func mustSearch(tb testing.TB, kb *knowledge.KB) *search.Index {
+	tb.Helper()
+	idx, err := search.New(kb)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return idx
+}
+
+func mustReader(tb testing.TB, kb *knowledge.KB) *bounce.Reader {
+	tb.Helper()
+	rd, err := bounce.New(kb)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rd
 }

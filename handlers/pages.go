@@ -11,6 +11,7 @@ import (
 
 	"github.com/servinetwork/rebote/analytics"
 	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/search"
 	"github.com/servinetwork/rebote/locales"
 	"github.com/servinetwork/rebote/web"
 )
@@ -108,7 +109,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	key := s.pageKey(r, "search")
 	body, results, ok := s.pages.get(key, time.Now())
 	if !ok {
-		v := web.SearchView{Query: q, Popular: s.kb.Popular(), Results: resultItems(s.kb.Search(q, 10))}
+		v := web.SearchView{Query: q, Popular: s.kb.Popular(), Results: resultItems(s.index.Search(q, 10))}
 		title := locales.T(r.Context(), "TitleSearch")
 		if q != "" {
 			title = locales.T(r.Context(), "TitleSearchFor", "Query", clip(q, 60))
@@ -179,7 +180,7 @@ func (s *Server) absURL(r *http.Request, path string) string {
 }
 
 // resultItems converts search results for the web components.
-func resultItems(rs []knowledge.Result) []web.SearchItem {
+func resultItems(rs []search.Result) []web.SearchItem {
 	items := make([]web.SearchItem, len(rs))
 	for i, r := range rs {
 		items[i] = web.SearchItem{Article: r.Article, Snippet: r.Snippet}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/servinetwork/rebote/analytics"
 	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/bounce"
+	"github.com/servinetwork/rebote/knowledge/search"
 	"github.com/servinetwork/rebote/store"
 )
 
@@ -59,6 +61,8 @@ func (c Config) retentionDays() int {
 // Server holds the dependencies of every handler.
 type Server struct {
 	kb           *knowledge.KB
+	index        *search.Index  // the articles' search
+	reader       *bounce.Reader // reads pasted bounces
 	bundle       *i18n.Bundle
 	log          *slog.Logger
 	cfg          Config
@@ -77,29 +81,31 @@ type Server struct {
 	findings       map[string][]analytics.Finding // per article slug
 }
 
-// Deps are the Server's dependencies. KB, Bundle and Log are required;
-// without Events nothing is recorded, without Stats and Staff the staff
-// pages answer 503.
+// Deps are the Server's dependencies. KB, Search, Bounces, Bundle and Log
+// are required; without Events nothing is recorded, without Stats and
+// Staff the staff pages answer 503.
 type Deps struct {
-	KB     *knowledge.KB
-	Bundle *i18n.Bundle
-	Log    *slog.Logger
-	Events *analytics.Recorder
-	Stats  *store.DB
-	Staff  StaffAccounts
+	KB      *knowledge.KB
+	Search  *search.Index
+	Bounces *bounce.Reader
+	Bundle  *i18n.Bundle
+	Log     *slog.Logger
+	Events  *analytics.Recorder
+	Stats   *store.DB
+	Staff   StaffAccounts
 }
 
 // New returns a Server.
 func New(d Deps, cfg Config) (*Server, error) {
 	kb, bundle, log := d.KB, d.Bundle, d.Log
-	if kb == nil || bundle == nil || log == nil {
-		return nil, errors.New("handlers: knowledge base, locale bundle and logger are required")
+	if kb == nil || d.Search == nil || d.Bounces == nil || bundle == nil || log == nil {
+		return nil, errors.New("handlers: knowledge base, search index, bounce reader, locale bundle and logger are required")
 	}
 	v, err := assetVersion()
 	if err != nil {
 		return nil, err
 	}
-	return &Server{kb: kb, bundle: bundle, log: log, cfg: cfg, assetVersion: v,
+	return &Server{kb: kb, index: d.Search, reader: d.Bounces, bundle: bundle, log: log, cfg: cfg, assetVersion: v,
 		events: d.Events, stats: d.Stats, staff: d.Staff}, nil
 }
 

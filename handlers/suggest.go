@@ -89,7 +89,7 @@ func (s *Server) handleAPISuggest(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	if firstCodeLine(text) != "" {
-		if d := s.kb.Classify(text); d.IsBounce() && len(d.Recipients) > 0 && d.Recipients[0].Article != nil {
+		if d := s.reader.Classify(text); d.IsBounce() && len(d.Recipients) > 0 && d.Recipients[0].Article != nil {
 			v := d.Recipients[0]
 			resp.Diagnosis = &suggestDiagnosis{
 				Reason: v.Reason, Status: v.Status, ReplyCode: v.ReplyCode, Temporary: v.Temporary,

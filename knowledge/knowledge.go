@@ -1,14 +1,18 @@
 // Package knowledge is Rebote's Spanish knowledge base of mail delivery
-// errors: the articles, their categories, the lookup of an article by code,
-// and full-text search over them.
+// errors: the articles (Markdown with TOML front matter, embedded in the
+// binary; see FORMATO.md), their categories, the provider's policy values
+// they show, SMTP reply and enhanced status codes, and the lookup of an
+// article by code behind the short links /e/{code}.
 //
-// The articles are Markdown files with TOML front matter, embedded in the
-// binary (see FORMATO.md). The package is a pure library: it does no I/O
-// beyond reading the file system it is given, no HTTP, no SQL and no logging.
+// Two packages below it build on the articles: knowledge/search (full-text
+// search, with its Spanish analysis in knowledge/search/spanish) and
+// knowledge/bounce (reading a pasted bounce). All three are pure libraries:
+// no I/O beyond the file system they are given, no HTTP, no SQL, no logging.
 package knowledge
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -35,15 +39,24 @@ const (
 	ActorNobody            Actor = "nadie"                  // it fixes itself
 )
 
-// Sections every article has, in order, with their exact Spanish titles.
-var SectionTitles = []string{
+// SectionExamples is the title of the last section of every article: real
+// SMTP lines, which search indexes as a field of their own.
+const SectionExamples = "Ejemplos de mensajes reales"
+
+// sectionTitles are the sections every article has, in order, with their
+// exact Spanish titles.
+var sectionTitles = []string{
 	"Qué significa",
 	"Por qué ocurre",
 	"Qué puedes hacer",
 	"Si administras el dominio o el servidor",
 	"Cuándo contactar con soporte",
-	"Ejemplos de mensajes reales",
+	SectionExamples,
 }
+
+// SectionTitles returns the titles of the sections every article has, in
+// order.
+func SectionTitles() []string { return slices.Clone(sectionTitles) }
 
 // Article is one error explained for customers.
 type Article struct {
@@ -81,7 +94,7 @@ func (a *Article) SummaryText() string { return a.summaryText }
 func (a *Article) Examples() []string {
 	var lines []string
 	for _, s := range a.Sections {
-		if s.Title != SectionTitles[5] {
+		if s.Title != SectionExamples {
 			continue
 		}
 		for _, b := range s.Blocks {
@@ -169,8 +182,9 @@ func DefaultPolicy() Policy {
 	}
 }
 
-// placeholders maps the marks articles use to the policy values.
-func (p Policy) placeholders() map[string]string {
+// Vars maps the placeholders that articles and the bounce reader's advice
+// write as {{name}} to the policy values. It is the one list of them.
+func (p Policy) Vars() map[string]string {
 	return map[string]string{
 		"proveedor":                 p.ProviderName,
 		"mensajes_por_hora":         fmt.Sprint(p.MessagesPerHour),
@@ -187,8 +201,6 @@ type KB struct {
 	categories []Category
 	popular    []*Article
 	codes      codeIndex
-	search     *searchIndex
-	classifier *classifier
 	policy     Policy
 }
 

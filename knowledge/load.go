@@ -11,16 +11,18 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 )
 
-// Files holds the articles and categories compiled into the binary.
+// files holds the articles and categories compiled into the binary.
 //
-//go:embed articles/*.md categories.toml search.toml rules.toml advice.toml
-var Files embed.FS
+//go:embed articles/*.md categories.toml
+var files embed.FS
 
 // Load parses the embedded knowledge base, fills in the provider's policy
-// values and builds the code and search indexes.
-func Load(p Policy) (*KB, error) { return LoadFS(Files, p) }
+// values and builds the code index.
+func Load(p Policy) (*KB, error) { return LoadFS(files, p) }
 
 // frontMatter is the TOML header of an article file.
 type frontMatter struct {
@@ -38,7 +40,7 @@ type frontMatter struct {
 	Related       []string `toml:"related"`
 }
 
-// LoadFS is Load over any file system laid out like Files: articles/*.md
+// LoadFS is Load over any file system laid out like the embedded one: articles/*.md
 // and categories.toml. It reports every problem it finds, not just the first,
 // so whoever edits the articles can fix them in one go.
 func LoadFS(fsys fs.FS, p Policy) (*KB, error) {
@@ -84,7 +86,11 @@ func LoadFS(fsys fs.FS, p Policy) (*KB, error) {
 		kb.bySlug[a.Slug] = a
 		kb.articles = append(kb.articles, a)
 	}
-	sort.Slice(kb.articles, func(i, j int) bool { return collateLess(kb.articles[i].Title, kb.articles[j].Title) })
+	// Titles in Spanish dictionary order: case and accents only break ties.
+	spanish := collate.New(language.Spanish, collate.Loose)
+	sort.SliceStable(kb.articles, func(i, j int) bool {
+		return spanish.CompareString(kb.articles[i].Title, kb.articles[j].Title) < 0
+	})
 	errs = append(errs, kb.validate()...)
 	for _, slug := range popular {
 		a, ok := kb.bySlug[slug]
@@ -98,23 +104,6 @@ func LoadFS(fsys fs.FS, p Policy) (*KB, error) {
 		return nil, fmt.Errorf("knowledge: %w", errors.Join(errs...))
 	}
 	kb.codes = buildCodeIndex(kb.articles)
-	kb.search = buildSearchIndex(kb.articles)
-	var topics struct {
-		Offtopic []string `toml:"offtopic"`
-		Mail     []string `toml:"mail"`
-	}
-	raw, err = fs.ReadFile(fsys, "search.toml")
-	if err != nil {
-		return nil, fmt.Errorf("knowledge: %w", err)
-	}
-	if _, err := toml.Decode(string(raw), &topics); err != nil {
-		return nil, fmt.Errorf("knowledge: search.toml: %w", err)
-	}
-	kb.search.offtopic = newLexicon(topics.Offtopic)
-	kb.search.mail = newLexicon(topics.Mail)
-	if kb.classifier, err = loadClassifier(fsys, kb); err != nil {
-		return nil, fmt.Errorf("knowledge: %w", err)
-	}
 	return kb, nil
 }
 
@@ -134,7 +123,7 @@ func parseArticle(file, raw string, p Policy) (*Article, error) {
 
 	// Placeholders are replaced before parsing, so a policy value shows up
 	// in titles, aliases, search and snippets alike.
-	values := p.placeholders()
+	values := p.Vars()
 	var unknown []string
 	fill := func(s string) string {
 		return placeholderRe.ReplaceAllStringFunc(s, func(m string) string {
@@ -181,7 +170,7 @@ func parseArticle(file, raw string, p Policy) (*Article, error) {
 		Summary:       summary,
 		Sections:      sections,
 	}
-	a.summaryText = plainText(summary)
+	a.summaryText = PlainText(summary)
 	return a, nil
 }
 
@@ -193,11 +182,23 @@ func upperAll(ss []string) []string {
 	return out
 }
 
-// Reasons lists the Sisimai reasons an article may carry.
-var Reasons = toSet(`userunknown mailboxfull hostunknown blocked spamdetected norelaying securityerror
+// reasons lists the Sisimai reasons an article may carry.
+var reasons = toSet(`userunknown mailboxfull hostunknown blocked spamdetected norelaying securityerror
 authfailure requireptr ratelimited speeding toomanyconn exceedlimit mesgtoobig expired networkerror
 systemerror systemfull syntaxerror policyviolation rejected filtered suspend hasmoved virusdetected
 contenterror notaccept onhold vacation badreputation failedstarttls undefined delivered`)
+
+// IsReason reports whether r is a reason of the Sisimai taxonomy, the one
+// articles and the bounce reader use ("userunknown", "blocked", ...).
+func IsReason(r string) bool { return reasons[r] }
+
+func toSet(words string) map[string]bool {
+	set := make(map[string]bool)
+	for _, w := range strings.Fields(words) {
+		set[w] = true
+	}
+	return set
+}
 
 // validate checks what a single file cannot: fields, sections, links and
 // codes across the whole base.
@@ -224,7 +225,7 @@ func (kb *KB) validate() []error {
 		if len(a.Aliases) == 0 {
 			bad("aliases is empty")
 		}
-		if !Reasons[a.Reason] {
+		if !reasons[a.Reason] {
 			bad("reason %q is not a Sisimai reason", a.Reason)
 		}
 		if !cats[a.Category] {
@@ -251,7 +252,7 @@ func (kb *KB) validate() []error {
 			}
 		}
 		for _, c := range a.Canonical {
-			if !a.covers(c) {
+			if !a.Covers(c) {
 				bad("canonical code %q is not among its reply, status or provider codes", c)
 			}
 			if other, dup := canonical[c]; dup {
@@ -282,17 +283,17 @@ func (kb *KB) validate() []error {
 }
 
 func (a *Article) validateSections(bad func(string, ...any)) []error {
-	if len(a.Sections) != len(SectionTitles) {
+	if len(a.Sections) != len(sectionTitles) {
 		got := make([]string, len(a.Sections))
 		for i, s := range a.Sections {
 			got[i] = s.Title
 		}
-		bad("sections are %q, want %q", got, SectionTitles)
+		bad("sections are %q, want %q", got, sectionTitles)
 		return nil
 	}
 	for i, s := range a.Sections {
-		if s.Title != SectionTitles[i] {
-			bad("section %d is %q, want %q", i+1, s.Title, SectionTitles[i])
+		if s.Title != sectionTitles[i] {
+			bad("section %d is %q, want %q", i+1, s.Title, sectionTitles[i])
 		}
 		if len(s.Blocks) == 0 {
 			bad("section %q is empty", s.Title)
@@ -300,11 +301,11 @@ func (a *Article) validateSections(bad func(string, ...any)) []error {
 	}
 	for _, i := range []int{2, 3} {
 		if !hasBlock(a.Sections[i], BlockSteps) {
-			bad("section %q needs a numbered list", SectionTitles[i])
+			bad("section %q needs a numbered list", sectionTitles[i])
 		}
 	}
 	if !hasBlock(a.Sections[5], BlockCode) {
-		bad("section %q needs a ``` block with example lines", SectionTitles[5])
+		bad("section %q needs a ``` block with example lines", SectionExamples)
 	}
 	return nil
 }
@@ -338,8 +339,8 @@ func (a *Article) eachLink(fn func(url string)) {
 	}
 }
 
-// covers reports whether the article lists code, exactly or within a range.
-func (a *Article) covers(code string) bool {
+// Covers reports whether the article lists code, exactly or within a range.
+func (a *Article) Covers(code string) bool {
 	code = strings.ToUpper(code)
 	for _, c := range a.ReplyCodes {
 		if c == code {
@@ -366,6 +367,3 @@ func (a *Article) covers(code string) bool {
 	}
 	return false
 }
-
-// collateLess orders Spanish titles ignoring case and accents.
-func collateLess(a, b string) bool { return fold(a) < fold(b) }

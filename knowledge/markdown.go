@@ -219,8 +219,8 @@ func linkBareURLs(ins []Inline) []Inline {
 	return out
 }
 
-// plainText joins inline runs without markup.
-func plainText(ins []Inline) string {
+// PlainText joins inline runs without their markup.
+func PlainText(ins []Inline) string {
 	var b strings.Builder
 	for _, in := range ins {
 		b.WriteString(in.Text)

@@ -33,6 +33,14 @@ func buildCodeIndex(articles []*Article) codeIndex {
 	return idx
 }
 
+// Canonical returns the article whose short link /e/{code} is exactly code
+// (a reply code, an enhanced status code within a canonical range, or a
+// provider tag), and false when no article claims it.
+func (kb *KB) Canonical(code string) (*Article, bool) {
+	a := kb.codes.canonicalFor(strings.ToUpper(code))
+	return a, a != nil
+}
+
 // canonicalFor returns the canonical article for one exact code.
 func (idx codeIndex) canonicalFor(code string) *Article {
 	if a, ok := idx.canonical[code]; ok {
@@ -65,11 +73,11 @@ func (kb *KB) Resolve(s string) (*Article, bool) {
 		}
 	}
 	if q.Status != "" && q.Reply != "" {
-		if a := idx.canonicalFor(q.Status); a != nil && a.covers(q.Reply) {
+		if a := idx.canonicalFor(q.Status); a != nil && a.Covers(q.Reply) {
 			return a, true
 		}
 		for _, a := range idx.listed[q.Status] {
-			if a.covers(q.Reply) {
+			if a.Covers(q.Reply) {
 				return a, true
 			}
 		}

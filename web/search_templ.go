@@ -9,7 +9,7 @@ package web
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-import "github.com/servinetwork/rebote/knowledge"
+import "github.com/servinetwork/rebote/knowledge/search"
 
 // SearchPage is "/buscar?q=". The results live in #resultados, which
 // rebote.js swaps in as the customer types.
@@ -278,7 +278,7 @@ func searchResults(v SearchView) templ.Component {
 	})
 }
 
-func snippet(spans []knowledge.Span) templ.Component {
+func snippet(spans []search.Span) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 
 	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/search"
 	"github.com/servinetwork/rebote/locales"
 )
 
@@ -32,7 +33,7 @@ type CategoryGroup struct {
 // SearchItem is one search result as shown.
 type SearchItem struct {
 	Article *knowledge.Article
-	Snippet []knowledge.Span
+	Snippet []search.Span
 }
 
 // SearchView is the search page's data.

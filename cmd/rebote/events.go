@@ -13,6 +13,7 @@ import (
 
 	"github.com/servinetwork/rebote/analytics"
 	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/search"
 	"github.com/servinetwork/rebote/store"
 )
 
@@ -39,13 +40,13 @@ func genEventsCmd(ctx context.Context, args []string, getenv func(string) string
 	if fs.NArg() > 0 || *count < 1 || *days < 1 {
 		return errors.New("usage: rebote gen-events [--db PATH] [--events N>0] [--days D>0] [--seed S]")
 	}
-	kb, db, err := openKnowledgeAndStore(ctx, *dbPath)
+	kb, index, db, err := openKnowledgeAndStore(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 
-	next := syntheticEvents(rand.New(rand.NewPCG(*seed, 0)), kb)
+	next := syntheticEvents(rand.New(rand.NewPCG(*seed, 0)), kb, index)
 	// Events are stamped in time order, as a live site writes them, so
 	// the inserts append to the indexes instead of landing anywhere.
 	end := time.Now().Unix()
@@ -95,7 +96,7 @@ func loadEventsCmd(ctx context.Context, args []string, getenv func(string) strin
 	if fs.NArg() > 0 || *rate < 1 || *duration <= 0 {
 		return errors.New("usage: rebote load-events [--db PATH] [--rate R>0] [--duration D>0]")
 	}
-	kb, db, err := openKnowledgeAndStore(ctx, *dbPath)
+	kb, index, db, err := openKnowledgeAndStore(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -107,7 +108,7 @@ func loadEventsCmd(ctx context.Context, args []string, getenv func(string) strin
 
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	rec := analytics.NewRecorder(db, log, analytics.Options{})
-	next := syntheticEvents(rand.New(rand.NewPCG(*seed, 0)), kb)
+	next := syntheticEvents(rand.New(rand.NewPCG(*seed, 0)), kb, index)
 
 	// Pacing catches up with the clock every tick rather than adding a
 	// fixed number per tick, so a late tick does not lower the rate, and
@@ -167,18 +168,23 @@ func loadEventsCmd(ctx context.Context, args []string, getenv func(string) strin
 	return nil
 }
 
-// openKnowledgeAndStore loads the knowledge base (its articles name the
-// synthetic events) and opens the analytics database at path.
-func openKnowledgeAndStore(ctx context.Context, path string) (*knowledge.KB, *store.DB, error) {
+// openKnowledgeAndStore loads the knowledge base and its search (its
+// articles name the synthetic events, its search sorts their queries) and
+// opens the analytics database at path.
+func openKnowledgeAndStore(ctx context.Context, path string) (*knowledge.KB, *search.Index, *store.DB, error) {
 	kb, err := knowledge.Load(knowledge.DefaultPolicy())
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
+	}
+	index, err := search.New(kb)
+	if err != nil {
+		return nil, nil, nil, err
 	}
 	db, err := store.Open(ctx, path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return kb, db, nil
+	return kb, index, db, nil
 }
 
 func envOr(getenv func(string) string, key, fallback string) string {
@@ -193,7 +199,7 @@ func envOr(getenv func(string) string, key, fallback string) string {
 // mix follows what a provider's help site sees: mostly article views, a
 // few errors taking most of the traffic, some searches that find nothing,
 // diagnoses that the classifier could not read, votes and support clicks.
-func syntheticEvents(rng *rand.Rand, kb *knowledge.KB) func() analytics.Event {
+func syntheticEvents(rng *rand.Rand, kb *knowledge.KB, index *search.Index) func() analytics.Event {
 	// Popularity follows a Zipf law, so a few errors take most of the
 	// traffic: the ones the home page lists as most consulted, then the
 	// rest in an order that depends on the seed.
@@ -208,17 +214,17 @@ func syntheticEvents(rng *rand.Rand, kb *knowledge.KB) func() analytics.Event {
 	// those it does not, so the failed-search report shows what the
 	// knowledge base would show.
 	results := make(map[string]int)
-	search := func(q string) int {
+	countResults := func(q string) int {
 		n, ok := results[q]
 		if !ok {
-			n = len(kb.Search(q, 10))
+			n = len(index.Search(q, 10))
 			results[q] = n
 		}
 		return n
 	}
 	var answered, unanswered []string
 	for _, q := range append(slices.Clone(syntheticQueries), syntheticFailingQueries...) {
-		if search(q) > 0 {
+		if countResults(q) > 0 {
 			answered = append(answered, q)
 		} else {
 			unanswered = append(unanswered, q)
@@ -275,7 +281,7 @@ func syntheticEvents(rng *rand.Rand, kb *knowledge.KB) func() analytics.Event {
 			default:
 				e.Query = answered[popularAnswered.Uint64()]
 			}
-			e.Results = search(e.Query)
+			e.Results = countResults(e.Query)
 			return e
 
 		case analytics.KindDiagnosis:

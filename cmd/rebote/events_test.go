@@ -12,23 +12,28 @@ import (
 
 	"github.com/servinetwork/rebote/analytics"
 	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/search"
 	"github.com/servinetwork/rebote/store"
 )
 
-func loadKB(tb testing.TB) *knowledge.KB {
+func loadKB(tb testing.TB) (*knowledge.KB, *search.Index) {
 	tb.Helper()
 	kb, err := knowledge.Load(knowledge.DefaultPolicy())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return kb
+	index, err := search.New(kb)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return kb, index
 }
 
 // The same seed gives the same events, so a database can be rebuilt.
 func TestSyntheticEventsDeterministic(t *testing.T) {
-	kb := loadKB(t)
-	a := syntheticEvents(rand.New(rand.NewPCG(7, 0)), kb)
-	b := syntheticEvents(rand.New(rand.NewPCG(7, 0)), kb)
+	kb, index := loadKB(t)
+	a := syntheticEvents(rand.New(rand.NewPCG(7, 0)), kb, index)
+	b := syntheticEvents(rand.New(rand.NewPCG(7, 0)), kb, index)
 	for i := range 2000 {
 		if got, want := a(), b(); !reflect.DeepEqual(got, want) {
 			t.Fatalf("event %d differs for the same seed:\n%+v\n%+v", i, got, want)
@@ -39,7 +44,8 @@ func TestSyntheticEventsDeterministic(t *testing.T) {
 // The mix has every kind, and failed searches and unread diagnoses in
 // roughly the proportions the dashboard is built for.
 func TestSyntheticEventsMix(t *testing.T) {
-	next := syntheticEvents(rand.New(rand.NewPCG(1, 0)), loadKB(t))
+	kb, index := loadKB(t)
+	next := syntheticEvents(rand.New(rand.NewPCG(1, 0)), kb, index)
 	kinds := make(map[analytics.Kind]int)
 	var failed, unread, comments int
 	for range 20000 {

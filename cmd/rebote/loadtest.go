@@ -110,7 +110,11 @@ func loadtestCmd(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return err
 	}
-	r := &replayer{base: server.base, client: client, plan: newReplayPlan(kb, defaultMix, 1), stderr: stderr}
+	plan, err := newReplayPlan(kb, defaultMix, 1)
+	if err != nil {
+		return err
+	}
+	r := &replayer{base: server.base, client: client, plan: plan, stderr: stderr}
 	day := utcDate(time.Now())
 	before, err := r.fetchStats(ctx, token)
 	if err != nil {

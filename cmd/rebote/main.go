@@ -36,6 +36,8 @@ import (
 	"github.com/servinetwork/rebote/analytics"
 	"github.com/servinetwork/rebote/handlers"
 	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/bounce"
+	"github.com/servinetwork/rebote/knowledge/search"
 	"github.com/servinetwork/rebote/locales"
 	"github.com/servinetwork/rebote/staff"
 	"github.com/servinetwork/rebote/store"
@@ -87,7 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "classify":
 		return classifyCmd(args, getenv, stdin, stdout, stderr)
 	case "eval":
-		return evalCmd(args, getenv, stdout, stderr)
+		return errors.New(`"eval" moved with the developer tools: go run ./cmd/rebote-bench eval DIR`)
 	case "config":
 		return configCmd(args, getenv, stdout, stderr)
 	case "staff":
@@ -122,6 +124,14 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 	if err != nil {
 		return err
 	}
+	index, err := search.New(kb)
+	if err != nil {
+		return err
+	}
+	reader, err := bounce.New(kb)
+	if err != nil {
+		return err
+	}
 	bundle, err := locales.NewBundle()
 	if err != nil {
 		return err
@@ -143,7 +153,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 	}()
 	go purgeEvents(ctx, db, cfg.RetentionDays, log)
 
-	srv, err := handlers.New(handlers.Deps{KB: kb, Bundle: bundle, Log: log, Events: events, Stats: db, Staff: staff.New(db)}, handlers.Config{
+	srv, err := handlers.New(handlers.Deps{KB: kb, Search: index, Bounces: reader, Bundle: bundle, Log: log, Events: events, Stats: db, Staff: staff.New(db)}, handlers.Config{
 		PublicURL:      cfg.PublicURL,
 		RetentionDays:  cfg.RetentionDays,
 		OriginParam:    cfg.OriginParam,

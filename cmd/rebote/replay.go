@@ -21,6 +21,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/bounce"
+	"github.com/servinetwork/rebote/knowledge/search"
 )
 
 // requestKind is what a replayed request does, as the report groups them.
@@ -96,10 +98,14 @@ func replayCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 
+	plan, err := newReplayPlan(kb, mix, *seed)
+	if err != nil {
+		return err
+	}
 	r := &replayer{
 		base:   base.String(),
 		client: newReplayClient(base.Host, *concurrency),
-		plan:   newReplayPlan(kb, mix, *seed),
+		plan:   plan,
 		stderr: stderr,
 	}
 	check := *token != ""
@@ -219,8 +225,10 @@ type replayRequest struct {
 // replayPlan is what every worker draws requests from. It is read-only
 // once built, so the workers share it.
 type replayPlan struct {
-	kb  *knowledge.KB
-	mix [numKinds]float64
+	kb     *knowledge.KB
+	index  *search.Index
+	reader *bounce.Reader
+	mix    [numKinds]float64
 	// articles are in order of popularity, the home page's most read
 	// first; pastes only those with example lines.
 	articles []*knowledge.Article
@@ -240,9 +248,17 @@ type pasteSource struct {
 	lines   []string
 }
 
-func newReplayPlan(kb *knowledge.KB, mix [numKinds]float64, seed uint64) *replayPlan {
+func newReplayPlan(kb *knowledge.KB, mix [numKinds]float64, seed uint64) (*replayPlan, error) {
+	index, err := search.New(kb)
+	if err != nil {
+		return nil, err
+	}
+	reader, err := bounce.New(kb)
+	if err != nil {
+		return nil, err
+	}
 	rng := rand.New(rand.NewPCG(seed, 0xbebe))
-	p := &replayPlan{kb: kb, mix: mix, shortCodes: make(map[string][]string)}
+	p := &replayPlan{kb: kb, index: index, reader: reader, mix: mix, shortCodes: make(map[string][]string)}
 
 	p.articles = slices.Clone(kb.Popular())
 	rest := slices.DeleteFunc(slices.Clone(kb.Articles()), func(a *knowledge.Article) bool { return slices.Contains(p.articles, a) })
@@ -292,7 +308,7 @@ func newReplayPlan(kb *knowledge.KB, mix [numKinds]float64, seed uint64) *replay
 			p.unanswered = append(p.unanswered, q)
 		}
 	}
-	return p
+	return p, nil
 }
 
 // replayGapQueries are searches about bounces that the knowledge base
@@ -332,7 +348,7 @@ func (p *replayPlan) searchResults(q string) int {
 	if n, ok := p.results.Load(q); ok {
 		return n.(int)
 	}
-	n := len(p.kb.Search(q, 10))
+	n := len(p.index.Search(q, 10))
 	p.results.Store(q, n)
 	return n
 }
@@ -434,7 +450,7 @@ func (t *trafficSource) next(base string) replayRequest {
 		r.contentType, r.body = "application/x-www-form-urlencoded", form.Encode()
 		// The server records one finding per recipient of its diagnosis,
 		// whatever the kind of paste.
-		for _, v := range t.p.kb.Classify(text).Recipients {
+		for _, v := range t.p.reader.Classify(text).Recipients {
 			slug := ""
 			if v.Article != nil {
 				slug = v.Article.Slug

@@ -119,7 +119,11 @@ func TestReplayTrafficIsDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	requests := func(seed, worker uint64) []replayRequest {
-		src := newReplayPlan(kb, defaultMix, seed).source(seed, worker)
+		plan, err := newReplayPlan(kb, defaultMix, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src := plan.source(seed, worker)
 		var out []replayRequest
 		for range 200 {
 			out = append(out, src.next("http://rebote.test"))

@@ -1,9 +1,11 @@
-package knowledge
+package bounce
 
 import (
 	"encoding/json"
 	"regexp"
 	"strings"
+
+	"github.com/servinetwork/rebote/knowledge"
 )
 
 // sesNotification is the JSON body of an Amazon SES notification (the SNS
@@ -46,9 +48,7 @@ func parseSES(text string) (string, []dsnRecipient) {
 	for _, r := range n.Bounce.BouncedRecipients {
 		d := dsnRecipient{finalRecipient: strings.ToLower(r.EmailAddress), action: strings.ToLower(r.Action),
 			diagnostic: typedValue(r.DiagnosticCode), reportingMTA: typedValue(n.Bounce.ReportingMTA)}
-		if m := statusRe.FindStringSubmatch(" " + r.Status + " "); m != nil {
-			d.status = m[1] + "." + trimZeros(m[2]) + "." + trimZeros(m[3])
-		}
+		d.status, _ = knowledge.NormalizeStatus(r.Status)
 		if d.action == "" {
 			d.action = "failed"
 		}

@@ -1,4 +1,4 @@
-package knowledge
+package bounce
 
 import (
 	"fmt"
@@ -7,6 +7,9 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/search/spanish"
 )
 
 // rules is the classifier's data, read from rules.toml.
@@ -115,7 +118,7 @@ type phraseList struct {
 	Match []string `toml:"match"`
 }
 
-func loadRules(raw string, kb *KB) (*rules, error) {
+func loadRules(raw string, kb Articles) (*rules, error) {
 	var file struct {
 		Reasons map[string]string `toml:"reasons"`
 		Status  map[string]string `toml:"status"`
@@ -144,10 +147,10 @@ func loadRules(raw string, kb *KB) (*rules, error) {
 	}
 	rs := &rules{statusReason: file.Status, reasonArticle: file.Reasons, domains: file.Typos.Domains}
 	for reason, slug := range file.Reasons {
-		if !Reasons[reason] && reason != "mailererror" && reason != "notcompliantrfc" {
+		if !knowledge.IsReason(reason) && reason != "mailererror" && reason != "notcompliantrfc" {
 			return nil, fmt.Errorf("rules.toml: [reasons] %q is not a Sisimai reason", reason)
 		}
-		if _, ok := kb.bySlug[slug]; !ok {
+		if _, ok := kb.Article(slug); !ok {
 			return nil, fmt.Errorf("rules.toml: [reasons] %s: article %q does not exist", reason, slug)
 		}
 	}
@@ -161,7 +164,7 @@ func loadRules(raw string, kb *KB) (*rules, error) {
 			return nil, fmt.Errorf("rules.toml: rule %d: reason %q has no article in [reasons]", i+1, r.Reason)
 		}
 		if r.Article != "" {
-			if _, ok := kb.bySlug[r.Article]; !ok {
+			if _, ok := kb.Article(r.Article); !ok {
 				return nil, fmt.Errorf("rules.toml: rule %d: article %q does not exist", i+1, r.Article)
 			}
 		}
@@ -218,7 +221,7 @@ func loadRules(raw string, kb *KB) (*rules, error) {
 func phrases(list []string) ([]phrase, error) {
 	out := make([]phrase, 0, len(list))
 	for _, m := range list {
-		p := phrase{text: fold(strings.TrimSpace(m))}
+		p := phrase{text: spanish.Fold(strings.TrimSpace(m))}
 		if strings.HasSuffix(p.text, "*") {
 			p.text, p.prefix = strings.TrimSuffix(p.text, "*"), true
 		}

@@ -1,17 +1,23 @@
-package knowledge
+// Package spanish is the text analysis behind Rebote's search, for the
+// Spanish and English that customers and bounces write: folding of case and
+// accents (and of the typographic quotes and spaces of pasted text),
+// tokens with their offsets, a light stemmer, stop words and lexicons of
+// words and phrases. It keeps analysis apart from the index, as bleve keeps
+// analysis/lang/es apart from its index; the bounce reader uses the same
+// folding so that phrases and pastes meet.
+package spanish
 
 import (
-	"bytes"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// fold lower-cases s and strips the diacritics Spanish, Portuguese, French
+// Fold lower-cases s and strips the diacritics Spanish, Portuguese, French
 // and Catalan customers type (or forget to type), so "Buzón" and "buzon"
 // meet. It works rune by rune with a table because the standard library has
-// no Unicode normaliser and knowledge stays dependency-free.
-func fold(s string) string {
+// no Unicode normaliser and the analysis stays dependency-free.
+func Fold(s string) string {
 	ascii := true
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -55,23 +61,23 @@ var foldTable = map[rune]string{
 	'“': `"`, '”': `"`, '„': `"`, '«': `"`, '»': `"`, '\u00a0': " ", '\u202f': " ", '\u2007': " ",
 }
 
-// token is a word of a text with its byte offsets in the original string, so
+// Token is a word of a text with its byte offsets in the original string, so
 // snippets can highlight the words the customer typed.
-type token struct {
-	word       string // folded
-	start, end int
+type Token struct {
+	Word       string // folded
+	Start, End int
 }
 
-// tokenize splits s into folded words of letters and digits. Apostrophes
+// Tokenize splits s into folded words of letters and digits. Apostrophes
 // inside a word ("isn't") are dropped rather than splitting it, so the
 // English contractions in bounces stay one token.
-func tokenize(s string) []token {
-	var toks []token
+func Tokenize(s string) []Token {
+	var toks []Token
 	start := -1
 	var word strings.Builder
 	flush := func(end int) {
 		if start >= 0 && word.Len() > 0 {
-			toks = append(toks, token{word: fold(word.String()), start: start, end: end})
+			toks = append(toks, Token{Word: Fold(word.String()), Start: start, End: end})
 		}
 		start = -1
 		word.Reset()
@@ -113,9 +119,9 @@ var suffixes = []string{
 	"a", "e", "o", "s",
 }
 
-// stem returns the stem of a folded word. Words with digits (codes, tags) and
+// Stem returns the stem of a folded word. Words with digits (codes, tags) and
 // short words are returned unchanged.
-func stem(w string) string {
+func Stem(w string) string {
 	if len(w) <= 3 || noStem[w] {
 		return w
 	}
@@ -142,6 +148,10 @@ about an and are as at be been but by can could did do does for from had has hav
 hola gracias ayuda dice pone aparece
 `)
 
+// IsStopWord reports whether a folded word is too common to tell one error
+// from another ("de", "the", "hola").
+func IsStopWord(w string) bool { return stopWords[w] }
+
 func toSet(words string) map[string]bool {
 	set := make(map[string]bool)
 	for _, w := range strings.Fields(words) {
@@ -150,39 +160,35 @@ func toSet(words string) map[string]bool {
 	return set
 }
 
-// blankAddresses returns folded text with the email addresses, and the
-// recipient that sendmail echoes before "..." ("|/usr/bin/procmail"...
-// Service unavailable), replaced by spaces of the same length. A server
-// quotes the address it refused, and words in it ("spam@", "blocked-user@",
-// a delivery program's path) are not what the server said about it.
-func blankAddresses(folded string) string {
-	const maxQuotedRecipient = 256
-	quoted := strings.Index(folded, "\"...")
-	if strings.IndexByte(folded, '@') < 0 && quoted < 0 {
-		return folded
+// EditDistance is the optimal string alignment distance between a and b
+// (Levenshtein plus adjacent transpositions, "exedida"/"excedida").
+func EditDistance(a, b string) int {
+	if a == b {
+		return 0
 	}
-	b := []byte(folded)
-	for _, loc := range findEmails(folded) {
-		for j := loc[0]; j < loc[1]; j++ {
-			b[j] = ' '
-		}
+	var buf [3][64]int
+	var prev2, prev, cur []int
+	if len(b)+1 <= 64 {
+		prev2, prev, cur = buf[0][:len(b)+1], buf[1][:len(b)+1], buf[2][:len(b)+1]
+	} else {
+		prev2, prev, cur = make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
 	}
-	for quoted >= 0 {
-		// The closing quote of a quoted recipient: blank back to its
-		// opening quote, looked for only as far as a recipient goes (a
-		// paste full of quotes must stay linear).
-		from := max(0, quoted-maxQuotedRecipient)
-		if open := bytes.LastIndexByte(b[from:quoted], '"'); open >= 0 {
-			open += from
-			for j := open; j <= quoted; j++ {
-				b[j] = ' '
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
 			}
 		}
-		next := strings.Index(folded[quoted+1:], "\"...")
-		if next < 0 {
-			break
-		}
-		quoted += 1 + next
+		prev2, prev, cur = prev, cur, prev2
 	}
-	return string(b)
+	return prev[len(b)]
 }

@@ -1,6 +1,10 @@
-package knowledge
+package bounce
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/servinetwork/rebote/knowledge"
+)
 
 // dsnRecipient is one per-recipient block of a delivery status notification
 // (RFC 3464), plus the per-message fields that apply to it.
@@ -97,11 +101,7 @@ func parseDSN(s string) []dsnRecipient {
 	}
 	flush()
 	for i := range out {
-		if m := statusRe.FindStringSubmatch(" " + out[i].status + " "); m != nil {
-			out[i].status = m[1] + "." + trimZeros(m[2]) + "." + trimZeros(m[3])
-		} else {
-			out[i].status = ""
-		}
+		out[i].status, _ = knowledge.NormalizeStatus(out[i].status)
 	}
 	return out
 }

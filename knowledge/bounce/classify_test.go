@@ -1,4 +1,4 @@
-package knowledge_test
+package bounce_test
 
 import (
 	"bufio"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/bounce"
 )
 
 type expectedBounce struct {
@@ -59,14 +59,14 @@ func TestClassifyHoldout(t *testing.T) {
 // not-bounce decision must be right, and every recipient's reason right for
 // at least floor percent of the recipients.
 func scoreHeldOut(t *testing.T, dir string, floor float64) {
-	kb := mustLoad(t)
+	rd := mustReader(t)
 	var recipients, right int
 	for _, want := range readExpected(t, dir) {
 		raw, err := os.ReadFile(filepath.Join(dir, want.File))
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := kb.Classify(string(raw))
+		got := rd.Classify(string(raw))
 		if got.IsBounce() != want.IsBounce {
 			t.Errorf("%s: IsBounce = %v (kind %s), want %v", want.File, got.IsBounce(), got.Kind, want.IsBounce)
 			continue
@@ -75,7 +75,7 @@ func scoreHeldOut(t *testing.T, dir string, floor float64) {
 			recipients++
 			// The verdict for the same address, wherever it is listed;
 			// by position when the text names no address.
-			var g *knowledge.Verdict
+			var g *bounce.Verdict
 			for j := range got.Recipients {
 				if w.Address != "" && strings.EqualFold(got.Recipients[j].Address, w.Address) {
 					g = &got.Recipients[j]
@@ -127,7 +127,7 @@ func readExpected(t *testing.T, dir string) []expectedBounce {
 }
 
 func classifyFixtures(t *testing.T, dir string) {
-	kb := mustLoad(t)
+	rd := mustReader(t)
 	n := 0
 	for _, want := range readExpected(t, dir) {
 		n++
@@ -136,7 +136,7 @@ func classifyFixtures(t *testing.T, dir string) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := kb.Classify(string(raw))
+			got := rd.Classify(string(raw))
 			if got.IsBounce() != want.IsBounce {
 				t.Fatalf("IsBounce = %v (kind %s), want %v", got.IsBounce(), got.Kind, want.IsBounce)
 			}
@@ -172,7 +172,7 @@ func classifyFixtures(t *testing.T, dir string) {
 
 // TestTailoredAdvice checks that the advice uses what the bounce says.
 func TestTailoredAdvice(t *testing.T) {
-	kb := mustLoad(t)
+	rd := mustReader(t)
 	tests := []struct {
 		name, paste string
 		reason      string
@@ -203,7 +203,7 @@ func TestTailoredAdvice(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := kb.Classify(tt.paste)
+			d := rd.Classify(tt.paste)
 			if !d.IsBounce() || len(d.Recipients) == 0 {
 				t.Fatalf("not a bounce: %+v", d)
 			}
@@ -220,7 +220,7 @@ func TestTailoredAdvice(t *testing.T) {
 		})
 	}
 	// "hotmail.es" is a real domain, not a typo of hotmail.com.
-	if d := kb.Classify("<ana@hotmail.es>: 550 5.1.1 User unknown (in reply to RCPT TO command)"); len(d.Recipients) == 0 || d.Recipients[0].Details.Suggestion != "" {
+	if d := rd.Classify("<ana@hotmail.es>: 550 5.1.1 User unknown (in reply to RCPT TO command)"); len(d.Recipients) == 0 || d.Recipients[0].Details.Suggestion != "" {
 		t.Errorf("hotmail.es flagged as a typo: %+v", d)
 	}
 }

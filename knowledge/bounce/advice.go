@@ -1,59 +1,27 @@
-package knowledge
+package bounce
 
 import (
 	"fmt"
-	"io/fs"
 	"strings"
-
-	"github.com/BurntSushi/toml"
 )
 
-// loadClassifier reads rules.toml and advice.toml.
-func loadClassifier(fsys fs.FS, kb *KB) (*classifier, error) {
-	raw, err := fs.ReadFile(fsys, "rules.toml")
-	if err != nil {
-		return nil, err
-	}
-	rs, err := loadRules(string(raw), kb)
-	if err != nil {
-		return nil, err
-	}
-	raw, err = fs.ReadFile(fsys, "advice.toml")
-	if err != nil {
-		return nil, err
-	}
-	texts := make(map[string]string)
-	if _, err := toml.Decode(string(raw), &texts); err != nil {
-		return nil, fmt.Errorf("advice.toml: %w", err)
-	}
-	advice := make(map[string]template, len(texts))
-	for _, key := range adviceKeys {
-		if strings.TrimSpace(texts[key]) == "" {
-			return nil, fmt.Errorf("advice.toml: %q is missing", key)
-		}
-		t, err := parseTemplate(texts[key])
-		if err != nil {
-			return nil, fmt.Errorf("advice.toml: %s: %w", key, err)
-		}
-		advice[key] = t
-	}
-	return &classifier{rules: rs, advice: advice, domains: rs.domains}, nil
-}
-
-// template is an advice sentence split into literal text and {names}.
+// template is an advice sentence split into literal text and {{names}},
+// the placeholder syntax of the articles.
 type template []struct {
 	text string
 	name bool
 }
 
-// adviceVars are the names advice sentences may use.
-var adviceVars = toSet(`proveedor mensajes_por_hora destinatarios_por_mensaje servidor_smtp url_soporte direccion dominio
-ip lista sugerencia limite comprobacion host`)
+// verdictVars are the names advice sentences may use besides the policy's
+// (knowledge.Policy.Vars): what the bounce says.
+var verdictVars = toSet(`direccion dominio ip lista sugerencia limite comprobacion host`)
 
-func parseTemplate(s string) (template, error) {
+// parseTemplate splits s at its {{name}} marks; a name must be a policy
+// value or a verdict value.
+func parseTemplate(s string, policyVars map[string]string) (template, error) {
 	var t template
 	for s != "" {
-		i := strings.IndexByte(s, '{')
+		i := strings.Index(s, "{{")
 		if i < 0 {
 			t = append(t, struct {
 				text string
@@ -61,13 +29,13 @@ func parseTemplate(s string) (template, error) {
 			}{s, false})
 			break
 		}
-		j := strings.IndexByte(s[i:], '}')
+		j := strings.Index(s[i:], "}}")
 		if j < 0 {
-			return nil, fmt.Errorf("unclosed { in %q", s)
+			return nil, fmt.Errorf("unclosed {{ in %q", s)
 		}
-		name := s[i+1 : i+j]
-		if !adviceVars[name] {
-			return nil, fmt.Errorf("unknown mark {%s}", name)
+		name := strings.TrimSpace(s[i+2 : i+j])
+		if _, ok := policyVars[name]; !ok && !verdictVars[name] {
+			return nil, fmt.Errorf("unknown placeholder {{%s}}", name)
 		}
 		if i > 0 {
 			t = append(t, struct {
@@ -79,22 +47,28 @@ func parseTemplate(s string) (template, error) {
 			text string
 			name bool
 		}{name, true})
-		s = s[i+j+1:]
+		s = s[i+j+2:]
 	}
 	return t, nil
 }
 
-func (t template) fill(vars map[string]string) string {
+// fill writes the sentence with the verdict's values, or else the policy's.
+func (t template) fill(vars, policyVars map[string]string) string {
 	var b strings.Builder
 	for _, p := range t {
-		if p.name {
-			b.WriteString(vars[p.text])
-		} else {
+		switch {
+		case !p.name:
 			b.WriteString(p.text)
+		case vars[p.text] != "" || !hasKey(policyVars, p.text):
+			b.WriteString(vars[p.text])
+		default:
+			b.WriteString(policyVars[p.text])
 		}
 	}
 	return b.String()
 }
+
+func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
 
 // adviceKeys are the sentences advice.toml must provide.
 var adviceKeys = []string{"temporary", "permanent", "typo", "blocklist", "blocklist_noip", "blocklist_action", "size",
@@ -103,24 +77,19 @@ var adviceKeys = []string{"temporary", "permanent", "typo", "blocklist", "blockl
 
 // adviseFor writes the advice of a verdict: what its specifics mean for
 // this customer, then whether it fixes itself.
-func (c *classifier) adviseFor(kb *KB, v Verdict) []string {
-	p := kb.policy
+func (c *Reader) adviseFor(v Verdict) []string {
 	vars := map[string]string{
-		"proveedor":                 p.ProviderName,
-		"mensajes_por_hora":         fmt.Sprint(p.MessagesPerHour),
-		"destinatarios_por_mensaje": fmt.Sprint(p.RecipientsPerMessage),
-		"servidor_smtp":             p.SMTPHost,
-		"url_soporte":               p.SupportURL,
-		"direccion":                 v.Address,
-		"dominio":                   domainOf(v.Address),
-		"ip":                        v.Details.ListedIP,
-		"lista":                     v.Details.Blocklist,
-		"sugerencia":                v.Details.Suggestion,
-		"limite":                    v.Details.SizeLimit,
-		"comprobacion":              v.Details.AuthCheck,
-		"host":                      v.RemoteHost,
+		"direccion":    v.Address,
+		"dominio":      domainOf(v.Address),
+		"ip":           v.Details.ListedIP,
+		"lista":        v.Details.Blocklist,
+		"sugerencia":   v.Details.Suggestion,
+		"limite":       v.Details.SizeLimit,
+		"comprobacion": v.Details.AuthCheck,
+		"host":         v.RemoteHost,
 	}
-	say := func(key string) string { return c.advice[key].fill(vars) }
+
+	say := func(key string) string { return c.advice[key].fill(vars, c.policyVars) }
 	var out []string
 	d := v.Details
 	switch {
@@ -137,9 +106,6 @@ func (c *classifier) adviseFor(kb *KB, v Verdict) []string {
 	case d.RateLimit == "remote":
 		out = append(out, say("rate_remote"))
 	case d.AuthCheck != "":
-		if dom := vars["dominio"]; dom != "" {
-			vars["dominio"] = ""
-		}
 		out = append(out, say("auth_check"))
 	}
 	if d.TypoDomain == "" && d.Blocklist == "" && d.RateLimit == "" && d.AuthCheck == "" {

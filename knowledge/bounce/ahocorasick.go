@@ -1,4 +1,4 @@
-package knowledge
+package bounce
 
 // phraseMatcher finds every rule phrase in a text in one pass (Aho-Corasick
 // over bytes). With hundreds of phrases, checking them one by one with

@@ -1,13 +1,23 @@
-package knowledge
+package main
+
+// The classifier's evaluation against a labelled corpus: "rebote-bench eval
+// DIR" and the floors of eval_test.go. It lives with the developer tools,
+// not in the bounce package's API, because only developers score the rules.
 
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"regexp"
 	"sort"
-	"strings"
+
+	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/bounce"
 )
 
 // Label is one line of a labels.jsonl file (the format of the Sisimai
@@ -63,7 +73,7 @@ var internalStatusRe = regexp.MustCompile(`^[245]\.0\.9\d\d$`)
 // against, so such files are counted apart.
 var notScored = map[string]bool{"(not-decoded)": true, "undefined": true, "onhold": true}
 
-// Evaluate classifies every file of a labelled folder and scores the first
+// evaluate classifies every file of a labelled folder and scores the first
 // recipient of each against its label, in the given mode.
 //
 // Scoring rules: the reason must be equal. Kinds that are not bounces score
@@ -72,7 +82,7 @@ var notScored = map[string]bool{"(not-decoded)": true, "undefined": true, "onhol
 // except that Sisimai's internal X.0.9NN codes, which are not in the
 // bounce, are matched by no status or the class's X.0.0. Files Sisimai
 // could not decode, or read as "undefined" or "onhold", are skipped.
-func (kb *KB) Evaluate(fsys fs.FS, mode EvalMode) (EvalScore, error) {
+func evaluate(reader *bounce.Reader, fsys fs.FS, mode EvalMode) (EvalScore, error) {
 	labels, order, err := readLabels(fsys)
 	if err != nil {
 		return EvalScore{}, err
@@ -103,10 +113,10 @@ func (kb *KB) Evaluate(fsys fs.FS, mode EvalMode) (EvalScore, error) {
 					score.Skipped++
 					continue
 				}
-				input = visiblePart(input)
+				input = bounce.VisiblePart(input)
 			}
 		}
-		got := kb.Classify(input)
+		got := reader.Classify(input)
 		reason, status, reply := firstVerdict(got)
 		score.Files++
 		if reason == want.Reason {
@@ -136,15 +146,15 @@ func isBounceReason(r string) bool {
 	return r != "feedback" && r != "vacation" && r != "delivered" && !notScored[r]
 }
 
-func firstVerdict(d Diagnosis) (reason, status, reply string) {
+func firstVerdict(d bounce.Diagnosis) (reason, status, reply string) {
 	switch d.Kind {
-	case KindAutoReply:
+	case bounce.KindAutoReply:
 		return "vacation", "", ""
-	case KindFeedback:
+	case bounce.KindFeedback:
 		return "feedback", "", ""
-	case KindDelivered:
+	case bounce.KindDelivered:
 		return "delivered", "", ""
-	case KindBounce:
+	case bounce.KindBounce:
 		v := d.Recipients[0]
 		return v.Reason, v.Status, v.ReplyCode
 	}
@@ -184,20 +194,56 @@ func readLabels(fsys fs.FS) (map[string]Label, []string, error) {
 	return labels, order, sc.Err()
 }
 
-// visiblePart returns what a mail client shows of a bounce, as a customer
-// would select and copy it: the human-readable text and the delivery report
-// (which Thunderbird, Outlook and webmails show inline or as a text
-// attachment), without the message headers or the returned original.
-func visiblePart(raw string) string {
-	m := parseMessage(raw)
-	if len(m.text) == 0 && len(m.html) == 0 && len(m.status) == 0 {
-		return raw
+// evalCmd is "rebote-bench eval DIR": it scores the classifier against a folder
+// of bounces with a labels.jsonl and prints the accuracy and confusions.
+func evalCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("rebote-bench eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	misses := fs.Bool("misses", false, "also list every file whose reason differs")
+	if err := fs.Parse(args); err != nil {
+		return err
 	}
-	var b strings.Builder
-	b.WriteString(m.body())
-	for _, s := range m.status {
-		b.WriteString(s)
-		b.WriteString("\n")
+	if fs.NArg() != 1 {
+		return errors.New("usage: rebote-bench eval [--misses] DIR (a folder with labels.jsonl)")
 	}
-	return strings.TrimSpace(b.String())
+	kb, err := knowledge.Load(knowledge.DefaultPolicy())
+	if err != nil {
+		return err
+	}
+	reader, err := bounce.New(kb)
+	if err != nil {
+		return err
+	}
+	dir := os.DirFS(fs.Arg(0))
+	for _, mode := range []EvalMode{EvalWhole, EvalVisible, EvalDiagnostic} {
+		s, err := evaluate(reader, dir, mode)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%-10s %4d files  reason %5.1f%%  status %5.1f%%  reply code %5.1f%%  (%d skipped)\n",
+			mode, s.Files, s.Pct(s.Reason), s.Pct(s.Status), s.Pct(s.Reply), s.Skipped)
+		if mode != EvalWhole {
+			continue
+		}
+		keys := make([]string, 0, len(s.Confusions))
+		for k := range s.Confusions {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			if s.Confusions[keys[i]] != s.Confusions[keys[j]] {
+				return s.Confusions[keys[i]] > s.Confusions[keys[j]]
+			}
+			return keys[i] < keys[j]
+		})
+		fmt.Fprintln(stdout, "confusions (label -> classifier):")
+		for _, k := range keys {
+			fmt.Fprintf(stdout, "  %3d  %s\n", s.Confusions[k], k)
+		}
+		if *misses {
+			for _, m := range s.Misses {
+				fmt.Fprintln(stdout, "  miss "+m)
+			}
+		}
+	}
+	return nil
 }

@@ -1,9 +1,12 @@
-package knowledge
+package bounce
 
 import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/search/spanish"
 )
 
 // MaxPasteBytes is the largest text Classify reads; callers refuse larger
@@ -40,7 +43,7 @@ type Verdict struct {
 	Temporary  bool   // the sending server will retry
 	RemoteHost string
 	RemoteIP   string
-	Article    *Article
+	Article    *knowledge.Article
 	Confidence float64 // 0 to 1
 	Evidence   []string
 	Phrase     string // the wording that decided the reason, as matched (folded)
@@ -68,16 +71,15 @@ type Details struct {
 // non-delivery report, a mail client's error dialog or one SMTP line) and
 // returns a verdict per failed recipient. It is deterministic and safe for
 // concurrent use; texts longer than MaxPasteBytes are read only up to it.
-func (kb *KB) Classify(text string) Diagnosis {
+func (c *Reader) Classify(text string) Diagnosis {
 	if len(text) > MaxPasteBytes {
 		text = text[:MaxPasteBytes]
 	}
-	return kb.classify(text, 0)
+	return c.classify(text, 0)
 }
 
-func (kb *KB) classify(text string, depth int) Diagnosis {
+func (c *Reader) classify(text string, depth int) Diagnosis {
 	m := parseMessage(text)
-	c := kb.classifier
 	body := m.body()
 
 	subject := strings.ToLower(m.header.get("subject"))
@@ -181,7 +183,7 @@ func (kb *KB) classify(text string, depth int) Diagnosis {
 		if !c.hasEvidence(f.diag) || (!hasCodeLine(withoutStatusField(f.diag)) && len(findings) == 1) {
 			f.diag = appendNew(f.diag, global)
 		}
-		v, ok := c.judge(kb, f, m)
+		v, ok := c.judge(f, m)
 		if !ok {
 			continue
 		}
@@ -191,7 +193,7 @@ func (kb *KB) classify(text string, depth int) Diagnosis {
 	// attached (a gateway forwarding it): the attached one says why.
 	if depth == 0 && len(out) > 0 && allVague(out) {
 		for _, a := range m.attached {
-			if d := kb.classify(a, depth+1); d.Kind == KindBounce && !allVague(d.Recipients) {
+			if d := c.classify(a, depth+1); d.Kind == KindBounce && !allVague(d.Recipients) {
 				return d
 			}
 		}
@@ -200,7 +202,7 @@ func (kb *KB) classify(text string, depth int) Diagnosis {
 		// A bounce forwarded as an attachment: read the attached message.
 		if depth == 0 {
 			for _, a := range m.attached {
-				if d := kb.classify(a, depth+1); d.Kind == KindBounce {
+				if d := c.classify(a, depth+1); d.Kind == KindBounce {
 					return d
 				}
 			}
@@ -328,13 +330,6 @@ func firstLines(s string, n int) []string {
 	return out
 }
 
-// classifier holds the compiled rules and advice.
-type classifier struct {
-	rules   *rules
-	advice  map[string]template
-	domains []string
-}
-
 // genericStatus are DSN Status values that say less than the server's reply.
 var genericStatus = toSet(`4.0.0 5.0.0 5.1.0 4.4.7`)
 
@@ -377,11 +372,11 @@ func appendNew(ls, more []string) []string {
 }
 
 // hasEvidence reports whether lines hold a code or a known phrase.
-func (c *classifier) hasEvidence(ls []string) bool {
+func (c *Reader) hasEvidence(ls []string) bool {
 	if hasCodeLine(ls) {
 		return true
 	}
-	text := fold(strings.Join(ls, "\n"))
+	text := spanish.Fold(strings.Join(ls, "\n"))
 	if r, _, _ := c.rules.match(text, false); r != nil {
 		return true
 	}
@@ -395,11 +390,11 @@ var (
 
 // judge turns a finding into a verdict. It reports false when the lines
 // say nothing about a failure.
-func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
+func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 	text := joinContinuations(strings.Join(f.diag, "\n"))
 	// Phrases may be wrapped over two lines; matching on spaces keeps the
 	// offsets, so the line of a match can still be found.
-	folded := strings.ReplaceAll(fold(text), "\n", " ")
+	folded := strings.ReplaceAll(spanish.Fold(text), "\n", " ")
 	v := Verdict{Address: f.address}
 	v.Details.FromDSN = f.fromDSN
 
@@ -432,7 +427,7 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 	if r == nil && statusReason == "" && len(f.context) > 0 {
 		// What the text says before the recipients, if the recipient's own
 		// lines have no specific wording.
-		if cr, _, _ := c.rules.match(c.rules.blankIgnored(blankAddresses(fold(strings.Join(f.context, " ")))), false); cr != nil {
+		if cr, _, _ := c.rules.match(c.rules.blankIgnored(blankAddresses(spanish.Fold(strings.Join(f.context, " ")))), false); cr != nil {
 			r = cr
 		}
 	}
@@ -508,7 +503,7 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 	v.RemoteHost, v.RemoteIP = remoteOf(f.remote, text)
 	v.Details.SaysPermanent = strings.Contains(folded, "permanent")
 	c.details(&v, folded)
-	v.Article = c.article(kb, v, r)
+	v.Article = c.article(v, r)
 	v.Evidence = evidence(f.diag, folded, at, end)
 	if at >= 0 && end <= len(folded) {
 		v.Phrase = folded[at:end]
@@ -518,7 +513,7 @@ func (c *classifier) judge(kb *KB, f finding, m *message) (Verdict, bool) {
 	}
 	v.Address = strings.ToValidUTF8(v.Address, "")
 	v.Confidence = confidence(v, r != nil)
-	v.Advice = c.adviseFor(kb, v)
+	v.Advice = c.adviseFor(v)
 	return v, true
 }
 
@@ -718,7 +713,7 @@ var blocklists = []struct{ key, name string }{
 }
 
 // details fills the specifics the advice uses.
-func (c *classifier) details(v *Verdict, folded string) {
+func (c *Reader) details(v *Verdict, folded string) {
 	if v.Reason == "blocked" || v.Reason == "spamdetected" || v.Reason == "badreputation" {
 		for _, b := range blocklists {
 			if strings.Contains(folded, b.key) {
@@ -765,7 +760,7 @@ func domainOf(addr string) string {
 
 // suggestDomain returns the popular domain a mistyped one most likely
 // meant, or "".
-func (c *classifier) suggestDomain(domain string) string {
+func (c *Reader) suggestDomain(domain string) string {
 	best, bestD := "", 3
 	for _, d := range c.domains {
 		if d == domain {
@@ -774,7 +769,7 @@ func (c *classifier) suggestDomain(domain string) string {
 		if len(d)-len(domain) > 2 || len(domain)-len(d) > 2 {
 			continue
 		}
-		if dist := editDistance(domain, d); dist < bestD && dist <= max(1, len(d)/5) {
+		if dist := spanish.EditDistance(domain, d); dist < bestD && dist <= max(1, len(d)/5) {
 			best, bestD = d, dist
 		}
 	}
@@ -806,14 +801,16 @@ func humanSize(n, unit string) string {
 
 // article picks the article for a verdict: the rule's, then the one the
 // codes lead to when it explains the same reason, then the reason's.
-func (c *classifier) article(kb *KB, v Verdict, r *rule) *Article {
+func (c *Reader) article(v Verdict, r *rule) *knowledge.Article {
 	if r != nil && r.article != "" {
-		return kb.bySlug[r.article]
-	}
-	if a, ok := kb.Resolve(strings.TrimSpace(v.ReplyCode + " " + v.Status)); ok && a.Reason == v.Reason {
+		a, _ := c.kb.Article(r.article)
 		return a
 	}
-	return kb.bySlug[c.rules.reasonArticle[v.Reason]]
+	if a, ok := c.kb.Resolve(strings.TrimSpace(v.ReplyCode + " " + v.Status)); ok && a.Reason == v.Reason {
+		return a
+	}
+	a, _ := c.kb.Article(c.rules.reasonArticle[v.Reason])
+	return a
 }
 
 // evidence returns the lines that led to the verdict: the one with the
@@ -886,7 +883,7 @@ var autoReplySubjects = []string{"auto:", "auto reply", "automatic reply", "auto
 	"respuesta automática", "respuesta automatica", "fuera de la oficina", "ausente", "réponse automatique",
 	"absence", "abwesenheit", "risposta automatica", "resposta automática", "vacation", "vacaciones"}
 
-func (c *classifier) isAutoReply(m *message, body string) bool {
+func (c *Reader) isAutoReply(m *message, body string) bool {
 	// Delivery reports are sent "auto-replied" too (Postfix, Microsoft).
 	if fromMTA(m.header.get("from")) || bounceSubject(strings.ToLower(m.header.get("subject"))) {
 		return false
@@ -915,12 +912,12 @@ func (c *classifier) isAutoReply(m *message, body string) bool {
 
 // isHeldForModeration reports whether the text is a mailing list telling
 // the sender their message waits for the moderator ([held] in rules.toml).
-func (c *classifier) isHeldForModeration(body string) bool {
+func (c *Reader) isHeldForModeration(body string) bool {
 	head := body
 	if len(head) > 4<<10 {
 		head = head[:4<<10]
 	}
-	return anyPhrase(fold(head), c.rules.held)
+	return anyPhrase(spanish.Fold(head), c.rules.held)
 }
 
 // onlyQuotedEvidence reports whether every evidence line is quoted from an
@@ -987,7 +984,7 @@ var bounceSignals = []string{"deliver", "undeliver", "failed", "failure", "error
 var smtpLineRe = regexp.MustCompile(`(?im)(?:^[\s>'"(\[#<]*|[:'"(\[#]\s*|said:?\s+|returned\s+'?)E?[245][0-5]\d(?:[\s\-]|$)`)
 
 // looksLikeBounce decides whether the paste reports a failure at all.
-func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnFailed bool) bool {
+func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFailed bool) bool {
 	if dsnFailed || m.header.get("x-failed-recipients") != "" {
 		return true
 	}
@@ -1019,7 +1016,7 @@ func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnF
 			if len(head) > 8<<10 {
 				head = head[:8<<10]
 			}
-			lb := fold(head)
+			lb := spanish.Fold(head)
 			signals = 0
 			for _, s := range bounceSignals {
 				if strings.Contains(lb, s) {
@@ -1046,55 +1043,4 @@ func (c *classifier) looksLikeBounce(m *message, body string, vs []Verdict, dsnF
 		}
 	}
 	return false
-}
-
-// Mark splits a line into spans, marking the case-insensitive occurrences
-// of the given words (codes, the matched phrase, the address) so a page can
-// highlight the evidence.
-func Mark(line string, words ...string) []Span {
-	type rng struct{ a, b int }
-	var rs []rng
-	for _, w := range words {
-		w = strings.ToLower(strings.TrimSpace(w))
-		if len(w) < 3 {
-			continue
-		}
-		for from := 0; from < len(line); {
-			i := indexFold(line[from:], w)
-			if i < 0 {
-				break
-			}
-			rs = append(rs, rng{from + i, from + i + len(w)})
-			from += i + len(w)
-		}
-	}
-	if len(rs) == 0 {
-		return []Span{{Text: line}}
-	}
-	// Merge overlapping ranges in order.
-	for i := 1; i < len(rs); i++ {
-		for j := i; j > 0 && rs[j].a < rs[j-1].a; j-- {
-			rs[j], rs[j-1] = rs[j-1], rs[j]
-		}
-	}
-	var out []Span
-	pos := 0
-	for _, r := range rs {
-		if r.a < pos {
-			if r.b > pos {
-				out[len(out)-1].Text += line[pos:r.b]
-				pos = r.b
-			}
-			continue
-		}
-		if r.a > pos {
-			out = append(out, Span{Text: line[pos:r.a]})
-		}
-		out = append(out, Span{Text: line[r.a:r.b], Match: true})
-		pos = r.b
-	}
-	if pos < len(line) {
-		out = append(out, Span{Text: line[pos:]})
-	}
-	return out
 }

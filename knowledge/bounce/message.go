@@ -1,4 +1,4 @@
-package knowledge
+package bounce
 
 import (
 	"encoding/base64"
@@ -600,44 +600,6 @@ func trimOriginal(s string) string {
 	return s
 }
 
-// indexFold is strings.Index ignoring ASCII case; needle is lower-case.
-// It jumps between occurrences of the needle's first byte in either case,
-// remembering where the next of each is, so it stays linear.
-func indexFold(s, needle string) int {
-	if needle == "" {
-		return 0
-	}
-	lower, upper := needle[0], needle[0]
-	if lower >= 'a' && lower <= 'z' {
-		upper = lower - 32
-	}
-	nextL, nextU := -2, -2 // -2: not searched yet; -1: none left
-	for i := 0; i+len(needle) <= len(s); {
-		if nextL != -1 && nextL < i {
-			if nextL = strings.IndexByte(s[i:], lower); nextL >= 0 {
-				nextL += i
-			}
-		}
-		if upper != lower && nextU != -1 && nextU < i {
-			if nextU = strings.IndexByte(s[i:], upper); nextU >= 0 {
-				nextU += i
-			}
-		}
-		j := nextL
-		if upper != lower && nextU >= 0 && (j < 0 || nextU < j) {
-			j = nextU
-		}
-		if j < 0 || j+len(needle) > len(s) {
-			return -1
-		}
-		if strings.EqualFold(s[j:j+len(needle)], needle) {
-			return j
-		}
-		i = j + 1
-	}
-	return -1
-}
-
 // originalMarkers are the lines MTAs print before the copy of the returned
 // message.
 var originalMarkers = []string{
@@ -665,4 +627,22 @@ func lines(s string) []string {
 		}
 	}
 	return out
+}
+
+// VisiblePart returns what a mail client shows of a bounce, as a customer
+// would select and copy it: the human-readable text and the delivery report
+// (which Thunderbird, Outlook and webmails show inline or as a text
+// attachment), without the message headers or the returned original.
+func VisiblePart(raw string) string {
+	m := parseMessage(raw)
+	if len(m.text) == 0 && len(m.html) == 0 && len(m.status) == 0 {
+		return raw
+	}
+	var b strings.Builder
+	b.WriteString(m.body())
+	for _, s := range m.status {
+		b.WriteString(s)
+		b.WriteString("\n")
+	}
+	return strings.TrimSpace(b.String())
 }

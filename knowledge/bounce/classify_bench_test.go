@@ -1,4 +1,4 @@
-package knowledge_test
+package bounce_test
 
 import (
 	"os"
@@ -29,7 +29,7 @@ func corpusTexts(tb testing.TB) []string {
 // BenchmarkClassify classifies the whole corpus once per iteration; the
 // bounces/s metric is the throughput on one core (run with -cpu 1).
 func BenchmarkClassify(b *testing.B) {
-	kb := mustLoad(b)
+	rd := mustReader(b)
 	texts := corpusTexts(b)
 	var bytes int64
 	for _, t := range texts {
@@ -40,7 +40,7 @@ func BenchmarkClassify(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		for _, t := range texts {
-			kb.Classify(t)
+			rd.Classify(t)
 		}
 	}
 	b.ReportMetric(float64(b.N*len(texts))/b.Elapsed().Seconds(), "bounces/s")
@@ -49,12 +49,12 @@ func BenchmarkClassify(b *testing.B) {
 // BenchmarkClassifyHugePaste is a 1 MiB paste: a real bounce followed by
 // a large pasted attachment, the worst case the web form accepts.
 func BenchmarkClassifyHugePaste(b *testing.B) {
-	kb := mustLoad(b)
+	rd := mustReader(b)
 	huge := hugePaste()
 	b.SetBytes(int64(len(huge)))
 	b.ReportAllocs()
 	for b.Loop() {
-		kb.Classify(huge)
+		rd.Classify(huge)
 	}
 }
 

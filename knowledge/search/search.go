@@ -1,15 +1,28 @@
-package knowledge
+// Package search is the knowledge base's full-text search: an in-process
+// inverted index over the articles (titles, aliases, examples, summaries and
+// bodies weighted apart), BM25 scoring with code-aware bonuses, typo
+// correction and completion, off-topic detection and highlighted snippets.
+// The language side (folding, tokens, stems, stop words, lexicons) is in
+// package spanish below it; the lexicons' words are in search.toml.
+package search
 
 import (
+	_ "embed"
+	"fmt"
 	"math"
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/search/spanish"
 )
 
 // Search is an in-process inverted index rather than SQLite FTS5: the corpus
 // is a few hundred kilobytes that never changes while the process runs, the
-// knowledge package must stay free of SQL, and FTS5 has neither Spanish
+// knowledge packages must stay free of SQL, and FTS5 has neither Spanish
 // stemming nor typo tolerance, which we need and do here (folding, a light
 // stemmer, SymSpell-style edit-distance lookups, code-aware scoring). A query
 // costs tens of microseconds; see BenchmarkSearch.
@@ -22,7 +35,7 @@ type Span struct {
 
 // Result is one search hit.
 type Result struct {
-	Article *Article
+	Article *knowledge.Article
 	Score   float64
 	Snippet []Span
 }
@@ -97,12 +110,15 @@ const bodyOnlyCoverage = 0.35
 
 type sentence struct {
 	text   string
-	tokens []token
+	tokens []spanish.Token
 	stems  []string
 }
 
-type searchIndex struct {
-	articles  []*Article
+// Index is the search index of a knowledge base. It is immutable and safe
+// for concurrent use.
+type Index struct {
+	kb        *knowledge.KB
+	articles  []*knowledge.Article
 	postings  map[string][]posting
 	idf       map[string]float64
 	maxIDF    float64
@@ -111,49 +127,47 @@ type searchIndex struct {
 	bigrams   []map[string]bool   // per article: "stemA stemB" from title, aliases, summary
 	phrases   [][]string          // per article: " folded title ", " folded alias ", ...
 	sentences [][]sentence        // per article: snippet candidates, summary first
-	offtopic  lexicon             // hosting topics that are not mail errors
-	mail      lexicon             // words that say a query is about mail
+	offtopic  spanish.Lexicon     // hosting topics that are not mail errors
+	mail      spanish.Lexicon     // words that say a query is about mail
 }
 
-// lexicon is a set of words (by stem) and phrases (by folded text).
-type lexicon struct {
-	stems   map[string]bool
-	phrases []string
-}
+// lexicons holds the words of the off-topic and mail lexicons.
+//
+//go:embed search.toml
+var lexicons string
 
-func newLexicon(entries []string) lexicon {
-	l := lexicon{stems: make(map[string]bool)}
-	for _, e := range entries {
-		toks := tokenize(e)
-		switch len(toks) {
-		case 0:
-		case 1:
-			l.stems[stem(toks[0].word)] = true
-		default:
-			l.phrases = append(l.phrases, phraseOf(toks))
-		}
+// New builds the search index of kb, with the lexicons of search.toml.
+func New(kb *knowledge.KB) (*Index, error) { return NewWithLexicons(kb, lexicons) }
+
+// NewWithLexicons is New with the lexicons given as the text of a
+// search.toml file (see FORMATO.md).
+func NewWithLexicons(kb *knowledge.KB, lexiconsTOML string) (*Index, error) {
+	var topics struct {
+		Offtopic []string `toml:"offtopic"`
+		Mail     []string `toml:"mail"`
 	}
-	return l
+	md, err := toml.Decode(lexiconsTOML, &topics)
+	if err != nil {
+		return nil, fmt.Errorf("search: search.toml: %w", err)
+	}
+	if extra := md.Undecoded(); len(extra) > 0 {
+		return nil, fmt.Errorf("search: search.toml: unknown key %q", extra[0].String())
+	}
+	if len(topics.Offtopic) == 0 || len(topics.Mail) == 0 {
+		return nil, fmt.Errorf("search: search.toml: offtopic and mail must both list words")
+	}
+	if len(kb.Articles()) == 0 {
+		return nil, fmt.Errorf("search: the knowledge base has no articles")
+	}
+	idx := build(kb.Articles())
+	idx.kb = kb
+	idx.offtopic = spanish.NewLexicon(topics.Offtopic)
+	idx.mail = spanish.NewLexicon(topics.Mail)
+	return idx, nil
 }
 
-// matches reports whether a query, given as its stems and its folded
-// phrase, contains an entry of the lexicon.
-func (l lexicon) matches(stems []string, phrase string) bool {
-	for _, s := range stems {
-		if l.stems[s] {
-			return true
-		}
-	}
-	for _, p := range l.phrases {
-		if strings.Contains(phrase, p) {
-			return true
-		}
-	}
-	return false
-}
-
-func buildSearchIndex(articles []*Article) *searchIndex {
-	idx := &searchIndex{
+func build(articles []*knowledge.Article) *Index {
+	idx := &Index{
 		articles:  articles,
 		postings:  make(map[string][]posting),
 		idf:       make(map[string]float64),
@@ -175,7 +189,7 @@ func buildSearchIndex(articles []*Article) *searchIndex {
 			{weightTitle, []string{a.Title}},
 			{weightAlias, a.Aliases},
 			{weightExample, a.Examples()},
-			{weightSummary, []string{a.summaryText}},
+			{weightSummary, []string{a.SummaryText()}},
 			{weightBody, bodyTexts(a)},
 		}
 		strongTF[d] = make(map[string]float64)
@@ -183,7 +197,7 @@ func buildSearchIndex(articles []*Article) *searchIndex {
 		idx.bigrams[d] = make(map[string]bool)
 		for fi, f := range fields {
 			for _, text := range f.texts {
-				stems := stemsOf(tokenize(text))
+				stems := spanish.Stems(spanish.Tokenize(text))
 				for _, s := range stems {
 					if fi == len(fields)-1 {
 						bodyTF[d][s] += f.weight
@@ -201,7 +215,7 @@ func buildSearchIndex(articles []*Article) *searchIndex {
 		}
 		total += lengths[d]
 		for _, t := range append([]string{a.Title}, a.Aliases...) {
-			if p := phraseOf(tokenize(t)); strings.Count(p, " ") > 3 {
+			if p := spanish.Phrase(spanish.Tokenize(t)); strings.Count(p, " ") > 3 {
 				idx.phrases[d] = append(idx.phrases[d], p)
 			}
 		}
@@ -253,21 +267,21 @@ func anyStrong(ps []posting) bool {
 
 // bodyTexts returns the text of every section but the examples, which are
 // indexed as their own field.
-func bodyTexts(a *Article) []string {
+func bodyTexts(a *knowledge.Article) []string {
 	var out []string
 	for _, s := range a.Sections {
-		if s.Title == SectionTitles[5] {
+		if s.Title == knowledge.SectionExamples {
 			continue
 		}
 		for _, b := range s.Blocks {
-			if b.Kind == BlockCode {
+			if b.Kind == knowledge.BlockCode {
 				continue
 			}
 			if len(b.Inlines) > 0 {
-				out = append(out, plainText(b.Inlines))
+				out = append(out, knowledge.PlainText(b.Inlines))
 			}
 			for _, item := range b.Items {
-				out = append(out, plainText(item))
+				out = append(out, knowledge.PlainText(item))
 			}
 		}
 	}
@@ -276,19 +290,19 @@ func bodyTexts(a *Article) []string {
 
 // snippetCandidates splits an article into the sentences a snippet may show:
 // the summary first, then the aliases, then the body.
-func snippetCandidates(a *Article) []sentence {
+func snippetCandidates(a *knowledge.Article) []sentence {
 	var texts []string
-	texts = append(texts, splitSentences(a.summaryText)...)
+	texts = append(texts, splitSentences(a.SummaryText())...)
 	texts = append(texts, a.Aliases...)
 	for _, t := range bodyTexts(a) {
 		texts = append(texts, splitSentences(t)...)
 	}
 	out := make([]sentence, 0, len(texts))
 	for _, t := range texts {
-		toks := tokenize(t)
+		toks := spanish.Tokenize(t)
 		stems := make([]string, len(toks))
 		for i, tk := range toks {
-			stems[i] = stem(tk.word)
+			stems[i] = spanish.Stem(tk.Word)
 		}
 		out = append(out, sentence{text: t, tokens: toks, stems: stems})
 	}
@@ -307,30 +321,6 @@ func splitSentences(s string) []string {
 		s = strings.TrimSpace(s[i+2:])
 	}
 	return out
-}
-
-// stemsOf returns the stems of the tokens that are not stop words.
-func stemsOf(toks []token) []string {
-	out := make([]string, 0, len(toks))
-	for _, t := range toks {
-		if stopWords[t.word] {
-			continue
-		}
-		out = append(out, stem(t.word))
-	}
-	return out
-}
-
-// phraseOf returns the folded words of a text separated and surrounded by
-// single spaces, so containment tests respect word boundaries.
-func phraseOf(toks []token) string {
-	var b strings.Builder
-	b.WriteByte(' ')
-	for _, t := range toks {
-		b.WriteString(t.word)
-		b.WriteByte(' ')
-	}
-	return b.String()
 }
 
 // maxEdits is how many typos a word of that length may carry and still be
@@ -371,39 +361,6 @@ func deletesOf(s string, k int) []string {
 	return out
 }
 
-// editDistance is the optimal string alignment distance between a and b
-// (Levenshtein plus adjacent transpositions, "exedida"/"excedida").
-func editDistance(a, b string) int {
-	if a == b {
-		return 0
-	}
-	var buf [3][64]int
-	var prev2, prev, cur []int
-	if len(b)+1 <= 64 {
-		prev2, prev, cur = buf[0][:len(b)+1], buf[1][:len(b)+1], buf[2][:len(b)+1]
-	} else {
-		prev2, prev, cur = make([]int, len(b)+1), make([]int, len(b)+1), make([]int, len(b)+1)
-	}
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
-}
-
 // expansion is an indexed stem a query word stands for, with how much a
 // match on it is worth (1 for the word itself, less for typo corrections
 // and completions).
@@ -413,7 +370,7 @@ type expansion struct {
 }
 
 // expand finds the indexed stems a query stem may mean.
-func (idx *searchIndex) expand(s string, last bool) []expansion {
+func (idx *Index) expand(s string, last bool) []expansion {
 	if _, ok := idx.postings[s]; ok {
 		return []expansion{{s, 1}}
 	}
@@ -433,7 +390,7 @@ func (idx *searchIndex) expand(s string, last bool) []expansion {
 				if c[0] != s[0] {
 					continue
 				}
-				d := editDistance(s, c)
+				d := spanish.EditDistance(s, c)
 				if d > k || d > maxEdits(c) {
 					continue
 				}
@@ -462,14 +419,13 @@ func (idx *searchIndex) expand(s string, last bool) []expansion {
 
 // Search returns the articles that answer q, best first, at most limit. It
 // returns nothing when no article is relevant enough.
-func (kb *KB) Search(q string, limit int) []Result {
-	idx := kb.search
+func (idx *Index) Search(q string, limit int) []Result {
 	if len(q) > maxQueryBytes {
 		q = q[:maxQueryBytes]
 		q = strings.ToValidUTF8(q, "")
 	}
-	code := ParseCode(q)
-	toks := tokenize(q)
+	code := knowledge.ParseCode(q)
+	toks := spanish.Tokenize(q)
 	trailingSpace := strings.HasSuffix(q, " ")
 
 	type term struct {
@@ -485,10 +441,10 @@ func (kb *KB) Search(q string, limit int) []Result {
 	var terms []term
 	seen := make(map[string]bool)
 	for i, t := range toks {
-		if stopWords[t.word] || len(t.word) < 2 || codeParts[t.word] {
+		if spanish.IsStopWord(t.Word) || len(t.Word) < 2 || codeParts[t.Word] {
 			continue
 		}
-		s := stem(t.word)
+		s := spanish.Stem(t.Word)
 		if seen[s] {
 			continue
 		}
@@ -509,10 +465,10 @@ func (kb *KB) Search(q string, limit int) []Result {
 	if code.IsZero() {
 		all := make([]string, len(toks))
 		for i, t := range toks {
-			all[i] = stem(t.word)
+			all[i] = spanish.Stem(t.Word)
 		}
-		phrase := phraseOf(toks)
-		if idx.offtopic.matches(all, phrase) && !idx.mail.matches(all, phrase) {
+		phrase := spanish.Phrase(toks)
+		if idx.offtopic.Matches(all, phrase) && !idx.mail.Matches(all, phrase) {
 			return nil
 		}
 	}
@@ -558,7 +514,7 @@ func (kb *KB) Search(q string, limit int) []Result {
 	if !code.IsZero() {
 		const codeWeight = 3.0
 		for d, a := range idx.articles {
-			if bonus := codeBonus(kb, a, code); bonus > 0 {
+			if bonus := codeBonus(idx.kb, a, code); bonus > 0 {
 				scores[d] += bonus
 				matched[d] += codeWeight
 				anchored[d] = true
@@ -575,7 +531,7 @@ func (kb *KB) Search(q string, limit int) []Result {
 
 	// Exact wording: a help-page entry or a bounce line typed in full.
 	if len(terms) >= 2 {
-		phrase := phraseOf(toks)
+		phrase := spanish.Phrase(toks)
 		for d := range idx.articles {
 			for _, p := range idx.phrases[d] {
 				if strings.Contains(p, phrase) || strings.Contains(phrase, p) {
@@ -640,26 +596,26 @@ func (kb *KB) Search(q string, limit int) []Result {
 }
 
 // codeBonus scores how well an article matches the codes of a query.
-func codeBonus(kb *KB, a *Article, q CodeQuery) float64 {
+func codeBonus(kb *knowledge.KB, a *knowledge.Article, q knowledge.CodeQuery) float64 {
 	var bonus float64
 	if q.Provider != "" {
-		if kb.codes.canonicalFor(q.Provider) == a {
+		if c, _ := kb.Canonical(q.Provider); c == a {
 			bonus += 12
-		} else if a.covers(q.Provider) {
+		} else if a.Covers(q.Provider) {
 			bonus += 8
 		}
 	}
 	if q.Status != "" {
-		if kb.codes.canonicalFor(q.Status) == a {
+		if c, _ := kb.Canonical(q.Status); c == a {
 			bonus += 10
-		} else if a.covers(q.Status) {
+		} else if a.Covers(q.Status) {
 			bonus += 6
 		}
 	}
 	if q.Reply != "" {
-		if kb.codes.canonicalFor(q.Reply) == a {
+		if c, _ := kb.Canonical(q.Reply); c == a {
 			bonus += 6
-		} else if a.covers(q.Reply) {
+		} else if a.Covers(q.Reply) {
 			bonus += 3
 		}
 	}
@@ -671,7 +627,7 @@ const snippetWords = 32
 
 // snippet picks the sentence of the article that matches the most query
 // words (the summary when none does) and marks those words.
-func (idx *searchIndex) snippet(a *Article, want map[string]bool) []Span {
+func (idx *Index) snippet(a *knowledge.Article, want map[string]bool) []Span {
 	var sentences []sentence
 	for d, x := range idx.articles {
 		if x == a {
@@ -710,16 +666,16 @@ func (idx *searchIndex) snippet(a *Article, want map[string]bool) []Span {
 	var spans []Span
 	pos := 0
 	if from > 0 {
-		pos = s.tokens[from].start
+		pos = s.tokens[from].Start
 		spans = append(spans, Span{Text: "…"})
 	}
 	for i := from; i < to; i++ {
 		t := s.tokens[i]
-		if t.start > pos {
-			spans = append(spans, Span{Text: s.text[pos:t.start]})
+		if t.Start > pos {
+			spans = append(spans, Span{Text: s.text[pos:t.Start]})
 		}
-		spans = append(spans, Span{Text: s.text[t.start:t.end], Match: want[s.stems[i]]})
-		pos = t.end
+		spans = append(spans, Span{Text: s.text[t.Start:t.End], Match: want[s.stems[i]]})
+		pos = t.End
 	}
 	if to < len(s.tokens) {
 		spans = append(spans, Span{Text: " …"})

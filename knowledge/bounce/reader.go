@@ -1,0 +1,94 @@
+// Package bounce reads a pasted bounce: a whole message, the visible part of
+// a non-delivery report, a mail client's error dialog or one SMTP line, in
+// any language. It takes the paste apart (MIME, transfer encodings and
+// charsets in message.go; RFC 3464 delivery reports in dsn.go; Amazon SES
+// notifications in ses.go), finds each failed recipient and the lines that
+// explain it (extract.go), decides the reason with the rules of rules.toml
+// (rules.go, matched in one pass by ahocorasick.go) and writes advice from
+// advice.toml (advice.go). The format of both files is in
+// ../FORMATO.md.
+//
+// The articles come from package knowledge through the Articles interface;
+// the reader does no I/O, no HTTP, no SQL and no logging.
+package bounce
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/servinetwork/rebote/knowledge"
+)
+
+// Articles is what the reader needs of the knowledge base: an article by
+// slug, the article a code leads to, and the provider's values for the
+// advice. *knowledge.KB is one.
+type Articles interface {
+	Article(slug string) (*knowledge.Article, bool)
+	Resolve(code string) (*knowledge.Article, bool)
+	Policy() knowledge.Policy
+}
+
+// Reader classifies pasted bounces with the compiled rules and advice. It
+// is immutable and safe for concurrent use.
+type Reader struct {
+	kb         Articles
+	rules      *rules
+	advice     map[string]template
+	policyVars map[string]string
+	domains    []string
+}
+
+// data holds the rules and advice compiled into the binary.
+//
+//go:embed rules.toml advice.toml
+var data embed.FS
+
+// New returns a Reader with the embedded rules.toml and advice.toml.
+func New(kb Articles) (*Reader, error) { return NewFS(kb, data) }
+
+// NewFS is New with rules.toml and advice.toml read from fsys. It reports
+// the first problem it finds, naming the file and the entry.
+func NewFS(kb Articles, fsys fs.FS) (*Reader, error) {
+	raw, err := fs.ReadFile(fsys, "rules.toml")
+	if err != nil {
+		return nil, fmt.Errorf("bounce: %w", err)
+	}
+	rs, err := loadRules(string(raw), kb)
+	if err != nil {
+		return nil, fmt.Errorf("bounce: %w", err)
+	}
+	raw, err = fs.ReadFile(fsys, "advice.toml")
+	if err != nil {
+		return nil, fmt.Errorf("bounce: %w", err)
+	}
+	texts := make(map[string]string)
+	md, err := toml.Decode(string(raw), &texts)
+	if err != nil {
+		return nil, fmt.Errorf("bounce: advice.toml: %w", err)
+	}
+	if extra := md.Undecoded(); len(extra) > 0 {
+		return nil, fmt.Errorf("bounce: advice.toml: unknown key %q", extra[0].String())
+	}
+	policyVars := kb.Policy().Vars()
+	advice := make(map[string]template, len(texts))
+	for _, key := range adviceKeys {
+		if strings.TrimSpace(texts[key]) == "" {
+			return nil, fmt.Errorf("bounce: advice.toml: %q is missing", key)
+		}
+		t, err := parseTemplate(texts[key], policyVars)
+		if err != nil {
+			return nil, fmt.Errorf("bounce: advice.toml: %s: %w", key, err)
+		}
+		advice[key] = t
+	}
+	for key := range texts {
+		if _, ok := advice[key]; !ok {
+			return nil, fmt.Errorf("bounce: advice.toml: %q is not a sentence the reader uses", key)
+		}
+	}
+	return &Reader{kb: kb, rules: rs, advice: advice, policyVars: policyVars, domains: rs.domains}, nil
+}
