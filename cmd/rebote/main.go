@@ -8,14 +8,13 @@
 //	rebote classify [--json] FILE...   diagnose bounces in files ("-" for standard input)
 //	rebote eval [--misses] DIR         score the classifier on a labelled folder
 //	rebote staff add|token|revoke|list staff accounts and API tokens
-//	rebote gen-events [flags]          fill a database with synthetic analytics events
-//	rebote load-events [flags]         record events at a steady rate and check none is lost
-//	rebote replay --url URL [flags]    send realistic customer traffic to a server, measure it, check its analytics
-//	rebote loadtest [flags]            prove the speed floors against a local server
-//	rebote hello-server [--addr]       a bare chi "hello" server, the load test's baseline
 //
 // Every flag has a REBOTE_* environment variable; run "rebote serve -h" for
 // the list, or see the README.
+//
+// The binary carries only what operators run. The developer tools (synthetic
+// analytics, traffic replay, the load test) are a separate command:
+// go run ./cmd/rebote-bench help.
 package main
 
 import (
@@ -47,12 +46,7 @@ const usage = `usage:
   rebote config [flags]              print the effective configuration (secrets masked)
   rebote classify [--json] FILE...   diagnose bounces in files ("-" for standard input)
   rebote eval [--misses] DIR         score the classifier on a folder with labels.jsonl
-  rebote staff add|token|revoke|list staff accounts and API tokens (rebote staff -h)
-  rebote gen-events [flags]          fill a database with synthetic analytics events
-  rebote load-events [flags]         record events at a steady rate and check none is lost
-  rebote replay --url URL [flags]    send realistic customer traffic to a server, measure it, check its analytics
-  rebote loadtest [flags]            prove the speed floors against a local server (runs about 90 s)
-  rebote hello-server [--addr]       a bare chi "hello" server, the load test's baseline`
+  rebote staff add|token|revoke|list staff accounts and API tokens (rebote staff -h)`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -92,16 +86,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return configCmd(args, getenv, stdout, stderr)
 	case "staff":
 		return staffCmd(ctx, args, getenv, stdin, stdout, stderr)
-	case "gen-events":
-		return genEventsCmd(ctx, args, getenv, stdout, stderr)
-	case "load-events":
-		return loadEventsCmd(ctx, args, getenv, stdout, stderr)
-	case "replay":
-		return replayCmd(ctx, args, getenv, stdout, stderr)
-	case "loadtest":
-		return loadtestCmd(ctx, args, getenv, stdout, stderr)
-	case "hello-server":
-		return helloServerCmd(ctx, args, stderr)
+	case "gen-events", "load-events", "replay", "loadtest", "hello-server":
+		return fmt.Errorf("unknown command %q\ndeveloper tools moved: go run ./cmd/rebote-bench %s", cmd, cmd)
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil

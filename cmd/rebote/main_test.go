@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -120,6 +122,41 @@ func TestServeAndHealth(t *testing.T) {
 }
 
 func noEnv(string) string { return "" }
+
+// The developer tools left the server binary: asking for one says where
+// it went.
+func TestDeveloperToolsMoved(t *testing.T) {
+	for _, cmd := range []string{"gen-events", "load-events", "replay", "loadtest", "hello-server"} {
+		err := run(context.Background(), []string{cmd, "--db", filepath.Join(t.TempDir(), "x.db")}, noEnv, nil, io.Discard, io.Discard)
+		if err == nil {
+			t.Errorf("rebote %s succeeded", cmd)
+			continue
+		}
+		for _, want := range []string{"unknown command " + strconv.Quote(cmd), "go run ./cmd/rebote-bench " + cmd} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("rebote %s = %q, want it to contain %q", cmd, err, want)
+			}
+		}
+	}
+}
+
+// rebote help lists the operator commands and nothing else.
+func TestHelpListsOperatorCommands(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"help"}, noEnv, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "rebote" {
+			got = append(got, f[1])
+		}
+	}
+	want := []string{"[serve]", "health", "config", "classify", "eval", "staff"}
+	if !slices.Equal(got, want) {
+		t.Errorf("rebote help lists %q, want %q", got, want)
+	}
+}
 
 func TestConfigPrecedence(t *testing.T) {
 	env := map[string]string{"REBOTE_ADDR": "127.0.0.1:9000", "REBOTE_DB": "/tmp/x.db", "REBOTE_MESSAGES_PER_HOUR": "150"}
