@@ -8,6 +8,7 @@
 //	rebote classify [--json] FILE...   diagnose bounces in files ("-" for standard input)
 //	rebote eval [--misses] DIR         score the classifier on a labelled folder
 //	rebote staff add|token|revoke|list staff accounts and API tokens
+//	rebote version                     print the version (also rebote --version)
 //
 // Every flag has a REBOTE_* environment variable; run "rebote serve -h" for
 // the list, or see the README.
@@ -46,7 +47,8 @@ const usage = `usage:
   rebote config [flags]              print the effective configuration (secrets masked)
   rebote classify [--json] FILE...   diagnose bounces in files ("-" for standard input)
   rebote eval [--misses] DIR         score the classifier on a folder with labels.jsonl
-  rebote staff add|token|revoke|list staff accounts and API tokens (rebote staff -h)`
+  rebote staff add|token|revoke|list staff accounts and API tokens (rebote staff -h)
+  rebote version                     print the version (also rebote --version)`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -62,7 +64,10 @@ func main() {
 // it with their own arguments, environment and writers.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+	switch {
+	case len(args) > 0 && (args[0] == "--version" || args[0] == "-version"):
+		cmd, args = "version", args[1:]
+	case len(args) > 0 && args[0] != "" && args[0][0] != '-':
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
@@ -86,6 +91,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return configCmd(args, getenv, stdout, stderr)
 	case "staff":
 		return staffCmd(ctx, args, getenv, stdin, stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "rebote", buildVersion())
+		return nil
 	case "gen-events", "load-events", "replay", "loadtest", "hello-server":
 		return fmt.Errorf("unknown command %q\ndeveloper tools moved: go run ./cmd/rebote-bench %s", cmd, cmd)
 	case "help":
@@ -138,6 +146,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 		HSTS:           cfg.HSTS,
 		RateLimit:      cfg.RateLimit,
 		BehindProxy:    cfg.BehindProxy,
+		Version:        buildVersion(),
 		Ready:          func() error { return db.Ping(context.Background()) },
 	})
 	if err != nil {
@@ -156,7 +165,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 	if err != nil {
 		return err
 	}
-	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.Int("articles", len(kb.Articles())), slog.String("db", cfg.DB))
+	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("version", buildVersion()), slog.Int("articles", len(kb.Articles())), slog.String("db", cfg.DB))
 	if onListen != nil {
 		onListen(ln.Addr().String())
 	}

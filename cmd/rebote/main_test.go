@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -123,6 +124,58 @@ func TestServeAndHealth(t *testing.T) {
 
 func noEnv(string) string { return "" }
 
+// rebote --version and rebote version print the build, and /healthz
+// shows the same.
+func TestVersion(t *testing.T) {
+	defer func(v string) { version = v }(version)
+	version = "v1.2.3-test"
+	for _, args := range [][]string{{"--version"}, {"-version"}, {"version"}} {
+		var out bytes.Buffer
+		if err := run(context.Background(), args, noEnv, nil, &out, io.Discard); err != nil {
+			t.Fatalf("rebote %s: %v", args[0], err)
+		}
+		if got, want := out.String(), "rebote v1.2.3-test\n"; got != want {
+			t.Errorf("rebote %s printed %q, want %q", args[0], got, want)
+		}
+	}
+	res, err := http.Get(startApp(t) + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if got, want := string(body), "ok v1.2.3-test\n"; got != want {
+		t.Errorf("GET /healthz = %q, want %q", got, want)
+	}
+}
+
+func TestVCSVersion(t *testing.T) {
+	build := func(settings ...string) *debug.BuildInfo {
+		info := &debug.BuildInfo{}
+		for i := 0; i < len(settings); i += 2 {
+			info.Settings = append(info.Settings, debug.BuildSetting{Key: settings[i], Value: settings[i+1]})
+		}
+		return info
+	}
+	tests := []struct {
+		name string
+		info *debug.BuildInfo
+		want string
+	}{
+		{"no build info", nil, "dev"},
+		{"no vcs", build("GOOS", "linux"), "dev"},
+		{"clean", build("vcs.revision", "0123456789abcdef0123", "vcs.modified", "false"), "0123456789ab"},
+		{"dirty", build("vcs.revision", "0123456789abcdef0123", "vcs.modified", "true"), "0123456789ab-dirty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := vcsVersion(tt.info); got != tt.want {
+				t.Errorf("vcsVersion(%v) = %q, want %q", tt.info, got, tt.want)
+			}
+		})
+	}
+}
+
 // The developer tools left the server binary: asking for one says where
 // it went.
 func TestDeveloperToolsMoved(t *testing.T) {
@@ -152,7 +205,7 @@ func TestHelpListsOperatorCommands(t *testing.T) {
 			got = append(got, f[1])
 		}
 	}
-	want := []string{"[serve]", "health", "config", "classify", "eval", "staff"}
+	want := []string{"[serve]", "health", "config", "classify", "eval", "staff", "version"}
 	if !slices.Equal(got, want) {
 		t.Errorf("rebote help lists %q, want %q", got, want)
 	}
