@@ -1,5 +1,5 @@
 # Rebote: a static binary on a distroless, non-root base.
-# Build:  docker build -t rebote .
+# Build:  docker build --build-arg VERSION=$(git describe --always --dirty) -t rebote .
 # Run:    docker run -p 8080:8080 -v rebote-data:/data rebote
 
 FROM golang:1.26-bookworm AS build
@@ -7,8 +7,11 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
+# The version "rebote --version" and /healthz show; .git is not sent to
+# the build (.dockerignore), so it must come from here.
+ARG VERSION=dev
 # modernc.org/sqlite is pure Go, so the binary needs no C library.
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/rebote ./cmd/rebote \
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/rebote ./cmd/rebote \
  && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot

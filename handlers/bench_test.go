@@ -71,12 +71,12 @@ func BenchmarkPages(b *testing.B) {
 // router with a signed-in session, on a large database made by gen-events
 // (the floor is 200 ms with 10 million events):
 //
-//	go run ./cmd/rebote gen-events --db /tmp/bench.db --events 10000000 --days 400
+//	go run ./cmd/rebote-bench gen-events --db /tmp/bench.db --events 10000000 --days 400
 //	REBOTE_BENCH_DB=/tmp/bench.db go test ./handlers -run '^$' -bench DashboardPage -benchtime 10x
 func BenchmarkDashboardPage(b *testing.B) {
 	path := os.Getenv("REBOTE_BENCH_DB")
 	if path == "" {
-		b.Skip("set REBOTE_BENCH_DB to a database made by rebote gen-events")
+		b.Skip("set REBOTE_BENCH_DB to a database made by rebote-bench gen-events")
 	}
 	if _, err := os.Stat(path); err != nil {
 		b.Skipf("REBOTE_BENCH_DB: %v", err)

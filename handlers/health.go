@@ -5,11 +5,16 @@ import (
 	"net/http"
 )
 
-// handleHealth handles the "GET /healthz" route: the process is up.
-func handleHealth(w http.ResponseWriter, r *http.Request) {
+// handleHealth handles the "GET /healthz" route: the process is up, and
+// which build it runs ("ok v1.2.0").
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write([]byte("ok\n"))
+	body := "ok\n"
+	if s.cfg.Version != "" {
+		body = "ok " + s.cfg.Version + "\n"
+	}
+	_, _ = w.Write([]byte(body))
 }
 
 // handleReady handles the "GET /readyz" route: the process can serve,

@@ -64,7 +64,7 @@ func (s *Server) Routes() http.Handler {
 		r.Options("/api/v1/*", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	})
 
-	r.Get("/healthz", handleHealth)
+	r.Get("/healthz", s.handleHealth)
 	r.Get("/readyz", s.handleReady)
 	r.Handle("/static/*", s.staticFiles())
 	r.Get("/favicon.ico", func(w http.ResponseWriter, r *http.Request) {

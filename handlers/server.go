@@ -49,6 +49,8 @@ type Config struct {
 	// Ready reports whether the service can answer (the database is
 	// reachable). Nil means always ready.
 	Ready func() error
+	// Version is the running build, shown by GET /healthz.
+	Version string
 }
 
 func (c Config) retentionDays() int {

@@ -15,7 +15,7 @@ import (
 // runs, against a large database: one op is a whole page. It proves the
 // floor "pages answer in under 200 ms with 10 million events":
 //
-//	go run ./cmd/rebote gen-events --db /tmp/bench.db --events 10000000 --days 400
+//	go run ./cmd/rebote-bench gen-events --db /tmp/bench.db --events 10000000 --days 400
 //	REBOTE_BENCH_DB=/tmp/bench.db go test ./store -run '^$' -bench DashboardQueries -benchtime 20x
 func BenchmarkDashboardQueries(b *testing.B) {
 	db := openBenchDB(b)
@@ -79,10 +79,10 @@ func openBenchDB(b *testing.B) *store.DB {
 	b.Helper()
 	path := os.Getenv("REBOTE_BENCH_DB")
 	if path == "" {
-		b.Skip("REBOTE_BENCH_DB is not set; create a database with: go run ./cmd/rebote gen-events --db PATH, then set REBOTE_BENCH_DB=PATH")
+		b.Skip("REBOTE_BENCH_DB is not set; create a database with: go run ./cmd/rebote-bench gen-events --db PATH, then set REBOTE_BENCH_DB=PATH")
 	}
 	if _, err := os.Stat(path); err != nil {
-		b.Skipf("REBOTE_BENCH_DB: %v; create it with: go run ./cmd/rebote gen-events --db %s", err, path)
+		b.Skipf("REBOTE_BENCH_DB: %v; create it with: go run ./cmd/rebote-bench gen-events --db %s", err, path)
 	}
 	db, err := store.Open(context.Background(), path)
 	if err != nil {

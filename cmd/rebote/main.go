@@ -6,16 +6,16 @@
 //	rebote health [flags]              check that a running server answers (for HEALTHCHECK)
 //	rebote config [flags]              print the effective configuration (secrets masked)
 //	rebote classify [--json] FILE...   diagnose bounces in files ("-" for standard input)
-//	rebote eval [--misses] DIR         score the classifier on a labelled folder
 //	rebote staff add|token|revoke|list staff accounts and API tokens
-//	rebote gen-events [flags]          fill a database with synthetic analytics events
-//	rebote load-events [flags]         record events at a steady rate and check none is lost
-//	rebote replay --url URL [flags]    send realistic customer traffic to a server, measure it, check its analytics
-//	rebote loadtest [flags]            prove the speed floors against a local server
-//	rebote hello-server [--addr]       a bare chi "hello" server, the load test's baseline
+//	rebote version                     print the version (also rebote --version)
 //
 // Every flag has a REBOTE_* environment variable; run "rebote serve -h" for
 // the list, or see the README.
+//
+// The binary carries only what operators run. The developer tools (the
+// classifier's evaluation, synthetic analytics, traffic replay, the load
+// test) are a separate command:
+// go run ./cmd/rebote-bench help.
 package main
 
 import (
@@ -48,13 +48,8 @@ const usage = `usage:
   rebote health [flags]              check that a running server answers
   rebote config [flags]              print the effective configuration (secrets masked)
   rebote classify [--json] FILE...   diagnose bounces in files ("-" for standard input)
-  rebote eval [--misses] DIR         score the classifier on a folder with labels.jsonl
   rebote staff add|token|revoke|list staff accounts and API tokens (rebote staff -h)
-  rebote gen-events [flags]          fill a database with synthetic analytics events
-  rebote load-events [flags]         record events at a steady rate and check none is lost
-  rebote replay --url URL [flags]    send realistic customer traffic to a server, measure it, check its analytics
-  rebote loadtest [flags]            prove the speed floors against a local server (runs about 90 s)
-  rebote hello-server [--addr]       a bare chi "hello" server, the load test's baseline`
+  rebote version                     print the version (also rebote --version)`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -70,7 +65,10 @@ func main() {
 // it with their own arguments, environment and writers.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+	switch {
+	case len(args) > 0 && (args[0] == "--version" || args[0] == "-version"):
+		cmd, args = "version", args[1:]
+	case len(args) > 0 && args[0] != "" && args[0][0] != '-':
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
@@ -88,22 +86,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return health(ctx, cfg.Addr)
 	case "classify":
 		return classifyCmd(args, getenv, stdin, stdout, stderr)
-	case "eval":
-		return errors.New(`"eval" moved with the developer tools: go run ./cmd/rebote-bench eval DIR`)
 	case "config":
 		return configCmd(args, getenv, stdout, stderr)
 	case "staff":
 		return staffCmd(ctx, args, getenv, stdin, stdout, stderr)
-	case "gen-events":
-		return genEventsCmd(ctx, args, getenv, stdout, stderr)
-	case "load-events":
-		return loadEventsCmd(ctx, args, getenv, stdout, stderr)
-	case "replay":
-		return replayCmd(ctx, args, getenv, stdout, stderr)
-	case "loadtest":
-		return loadtestCmd(ctx, args, getenv, stdout, stderr)
-	case "hello-server":
-		return helloServerCmd(ctx, args, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "rebote", buildVersion())
+		return nil
+	case "eval", "gen-events", "load-events", "replay", "loadtest", "hello-server":
+		return fmt.Errorf("unknown command %q\ndeveloper tools moved: go run ./cmd/rebote-bench %s", cmd, cmd)
 	case "help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -162,6 +153,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 		HSTS:           cfg.HSTS,
 		RateLimit:      cfg.RateLimit,
 		BehindProxy:    cfg.BehindProxy,
+		Version:        buildVersion(),
 		Ready:          func() error { return db.Ping(context.Background()) },
 	})
 	if err != nil {
@@ -180,7 +172,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 	if err != nil {
 		return err
 	}
-	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.Int("articles", len(kb.Articles())), slog.String("db", cfg.DB))
+	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("version", buildVersion()), slog.Int("articles", len(kb.Articles())), slog.String("db", cfg.DB))
 	if onListen != nil {
 		onListen(ln.Addr().String())
 	}

@@ -9,6 +9,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -121,6 +124,93 @@ func TestServeAndHealth(t *testing.T) {
 
 func noEnv(string) string { return "" }
 
+// rebote --version and rebote version print the build, and /healthz
+// shows the same.
+func TestVersion(t *testing.T) {
+	defer func(v string) { version = v }(version)
+	version = "v1.2.3-test"
+	for _, args := range [][]string{{"--version"}, {"-version"}, {"version"}} {
+		var out bytes.Buffer
+		if err := run(context.Background(), args, noEnv, nil, &out, io.Discard); err != nil {
+			t.Fatalf("rebote %s: %v", args[0], err)
+		}
+		if got, want := out.String(), "rebote v1.2.3-test\n"; got != want {
+			t.Errorf("rebote %s printed %q, want %q", args[0], got, want)
+		}
+	}
+	res, err := http.Get(startApp(t) + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if got, want := string(body), "ok v1.2.3-test\n"; got != want {
+		t.Errorf("GET /healthz = %q, want %q", got, want)
+	}
+}
+
+func TestVCSVersion(t *testing.T) {
+	build := func(settings ...string) *debug.BuildInfo {
+		info := &debug.BuildInfo{}
+		for i := 0; i < len(settings); i += 2 {
+			info.Settings = append(info.Settings, debug.BuildSetting{Key: settings[i], Value: settings[i+1]})
+		}
+		return info
+	}
+	tests := []struct {
+		name string
+		info *debug.BuildInfo
+		want string
+	}{
+		{"no build info", nil, "dev"},
+		{"no vcs", build("GOOS", "linux"), "dev"},
+		{"clean", build("vcs.revision", "0123456789abcdef0123", "vcs.modified", "false"), "0123456789ab"},
+		{"dirty", build("vcs.revision", "0123456789abcdef0123", "vcs.modified", "true"), "0123456789ab-dirty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := vcsVersion(tt.info); got != tt.want {
+				t.Errorf("vcsVersion(%v) = %q, want %q", tt.info, got, tt.want)
+			}
+		})
+	}
+}
+
+// The developer tools left the server binary: asking for one says where
+// it went.
+func TestDeveloperToolsMoved(t *testing.T) {
+	for _, cmd := range []string{"eval", "gen-events", "load-events", "replay", "loadtest", "hello-server"} {
+		err := run(context.Background(), []string{cmd, "--db", filepath.Join(t.TempDir(), "x.db")}, noEnv, nil, io.Discard, io.Discard)
+		if err == nil {
+			t.Errorf("rebote %s succeeded", cmd)
+			continue
+		}
+		for _, want := range []string{"unknown command " + strconv.Quote(cmd), "go run ./cmd/rebote-bench " + cmd} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("rebote %s = %q, want it to contain %q", cmd, err, want)
+			}
+		}
+	}
+}
+
+// rebote help lists the operator commands and nothing else.
+func TestHelpListsOperatorCommands(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"help"}, noEnv, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, line := range strings.Split(out.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "rebote" {
+			got = append(got, f[1])
+		}
+	}
+	want := []string{"[serve]", "health", "config", "classify", "staff", "version"}
+	if !slices.Equal(got, want) {
+		t.Errorf("rebote help lists %q, want %q", got, want)
+	}
+}
+
 func TestConfigPrecedence(t *testing.T) {
 	env := map[string]string{"REBOTE_ADDR": "127.0.0.1:9000", "REBOTE_DB": "/tmp/x.db", "REBOTE_MESSAGES_PER_HOUR": "150"}
 	cfg, _, err := parseConfig("serve", []string{"--db", "/data/y.db"}, func(k string) string { return env[k] }, io.Discard)
@@ -204,14 +294,6 @@ func TestClassifyCommand(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"classify", filepath.Join(dir, "missing")}, noEnv, nil, &out, &errOut); err == nil {
 		t.Error("a missing file did not fail")
-	}
-}
-
-// The developer tools left the server binary: their names say where to.
-func TestDeveloperToolsAreNotCommands(t *testing.T) {
-	err := run(context.Background(), []string{"eval", "x"}, noEnv, nil, io.Discard, io.Discard)
-	if err == nil || !strings.Contains(err.Error(), "cmd/rebote-bench") {
-		t.Errorf("rebote eval: error %v, want a hint at cmd/rebote-bench", err)
 	}
 }
 

@@ -20,8 +20,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/servinetwork/rebote/knowledge"
 )
 
@@ -33,28 +31,32 @@ const (
 	floorResidentBytes = 100 << 20
 )
 
-const loadtestUsage = `usage: rebote loadtest [--duration 60s] [--compare 10s] [--concurrency 8]`
+const loadtestUsage = `usage: rebote-bench loadtest [--duration 60s] [--compare 10s] [--concurrency 8] [--rebote PATH]`
 
-// loadtestCmd is "rebote loadtest": it starts this binary as a server on
+// loadtestCmd is "rebote-bench loadtest": it starts "rebote serve" on
 // 127.0.0.1 (a child process with a fresh database, as in production),
 // measures article and search pages against a bare chi "hello" server
-// started the same way, replays the realistic customer mix for
-// --duration, checks the analytics recorded every event, and reads the
-// server's peak resident memory. It prints each figure against its floor
-// and fails when one is missed.
-func loadtestCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("rebote loadtest", flag.ContinueOnError)
+// ("rebote-bench hello-server", started the same way), replays the
+// realistic customer mix for --duration, checks the analytics recorded
+// every event, and reads the server's peak resident memory. It prints each
+// figure against its floor and fails when one is missed.
+//
+// The server is built from this module's ./cmd/rebote, so the figures are
+// those of the sources the test runs from, unless --rebote names a binary.
+func loadtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("rebote-bench loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	duration := fs.Duration("duration", 60*time.Second, "how long the realistic mix runs")
 	compare := fs.Duration("compare", 10*time.Second, "how long each throughput comparison runs")
 	concurrency := fs.Int("concurrency", 8, "requests in flight at once")
+	rebote := fs.String("rebote", "", "server binary to measure (default: go build ./cmd/rebote into a temporary folder)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 || *duration <= 0 || *compare <= 0 || *concurrency < 1 {
 		return errors.New(loadtestUsage)
 	}
-	exe, err := os.Executable()
+	bench, err := os.Executable()
 	if err != nil {
 		return err
 	}
@@ -63,8 +65,14 @@ func loadtestCmd(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	defer os.RemoveAll(dir)
+	if *rebote == "" {
+		fmt.Fprintln(stdout, "building the server (./cmd/rebote)...")
+		if *rebote, err = buildRebote(ctx, dir); err != nil {
+			return fmt.Errorf("loadtest: %w", err)
+		}
+	}
 	// 1. The baseline: a bare chi router answering "hello".
-	hello, err := startChild(ctx, exe, stderr, "hello-server")
+	hello, err := startChild(ctx, bench, stderr, "hello-server")
 	if err != nil {
 		return err
 	}
@@ -74,20 +82,16 @@ func loadtestCmd(ctx context.Context, args []string, getenv func(string) string,
 	// 2. Rebote, with a fresh database and no rate limit (all traffic
 	// comes from one address here).
 	db := filepath.Join(dir, "rebote.db")
-	server, err := startChild(ctx, exe, stderr, "serve", "--db", db, "--rate-limit", "0", "--log-level", "warn")
+	server, err := startChild(ctx, *rebote, stderr, "serve", "--db", db, "--rate-limit", "0", "--log-level", "warn")
 	if err != nil {
 		return err
 	}
 	defer server.stop()
 	client := newReplayClient(strings.TrimPrefix(server.base, "http://"), *concurrency)
-	var tokenOut strings.Builder
-	if err := staffCmd(ctx, []string{"add", "--db", db, "loadtest"}, getenv, strings.NewReader("contraseña de la prueba de carga\n"), io.Discard, io.Discard); err != nil {
-		return fmt.Errorf("loadtest: staff account: %w", err)
+	token, err := staffToken(ctx, *rebote, db)
+	if err != nil {
+		return fmt.Errorf("loadtest: %w", err)
 	}
-	if err := staffCmd(ctx, []string{"token", "--db", db, "loadtest"}, getenv, nil, &tokenOut, io.Discard); err != nil {
-		return fmt.Errorf("loadtest: API token: %w", err)
-	}
-	token := strings.TrimSpace(tokenOut.String())
 
 	// The baseline is measured before and after the pages, and averaged,
 	// so a machine that speeds up or slows down during the run favours
@@ -165,7 +169,37 @@ type child struct {
 	err  error
 }
 
-// startChild runs this binary with args and --addr on a free port of
+// buildRebote compiles the server from this module's sources into dir and
+// returns the binary's path.
+func buildRebote(ctx context.Context, dir string) (string, error) {
+	exe := filepath.Join(dir, "rebote")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", exe, "github.com/servinetwork/rebote/cmd/rebote")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/rebote (run from the module, or name a binary with --rebote): %w\n%s", err, out)
+	}
+	return exe, nil
+}
+
+// staffToken creates a staff account in the database at db with the
+// server's own "staff" command, and returns an API token for it: the
+// analytics check reads the stats API.
+func staffToken(ctx context.Context, rebote, db string) (string, error) {
+	add := exec.CommandContext(ctx, rebote, "staff", "add", "--db", db, "loadtest")
+	add.Stdin = strings.NewReader("contraseña de la prueba de carga\n")
+	if out, err := add.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("staff account: %w\n%s", err, out)
+	}
+	var stderr strings.Builder
+	token := exec.CommandContext(ctx, rebote, "staff", "token", "--db", db, "loadtest")
+	token.Stderr = &stderr
+	out, err := token.Output()
+	if err != nil {
+		return "", fmt.Errorf("API token: %w\n%s", err, stderr.String())
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// startChild runs the binary exe with args and --addr on a free port of
 // 127.0.0.1, and waits until it answers.
 func startChild(ctx context.Context, exe string, stderr io.Writer, args ...string) (*child, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -284,32 +318,4 @@ func residentMemory(pid int) (peak, current int64) {
 		}
 	}
 	return peak, current
-}
-
-// helloServerCmd is "rebote hello-server": a bare chi router answering
-// "hello", the load test's baseline for what the machine can serve.
-func helloServerCmd(ctx context.Context, args []string, stderr io.Writer) error {
-	fs := flag.NewFlagSet("rebote hello-server", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8081", "address to listen on")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	r := chi.NewRouter()
-	r.Get("/hello", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		io.WriteString(w, "hello\n")
-	})
-	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
-	srv := &http.Server{Addr: *addr, Handler: r, ReadHeaderTimeout: 5 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return srv.Shutdown(shutdown)
 }

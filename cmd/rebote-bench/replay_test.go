@@ -14,25 +14,28 @@ import (
 	"github.com/servinetwork/rebote/knowledge"
 )
 
-// startReplayTarget runs the application on a fresh database and returns
-// its base URL and a staff API token for it.
+// startReplayTarget runs the server ("rebote serve", built from this
+// module) on a fresh database and returns its base URL and a staff API
+// token for it. The server stops when the test ends.
 func startReplayTarget(t *testing.T) (base, token string) {
 	t.Helper()
-	cfg := defaultConfig()
-	cfg.DB = filepath.Join(t.TempDir(), "r.db")
+	rebote, err := reboteBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "r.db")
 	// All the replayed customers share one address; the per-client limit
 	// would refuse most of their diagnoses.
-	cfg.RateLimit = 0
-	base, _ = startAppWith(t, cfg)
-	ctx := context.Background()
-	if err := run(ctx, []string{"staff", "add", "--db", cfg.DB, "ana"}, noEnv, strings.NewReader("una clave bastante larga\n"), io.Discard, io.Discard); err != nil {
-		t.Fatalf("staff add: %v", err)
+	server, err := startChild(ctx, rebote, io.Discard, "serve", "--db", db, "--rate-limit", "0", "--log-level", "warn")
+	if err != nil {
+		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	if err := run(ctx, []string{"staff", "token", "--db", cfg.DB, "ana"}, noEnv, nil, &out, io.Discard); err != nil {
-		t.Fatalf("staff token: %v", err)
+	t.Cleanup(func() { server.stop() })
+	if token, err = staffToken(ctx, rebote, db); err != nil {
+		t.Fatal(err)
 	}
-	return base, strings.TrimSpace(out.String())
+	return server.base, token
 }
 
 func TestReplayAnalyticsMatchWhatWasSent(t *testing.T) {

@@ -46,10 +46,10 @@ var kindNames = [numKinds]string{"home", "article", "search", "diagnosis", "clas
 // or a search led them to.
 var defaultMix = [numKinds]float64{12, 30, 20, 15, 8, 10, 5}
 
-const replayUsage = `usage: rebote replay --url URL [--duration D | --requests N] [--concurrency C] [--rate R]
-                    [--token T] [--seed S] [--mix home=12,article=30,...]`
+const replayUsage = `usage: rebote-bench replay --url URL [--duration D | --requests N] [--concurrency C] [--rate R]
+                          [--token T] [--seed S] [--mix home=12,article=30,...]`
 
-// replayCmd is "rebote replay": it sends a realistic mix of customer
+// replayCmd is "rebote-bench replay": it sends a realistic mix of customer
 // traffic to a running server over HTTP, reports throughput and latency
 // per kind of request, and, given a staff API token, checks that the
 // server's analytics show exactly what was sent.
@@ -58,7 +58,7 @@ const replayUsage = `usage: rebote replay --url URL [--duration D | --requests N
 // run and to use the default policy (the local knowledge base decides
 // what the server's classifier and search will record).
 func replayCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("rebote replay", flag.ContinueOnError)
+	fs := flag.NewFlagSet("rebote-bench replay", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, replayUsage)

@@ -21,14 +21,14 @@ import (
 // enough that commits are not the cost, small enough to show progress.
 const genBatch = 5000
 
-// genEventsCmd is "rebote gen-events": it fills a database with a
+// genEventsCmd is "rebote-bench gen-events": it fills a database with a
 // synthetic but realistic mix of events spread over the last days, so the
 // dashboard can be measured at the size a busy installation reaches. It
 // writes through store.SaveEvents directly, not the Recorder, because it
 // needs to be fast, not paced. Events are added to whatever the database
 // already holds.
 func genEventsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("rebote gen-events", flag.ContinueOnError)
+	fs := flag.NewFlagSet("rebote-bench gen-events", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dbPath := fs.String("db", envOr(getenv, "REBOTE_DB", "rebote.db"), "path of the SQLite database file ($REBOTE_DB)")
 	count := fs.Int("events", 10_000_000, "number of events to generate")
@@ -38,7 +38,7 @@ func genEventsCmd(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	if fs.NArg() > 0 || *count < 1 || *days < 1 {
-		return errors.New("usage: rebote gen-events [--db PATH] [--events N>0] [--days D>0] [--seed S]")
+		return errors.New("usage: rebote-bench gen-events [--db PATH] [--events N>0] [--days D>0] [--seed S]")
 	}
 	kb, index, db, err := openKnowledgeAndStore(ctx, *dbPath)
 	if err != nil {
@@ -79,12 +79,12 @@ func genEventsCmd(ctx context.Context, args []string, getenv func(string) string
 	return nil
 }
 
-// loadEventsCmd is "rebote load-events": it records synthetic events
+// loadEventsCmd is "rebote-bench load-events": it records synthetic events
 // through the same Recorder the server uses, at a steady rate, then counts
 // the rows to prove none was lost. It fails when an event was dropped, a
 // row is missing, or it could not keep up the rate.
 func loadEventsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("rebote load-events", flag.ContinueOnError)
+	fs := flag.NewFlagSet("rebote-bench load-events", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dbPath := fs.String("db", envOr(getenv, "REBOTE_DB", "rebote.db"), "path of the SQLite database file ($REBOTE_DB)")
 	rate := fs.Int("rate", 5000, "events per second")
@@ -94,7 +94,7 @@ func loadEventsCmd(ctx context.Context, args []string, getenv func(string) strin
 		return err
 	}
 	if fs.NArg() > 0 || *rate < 1 || *duration <= 0 {
-		return errors.New("usage: rebote load-events [--db PATH] [--rate R>0] [--duration D>0]")
+		return errors.New("usage: rebote-bench load-events [--db PATH] [--rate R>0] [--duration D>0]")
 	}
 	kb, index, db, err := openKnowledgeAndStore(ctx, *dbPath)
 	if err != nil {
