@@ -76,8 +76,9 @@ var adviceKeys = []string{"temporary", "permanent", "typo", "blocklist", "blockl
 	"mailbox_full", "host_unknown", "expired", "remote", "unknown_persistence"}
 
 // adviseFor writes the advice of a verdict: what its specifics mean for
-// this customer, then whether it fixes itself.
-func (c *Reader) adviseFor(v Verdict) []string {
+// this customer, then whether it fixes itself; keys are the advice.toml
+// entries used, in order.
+func (c *Reader) adviseFor(v Verdict) (advice, keys []string) {
 	vars := map[string]string{
 		"direccion":    v.Address,
 		"dominio":      domainOf(v.Address),
@@ -89,8 +90,11 @@ func (c *Reader) adviseFor(v Verdict) []string {
 		"host":         v.RemoteHost,
 	}
 
-	say := func(key string) string { return c.advice[key].fill(vars, c.policyVars) }
 	var out []string
+	say := func(key string) string {
+		keys = append(keys, key)
+		return c.advice[key].fill(vars, c.policyVars)
+	}
 	d := v.Details
 	switch {
 	case d.TypoDomain != "":
@@ -159,5 +163,5 @@ func (c *Reader) adviseFor(v Verdict) []string {
 	default:
 		out = append(out, say("permanent"))
 	}
-	return out
+	return out, keys
 }

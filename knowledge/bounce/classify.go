@@ -49,6 +49,7 @@ type Verdict struct {
 	Phrase     string // the wording that decided the reason, as matched (folded)
 	Details    Details
 	Advice     []string // Spanish sentences tailored to this failure
+	AdviceKeys []string // the advice.toml keys of Advice, in order
 }
 
 // Details are the specifics of a failure the advice uses.
@@ -513,7 +514,7 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 	}
 	v.Address = strings.ToValidUTF8(v.Address, "")
 	v.Confidence = confidence(v, r != nil)
-	v.Advice = c.adviseFor(v)
+	v.Advice, v.AdviceKeys = c.adviseFor(v)
 	return v, true
 }
 
