@@ -32,7 +32,7 @@ The database is --db or $REBOTE_DB.`
 // tokens in the database, for the people who run the server.
 func staffCmd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(staffUsage)
+		return fmt.Errorf("which staff command?\n%s", staffUsage)
 	}
 	sub, args := args[0], args[1:]
 	switch sub {

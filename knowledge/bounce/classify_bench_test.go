@@ -13,6 +13,9 @@ func corpusTexts(tb testing.TB) []string {
 	tb.Helper()
 	names, _ := filepath.Glob(filepath.Join(sharedDir, "corpus", "sisimai", "*.eml"))
 	if len(names) == 0 {
+		if os.Getenv("REBOTE_REQUIRE_SHARED") != "" {
+			tb.Fatal("the Sisimai corpus is required here (REBOTE_REQUIRE_SHARED is set)")
+		}
 		names, _ = filepath.Glob("testdata/bounces/*.txt")
 	}
 	texts := make([]string, 0, len(names))

@@ -33,23 +33,25 @@ func TestClassifyFixtures(t *testing.T) {
 // TestClassifyHoldout measures the classifier on sets of fixtures written
 // by people who had not seen the rules (holdout first, then one set per
 // writer; their first-run figures, before any fix they prompted, are in the
-// README). Every bounce/not-bounce decision must be right, and each
-// recipient's reason right for at least 85% of them; the misses are logged
-// (some labels follow the bounce's wording where the classifier follows
-// Sisimai's taxonomy, such as Gmail's DNS errors).
+// README). They have been tuned on since, so they are regression sets now:
+// every bounce/not-bounce decision must be right, and the share of
+// recipients whose reason is right may not drop below today's (each floor
+// is just under the set's score, so one more miss fails). The misses are
+// logged (some labels follow the bounce's wording where the classifier
+// follows Sisimai's taxonomy, such as Gmail's DNS errors).
 func TestClassifyHoldout(t *testing.T) {
 	for _, set := range []struct {
 		dir   string
-		floor float64
+		floor float64 // today: 38/39, 42/44, 41/42, 40/43, 34/34, 70/72, 36/38, 30/32
 	}{
-		{"testdata/holdout", 85},
-		{"testdata/unseen", 85},
-		{"testdata/unseen2", 85},
-		{"testdata/unseen3", 85},
-		{"testdata/unseen4", 85},
-		{"testdata/unseen5", 85},
-		{"testdata/unseen6", 85},
-		{"testdata/unseen7", 85},
+		{"testdata/holdout", 97},
+		{"testdata/unseen", 95},
+		{"testdata/unseen2", 97.5},
+		{"testdata/unseen3", 93},
+		{"testdata/unseen4", 100},
+		{"testdata/unseen5", 97},
+		{"testdata/unseen6", 94.5},
+		{"testdata/unseen7", 93.5},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) { scoreHeldOut(t, set.dir, set.floor) })
 	}
