@@ -10,48 +10,8 @@ import (
 
 	"github.com/servinetwork/rebote/knowledge/bounce"
 	"github.com/servinetwork/rebote/locales"
+	"github.com/servinetwork/rebote/web/api"
 )
-
-// ClassifyResponse is the body of POST /api/v1/classify. The command line
-// prints the same fields.
-type ClassifyResponse struct {
-	IsBounce   bool              `json:"is_bounce"`
-	Kind       string            `json:"kind"`
-	Recipients []RecipientResult `json:"recipients"`
-}
-
-// RecipientResult is one failed recipient in the JSON answers.
-type RecipientResult struct {
-	Address    string   `json:"address"`
-	ReplyCode  string   `json:"reply_code"`
-	Status     string   `json:"status"`
-	Reason     string   `json:"reason"`
-	Temporary  bool     `json:"temporary"`
-	RemoteHost string   `json:"remote_host"`
-	RemoteIP   string   `json:"remote_ip"`
-	Article    string   `json:"article"`
-	Confidence float64  `json:"confidence"`
-	Evidence   []string `json:"evidence"`
-	Advice     []string `json:"advice"`
-}
-
-// NewClassifyResponse converts a diagnosis for the JSON answers; article
-// is the link to an article for its slug.
-func NewClassifyResponse(d bounce.Diagnosis, article func(slug string) string) ClassifyResponse {
-	resp := ClassifyResponse{IsBounce: d.IsBounce(), Kind: string(d.Kind), Recipients: []RecipientResult{}}
-	for _, v := range d.Recipients {
-		r := RecipientResult{
-			Address: v.Address, ReplyCode: v.ReplyCode, Status: v.Status, Reason: v.Reason, Temporary: v.Temporary,
-			RemoteHost: v.RemoteHost, RemoteIP: v.RemoteIP, Confidence: v.Confidence,
-			Evidence: nonNil(v.Evidence), Advice: nonNil(v.Advice),
-		}
-		if v.Article != nil {
-			r.Article = article(v.Article.Slug)
-		}
-		resp.Recipients = append(resp.Recipients, r)
-	}
-	return resp
-}
 
 // handleAPIClassify handles the "POST /api/v1/classify" route. The body is
 // the bounce as text/plain, or JSON {"text": "..."}.
@@ -69,7 +29,7 @@ func (s *Server) handleAPIClassify(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := s.reader.Classify(text)
-	s.writeJSON(w, r, http.StatusOK, NewClassifyResponse(d, func(slug string) string { return s.absURL(r, "/errores/"+slug) }))
+	s.writeJSON(w, r, http.StatusOK, api.NewClassifyResponse(d, func(slug string) string { return s.absURL(r, "/errores/"+slug) }))
 }
 
 func (s *Server) readClassifyBody(w http.ResponseWriter, r *http.Request) (string, error) {

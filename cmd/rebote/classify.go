@@ -9,9 +9,9 @@ import (
 	"os"
 	"strings"
 
-	"github.com/servinetwork/rebote/handlers"
 	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/knowledge/bounce"
+	"github.com/servinetwork/rebote/web/api"
 )
 
 // classifyCmd is "rebote classify [--json] FILE...": it prints, per file,
@@ -53,8 +53,8 @@ func classifyCmd(args []string, getenv func(string) string, stdin io.Reader, std
 		if *asJSON {
 			line := struct {
 				File string `json:"file"`
-				handlers.ClassifyResponse
-			}{name, handlers.NewClassifyResponse(d, articleURL)}
+				api.ClassifyResponse
+			}{name, api.NewClassifyResponse(d, articleURL)}
 			if err := enc.Encode(line); err != nil {
 				return err
 			}
