@@ -55,11 +55,17 @@ func newServerWithDB(tb testing.TB) (*httptest.Server, testDB) {
 // newServerWithConfig is newServerWithDB with a deployment configuration.
 func newServerWithConfig(tb testing.TB, cfg handlers.Config) (*httptest.Server, testDB) {
 	tb.Helper()
+	return newServerWithLog(tb, cfg, io.Discard)
+}
+
+// newServerWithLog is newServerWithConfig logging to logOut.
+func newServerWithLog(tb testing.TB, cfg handlers.Config, logOut io.Writer) (*httptest.Server, testDB) {
+	tb.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "rebote.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := slog.New(slog.NewTextHandler(logOut, nil))
 	rec := analytics.NewRecorder(db, log, analytics.Options{})
 	tb.Cleanup(func() {
 		rec.Close(context.Background())
@@ -410,17 +416,24 @@ func TestAPIClassify(t *testing.T) {
 	for _, bad := range []struct {
 		ct, body string
 		want     int
+		wantCode string
 	}{
-		{"application/json", `{"texto": 1`, 400},
-		{"image/png", "\x89PNG", 415},
-		{"text/plain", "", 422},
-		{"text/plain", strings.Repeat("a", 2<<20), 413},
+		{"application/json", `{"texto": 1`, 400, "bad_request"},
+		{"image/png", "\x89PNG", 415, "unsupported_media_type"},
+		{"text/plain", "", 422, "empty_text"},
+		{"application/octet-stream", "", 415, "unsupported_media_type"},
+		{"text/plain", "\x00\x01\x02\x03\xff\xfe", 422, "not_a_text"},
+		{"text/plain", strings.Repeat("a", 2<<20), 413, "too_large"},
 	} {
 		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/v1/classify", strings.NewReader(bad.body))
 		req.Header.Set("Content-Type", bad.ct)
 		res := do(t, req)
-		if res.status != bad.want || !strings.Contains(res.body, `"error"`) {
-			t.Errorf("%s %.20q: %d %s, want %d with an error", bad.ct, bad.body, res.status, res.body, bad.want)
+		if res.status != bad.want {
+			t.Errorf("%s %.20q: %d %s, want %d", bad.ct, bad.body, res.status, res.body, bad.want)
+			continue
+		}
+		if got := jsonError(t, res); got.Error.Code != bad.wantCode {
+			t.Errorf("%s %.20q: code %q, want %q", bad.ct, bad.body, got.Error.Code, bad.wantCode)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -46,8 +47,7 @@ func routePattern(r *http.Request) string {
 	return "unmatched"
 }
 
-// recoverPanics turns a panic into the Spanish 500 page and a log line
-// with the stack.
+// recoverPanics turns a panic into a 500 answer, logged with the stack.
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
@@ -55,8 +55,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.ErrorContext(r.Context(), "panic", slog.Any("error", v), slog.String("stack", string(debug.Stack())))
-				s.renderError(w, r, newUserError(http.StatusInternalServerError, "ServerErrorTitle", "ServerErrorText"))
+				s.serveError(w, r, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -194,15 +193,15 @@ func (s *Server) crossOriginProtection() *http.CrossOriginProtection {
 	c := http.NewCrossOriginProtection()
 	c.AddInsecureBypassPattern("/api/")
 	c.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.renderError(w, r, newUserError(http.StatusForbidden, "CrossOriginTitle", "CrossOriginText"))
+		s.serveError(w, r, newUserError(codeForbidden, "CrossOriginTitle", "CrossOriginText"))
 	}))
 	return c
 }
 
 // rateLimit limits a client (by address, counted in memory for a minute,
-// never stored) to n requests a minute; n <= 0 means no limit. Pages get
-// the Spanish 429 page, the API a JSON error.
-func (s *Server) rateLimit(n int, api bool) func(http.Handler) http.Handler {
+// never stored) to n requests a minute; n <= 0 means no limit. Refusals go
+// through serveError: a page, or JSON on the API.
+func (s *Server) rateLimit(n int) func(http.Handler) http.Handler {
 	if n <= 0 {
 		return func(next http.Handler) http.Handler { return next }
 	}
@@ -211,13 +210,7 @@ func (s *Server) rateLimit(n int, api bool) func(http.Handler) http.Handler {
 		key = keyByProxiedIP
 	}
 	return httprate.Limit(n, time.Minute, httprate.WithKeyFuncs(key),
-		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
-			if api {
-				s.writeJSON(w, r, http.StatusTooManyRequests, apiError{Error: locales.T(r.Context(), "TooManyRequestsText")})
-				return
-			}
-			s.renderError(w, r, newUserError(http.StatusTooManyRequests, "TooManyRequestsTitle", "TooManyRequestsText"))
-		}))
+		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) { s.serveError(w, r, errRateLimited) }))
 }
 
 // keyByProxiedIP is the client address as the trusted proxy saw it: the

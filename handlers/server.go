@@ -6,7 +6,6 @@ package handlers
 import (
 	"errors"
 	"log/slog"
-	"net/http"
 	"sync"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -102,24 +101,3 @@ func New(d Deps, cfg Config) (*Server, error) {
 	return &Server{kb: kb, bundle: bundle, log: log, cfg: cfg, assetVersion: v,
 		events: d.Events, stats: d.Stats, staff: d.Staff}, nil
 }
-
-// appHandler is a handler that may fail; handle turns its error into the
-// right page and status.
-type appHandler func(w http.ResponseWriter, r *http.Request) error
-
-// userError is a failure the visitor should see explained: a status code
-// and the message IDs of the page's heading and text.
-type userError struct {
-	status  int
-	title   string
-	message string
-	data    []any // template data for message
-}
-
-func (e *userError) Error() string { return e.message }
-
-func newUserError(status int, title, message string, data ...any) *userError {
-	return &userError{status: status, title: title, message: message, data: data}
-}
-
-var errNotFound = newUserError(http.StatusNotFound, "NotFoundTitle", "NotFoundText")

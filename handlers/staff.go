@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -38,13 +39,18 @@ func staffName(ctx context.Context) string {
 }
 
 // requireStaff lets through only requests with a valid staff session;
-// pages send others to the sign-in form.
+// pages send others to the sign-in form. A session that cannot be checked
+// is a server failure, not a reason to sign in again.
 func (s *Server) requireStaff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		name, ok := s.sessionStaff(r)
-		if !ok {
+		name, err := s.sessionStaff(r)
+		if errors.Is(err, staff.ErrNoSession) {
 			http.Redirect(w, r, "/staff/entrar?siguiente="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if err != nil {
+			s.serveError(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffKey{}, name)))
@@ -52,40 +58,52 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 }
 
 // requireStaffAPI lets through requests with a valid API token
-// (Authorization: Bearer) or staff session; others get a JSON 401.
+// (Authorization: Bearer) or staff session; others get a JSON 401, and a
+// token or session that cannot be checked a 500.
 func (s *Server) requireStaffAPI(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		name, ok := "", false
-		if token, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); found && s.staff != nil {
-			n, err := s.staff.APIToken(r.Context(), strings.TrimSpace(token))
-			name, ok = n, err == nil
+		var name string
+		var err error
+		if token, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); found {
+			err = staff.ErrBadToken
+			if s.staff != nil {
+				name, err = s.staff.APIToken(r.Context(), strings.TrimSpace(token))
+			}
 		} else {
-			name, ok = s.sessionStaff(r)
+			name, err = s.sessionStaff(r)
 		}
-		if !ok {
+		if errors.Is(err, staff.ErrBadToken) || errors.Is(err, staff.ErrNoSession) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="rebote"`)
-			s.writeJSON(w, r, http.StatusUnauthorized, apiError{Error: locales.T(r.Context(), "APIUnauthorized")})
+			err = errUnauthorized
+		}
+		if err != nil {
+			s.serveError(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffKey{}, name)))
 	})
 }
 
-func (s *Server) sessionStaff(r *http.Request) (string, bool) {
+// sessionStaff returns the staff member signed in on a request, or
+// staff.ErrNoSession; any other error is a failure to check.
+func (s *Server) sessionStaff(r *http.Request) (string, error) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" || s.staff == nil {
-		return "", false
+		return "", staff.ErrNoSession
 	}
-	name, err := s.staff.Session(r.Context(), c.Value)
-	return name, err == nil
+	return s.staff.Session(r.Context(), c.Value)
 }
 
 // handleSignInForm handles "GET /staff/entrar".
 func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request) error {
-	if _, ok := s.sessionStaff(r); ok {
+	_, err := s.sessionStaff(r)
+	if err == nil {
 		http.Redirect(w, r, "/staff", http.StatusSeeOther)
 		return nil
+	}
+	if !errors.Is(err, staff.ErrNoSession) {
+		return err
 	}
 	v := web.SignInView{Next: localStaffPath(r.URL.Query().Get("siguiente"))}
 	s.render(w, r, http.StatusOK, web.SignInPage(s.page(r, locales.T(r.Context(), "StaffSignInTitle")), v))
@@ -93,22 +111,26 @@ func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request) error 
 }
 
 // handleSignIn handles "POST /staff/entrar". Attempts are rate-limited in
-// the routes; a failure says only that the name or password is wrong.
+// the routes; a failure says only that the name or password is wrong, and
+// a database that fails is a 500, never a wrong password.
 func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
-		return newUserError(http.StatusBadRequest, "BadRequestTitle", "BadEncodingText")
+		return newUserError(codeBadRequest, "BadRequestTitle", "BadEncodingText")
 	}
 	name := strings.TrimSpace(r.PostForm.Get("nombre"))
 	next := localStaffPath(r.PostForm.Get("siguiente"))
 	if s.staff == nil {
-		return newUserError(http.StatusServiceUnavailable, "ServerErrorTitle", "ServerErrorText")
+		return errUnavailable
 	}
 	token, err := s.staff.SignIn(r.Context(), name, r.PostForm.Get("clave"))
-	if err != nil {
+	if errors.Is(err, staff.ErrBadCredentials) {
 		v := web.SignInView{Name: clip(name, 64), Next: next, Error: "StaffSignInFailed"}
 		s.render(w, r, http.StatusUnauthorized, web.SignInPage(s.page(r, locales.T(r.Context(), "StaffSignInTitle")), v))
 		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sign in: %w", err)
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", MaxAge: int(staff.SessionLifetime / time.Second),
@@ -183,7 +205,7 @@ const dashboardLimit = 25
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	f, days, err := period(r.URL.Query(), time.Now())
 	if err != nil {
-		return newUserError(http.StatusBadRequest, "BadRequestTitle", "PeriodInvalidText")
+		return newUserError(codeBadRequest, "BadRequestTitle", "PeriodInvalidText")
 	}
 	v, err := s.dashboard(r.Context(), f, days)
 	if err != nil {
@@ -321,7 +343,7 @@ func (s *Server) subjectTitle(ctx context.Context, subject string) string {
 func (s *Server) handleDashboardCSV(w http.ResponseWriter, r *http.Request) error {
 	f, days, err := period(r.URL.Query(), time.Now())
 	if err != nil {
-		return newUserError(http.StatusBadRequest, "BadRequestTitle", "PeriodInvalidText")
+		return newUserError(codeBadRequest, "BadRequestTitle", "PeriodInvalidText")
 	}
 	table := r.PathValue("table")
 	v, err := s.dashboard(r.Context(), f, days)

@@ -35,7 +35,7 @@ func (s *Server) staticFiles() http.Handler {
 	files := http.StripPrefix("/static/", http.FileServerFS(static.Files))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/") {
-			s.handle(func(http.ResponseWriter, *http.Request) error { return errNotFound })(w, r)
+			s.serveError(w, r, errNotFound)
 			return
 		}
 		if r.URL.Query().Get("v") == s.assetVersion {

@@ -39,7 +39,7 @@ func TestEveryLanguageHasEveryMessage(t *testing.T) {
 	}
 }
 
-var idInCode = regexp.MustCompile(`\b(?:t|tn|locales\.T|locales\.TN)\(ctx, "([A-Za-z-]+(?:_[a-z-]+)?)"|newUserError\([^,]+, "([A-Za-z]+)", "([A-Za-z]+)"`)
+var idInCode = regexp.MustCompile(`\b(?:t|tn|locales\.T|locales\.TN)\(ctx, "([A-Za-z-]+(?:_[a-z-]+)?)"|newUserError\([^,]+, "([A-Za-z]+)", "([A-Za-z]+)"|withAPIMessage\("([A-Za-z]+)"\)`)
 
 // TestCodeUsesOnlyKnownMessages scans the templates and handlers for message
 // IDs and checks that each exists. IDs built at run time (Persistence_*,
