@@ -227,75 +227,29 @@ func (s *Server) dashboard(ctx context.Context, f store.Filter, days int) (web.D
 	}
 	v.Query = q.Encode()
 
-	db := s.stats
-	if db == nil {
-		return v, errors.New("handlers: dashboard without a database")
+	if s.stats == nil {
+		return v, errUnavailable
 	}
-	now, err := db.Totals(ctx, f)
+	d, err := s.stats.Dashboard(ctx, f, dashboardLimit)
 	if err != nil {
 		return v, err
 	}
-	before, err := db.Totals(ctx, f.Previous())
-	if err != nil {
-		return v, err
-	}
-	v.Totals, v.Previous = totalsView(now), totalsView(before)
-	ticketOnly := f
-	ticketOnly.Source = "ticket"
-	fromTicket, err := db.Totals(ctx, ticketOnly)
-	if err != nil {
-		return v, err
-	}
-	v.Deflection = web.Share{Part: fromTicket.VotesYes, Whole: fromTicket.VotesYes + fromTicket.VotesNo}
-
-	top, err := db.TopErrors(ctx, f, dashboardLimit)
-	if err != nil {
-		return v, err
-	}
-	prev, err := db.TopErrors(ctx, f.Previous(), 1000)
-	if err != nil {
-		return v, err
-	}
-	prevCount := make(map[[2]string]int64, len(prev))
-	for _, e := range prev {
-		prevCount[[2]string{e.Reason, e.Article}] = e.Count
-	}
-	for i, e := range top {
-		row := web.ErrorRow{Reason: e.Reason, Article: e.Article, Title: s.title(e.Article), Count: e.Count,
-			Previous: prevCount[[2]string{e.Reason, e.Article}]}
-		if i < 10 { // a trend for the errors that matter most
-			trend, err := db.ErrorTrend(ctx, f, e.Reason)
-			if err != nil {
-				return v, err
-			}
-			for _, d := range trend {
-				row.Trend = append(row.Trend, d.Count)
-			}
+	v.Totals, v.Previous = totalsView(d.Totals), totalsView(d.Previous)
+	v.Deflection = web.Share{Part: d.FromTicket.VotesYes, Whole: d.FromTicket.VotesYes + d.FromTicket.VotesNo}
+	for _, e := range d.TopErrors {
+		row := web.ErrorRow{Reason: e.Reason, Article: e.Article, Title: s.title(e.Article), Count: e.Count, Previous: e.Previous}
+		for _, day := range e.Trend {
+			row.Trend = append(row.Trend, day.Count)
 		}
 		v.TopErrors = append(v.TopErrors, row)
 	}
-
-	if v.Failed, err = s.countRows(db.FailedSearches(ctx, f, dashboardLimit)); err != nil {
-		return v, err
-	}
-	if v.Unread, err = s.countRows(db.Unclassified(ctx, f, dashboardLimit)); err != nil {
-		return v, err
-	}
-	if v.Tickets, err = s.countRows(db.TicketClicks(ctx, f, dashboardLimit)); err != nil {
-		return v, err
-	}
-	votes, err := db.Feedback(ctx, f, dashboardLimit)
-	if err != nil {
-		return v, err
-	}
-	for _, vt := range votes {
+	v.Failed = s.countRows(d.FailedSearches)
+	v.Unread = s.countRows(d.Unclassified)
+	v.Tickets = s.countRows(d.TicketClicks)
+	for _, vt := range d.Feedback {
 		v.Feedback = append(v.Feedback, web.VoteRow{Subject: vt.Subject, Title: s.subjectTitle(ctx, vt.Subject), Yes: vt.Yes, No: vt.No})
 	}
-	comments, err := db.Comments(ctx, f, dashboardLimit)
-	if err != nil {
-		return v, err
-	}
-	for _, c := range comments {
+	for _, c := range d.Comments {
 		v.Comments = append(v.Comments, web.CommentRow{Day: c.At.Format(time.DateOnly), Subject: c.Subject,
 			Title: s.subjectTitle(ctx, c.Subject), Helpful: c.Helpful, Text: c.Text})
 	}
@@ -310,7 +264,7 @@ func totalsView(t store.Totals) web.Totals {
 	}
 }
 
-func (s *Server) countRows(rows []store.KeyCount, err error) ([]web.CountRow, error) {
+func (s *Server) countRows(rows []store.KeyCount) []web.CountRow {
 	out := make([]web.CountRow, len(rows))
 	for i, r := range rows {
 		out[i] = web.CountRow{Key: r.Key, Count: r.Count}
@@ -318,7 +272,7 @@ func (s *Server) countRows(rows []store.KeyCount, err error) ([]web.CountRow, er
 			out[i].Title = s.title(r.Key)
 		}
 	}
-	return out, err
+	return out
 }
 
 // title is an article's title, or its slug if it no longer exists.
