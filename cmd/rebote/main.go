@@ -30,6 +30,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync"
 	"syscall"
 	"time"
 
@@ -141,7 +142,16 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 			log.Error("analytics not flushed", slog.String("error", err.Error()))
 		}
 	}()
-	go purgeEvents(ctx, db, cfg.RetentionDays, log)
+	// Background work stops when shutdown begins, and serve waits for it
+	// before the analytics flush and the database close (defers run last
+	// in, first out).
+	bgCtx, stopBackground := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	defer func() {
+		stopBackground()
+		background.Wait()
+	}()
+	background.Go(func() { purgeEvents(bgCtx, db, cfg.RetentionDays, log) })
 
 	srv, err := handlers.New(handlers.Deps{KB: kb, Bundle: bundle, Log: log, Events: events, Stats: db, Staff: staff.New(db)}, handlers.Config{
 		PublicURL:      cfg.PublicURL,
