@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -85,7 +86,28 @@ func newServerWithLog(tb testing.TB, cfg handlers.Config, logOut io.Writer) (*ht
 	}
 	ts := httptest.NewServer(srv.Routes())
 	tb.Cleanup(ts.Close)
+	runBackground(tb, srv)
 	return ts, testDB{db: db, rec: rec}
+}
+
+// runBackground runs srv's background work, as serve does, until the test
+// ends; it fails the test if Run outlives its context.
+func runBackground(tb testing.TB, srv *handlers.Server) {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.Run(ctx)
+	}()
+	tb.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			tb.Error("Server.Run still running 5 s after its context ended")
+		}
+	})
 }
 
 // noRedirects is a client that shows redirects instead of following them.

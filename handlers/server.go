@@ -7,6 +7,8 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
@@ -43,6 +45,9 @@ type Config struct {
 	// RetentionDays is how long raw analytics events are kept, as the
 	// privacy page says. Zero means the default, 400.
 	RetentionDays int
+	// PopularRefresh is how often Run recounts the home page's most
+	// consulted errors. Zero means every 10 minutes.
+	PopularRefresh time.Duration
 	// Ready reports whether the service can answer (the database is
 	// reachable). Nil means always ready.
 	Ready func() error
@@ -53,6 +58,13 @@ func (c Config) retentionDays() int {
 		return 400
 	}
 	return c.RetentionDays
+}
+
+func (c Config) popularRefresh() time.Duration {
+	if c.PopularRefresh <= 0 {
+		return 10 * time.Minute
+	}
+	return c.PopularRefresh
 }
 
 // Server holds the dependencies of every handler.
@@ -67,8 +79,8 @@ type Server struct {
 	stats  *store.DB     // the dashboard's figures
 	staff  StaffAccounts // staff sign-in and API tokens
 
-	popularCache popularCache
-	pages        pageCache
+	popularList atomic.Pointer[[]*knowledge.Article] // set by Run
+	pages       pageCache
 
 	localizersOnce sync.Once
 	localizers     map[string]*i18n.Localizer

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/servinetwork/rebote/handlers"
 	"github.com/servinetwork/rebote/staff"
 )
 
@@ -213,7 +214,7 @@ func TestSignInIsRateLimited(t *testing.T) {
 
 // The home page's most consulted errors follow what customers consult.
 func TestHomePopularFollowsTraffic(t *testing.T) {
-	ts, d := newStaffServer(t)
+	ts, d := newServerWithConfig(t, handlers.Config{PopularRefresh: 20 * time.Millisecond})
 	const slug = "bucle-de-correo" // not in the editors' list
 	for range 5 {
 		get(t, ts, "/errores/"+slug)

@@ -167,6 +167,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 	if err != nil {
 		return err
 	}
+	background.Go(func() { srv.Run(bgCtx) })
 	httpServer := &http.Server{
 		Handler:           srv.Routes(),
 		ReadHeaderTimeout: 5 * time.Second,

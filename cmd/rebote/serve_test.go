@@ -65,7 +65,7 @@ func TestServeWaitsForItsBackgroundWork(t *testing.T) {
 	}
 	buf := make([]byte, 1<<20)
 	stacks := string(buf[:runtime.Stack(buf, true)])
-	for _, fn := range []string{"main.purgeEvents"} {
+	for _, fn := range []string{"main.purgeEvents", "handlers.(*Server).Run"} {
 		if strings.Contains(stacks, fn) {
 			t.Errorf("%s still running after serve returned", fn)
 		}
