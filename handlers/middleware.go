@@ -128,7 +128,10 @@ func (s *Server) cors(next http.Handler) http.Handler {
 // langCookie remembers a language the visitor chose explicitly.
 const langCookie = "lang"
 
-var langMatcher = language.NewMatcher(locales.Languages)
+// languages are the interface languages, in locales' order.
+var languages = locales.Languages()
+
+var langMatcher = language.NewMatcher(languages)
 
 // withLocale picks the interface language: ?lang=, then the lang cookie,
 // then Accept-Language, then Spanish. An explicit ?lang= is remembered in
@@ -157,7 +160,7 @@ func (s *Server) withLocale(next http.Handler) http.Handler {
 		}
 		lang := "es"
 		if _, i, conf := langMatcher.Match(tags...); conf != language.No {
-			base, _ := locales.Languages[i].Base()
+			base, _ := languages[i].Base()
 			lang = base.String()
 		}
 		w.Header().Add("Vary", "Accept-Language, Cookie")
@@ -172,7 +175,7 @@ func supported(s string) (language.Tag, bool) {
 	if err != nil {
 		return language.Und, false
 	}
-	for _, l := range locales.Languages {
+	for _, l := range languages {
 		if b1, _ := l.Base(); b1 == mustBase(tag) {
 			return l, true
 		}
@@ -237,8 +240,8 @@ func keyByProxiedIP(r *http.Request) (string, error) {
 // once, not per request.
 func (s *Server) localizer(lang string) *i18n.Localizer {
 	s.localizersOnce.Do(func() {
-		s.localizers = make(map[string]*i18n.Localizer, len(locales.Languages))
-		for _, tag := range locales.Languages {
+		s.localizers = make(map[string]*i18n.Localizer, len(languages))
+		for _, tag := range languages {
 			base, _ := tag.Base()
 			s.localizers[base.String()] = i18n.NewLocalizer(s.bundle, base.String())
 		}
