@@ -592,6 +592,9 @@ func TestStaticAndHealth(t *testing.T) {
 			t.Errorf("GET %s = %d, want a refusal", p, res.status)
 		}
 	}
+	if res := get(t, ts, "/static/nope.css"); res.doc == nil || len(find(res.doc, byTestID("error-page"))) != 1 {
+		t.Errorf("GET /static/nope.css: %.100q, want the 404 page", res.body)
+	}
 	res := get(t, ts, "/")
 	for _, l := range find(res.doc, byTag("link")) {
 		if attr(l, "rel") == "stylesheet" {
