@@ -18,7 +18,10 @@ import (
 )
 
 // StaffAccounts is what the staff pages need from package staff: sessions
-// for people, bearer tokens for scripts.
+// for people, bearer tokens for scripts. A verdict on the credentials is
+// staff.ErrBadCredentials (SignIn), staff.ErrNoSession (Session) or
+// staff.ErrBadToken (APIToken); any other error is a failure to check,
+// answered as a server error.
 type StaffAccounts interface {
 	SignIn(ctx context.Context, name, password string) (token string, err error)
 	Session(ctx context.Context, token string) (name string, err error)
