@@ -144,12 +144,12 @@ var reasonRe = regexp.MustCompile(`^[a-z]{1,24}$`)
 func (s *Server) handleVote(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
-		return newUserError(http.StatusBadRequest, "BadRequestTitle", "VoteInvalidText")
+		return newUserError(codeBadRequest, "BadRequestTitle", "VoteInvalidText")
 	}
 	subject, ok := s.voteSubject(r.PostForm)
 	util := r.PostForm.Get("util")
 	if !ok || (util != "si" && util != "no") {
-		return newUserError(http.StatusBadRequest, "BadRequestTitle", "VoteInvalidText")
+		return newUserError(codeBadRequest, "BadRequestTitle", "VoteInvalidText")
 	}
 	src := analytics.ParseSource(r.PostForm.Get("origen"))
 	comment := strings.TrimSpace(strings.ToValidUTF8(r.PostForm.Get("comentario"), ""))
@@ -193,7 +193,7 @@ func (s *Server) handleSupport(w http.ResponseWriter, r *http.Request) error {
 	})
 	target, err := url.Parse(s.kb.Policy().SupportURL)
 	if err != nil || (target.Scheme != "https" && target.Scheme != "http") {
-		return newUserError(http.StatusServiceUnavailable, "ServerErrorTitle", "ServerErrorText")
+		return errUnavailable
 	}
 	q := target.Query()
 	subject.addTo(q)

@@ -24,7 +24,7 @@ type searchResult struct {
 
 // handleAPISearch handles the "GET /api/v1/search" route for ticket forms
 // and tools. results is an empty list, never null, when nothing matches.
-func (s *Server) handleAPISearch(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAPISearch(w http.ResponseWriter, r *http.Request) error {
 	q := cleanQuery(r.URL.Query().Get("q"))
 	resp := searchResponse{Query: q, Results: []searchResult{}}
 	for _, res := range s.index.Search(q, 10) {
@@ -40,6 +40,7 @@ func (s *Server) handleAPISearch(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	s.writeJSON(w, r, http.StatusOK, resp)
+	return nil
 }
 
 // articleSummary is one entry of GET /api/v1/articles.
@@ -56,7 +57,7 @@ type articleSummary struct {
 }
 
 // handleAPIArticles handles the "GET /api/v1/articles" route.
-func (s *Server) handleAPIArticles(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAPIArticles(w http.ResponseWriter, r *http.Request) error {
 	list := make([]articleSummary, 0, len(s.kb.Articles()))
 	for _, a := range s.kb.Articles() {
 		list = append(list, articleSummary{
@@ -72,6 +73,7 @@ func (s *Server) handleAPIArticles(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusOK, struct {
 		Articles []articleSummary `json:"articles"`
 	}{list})
+	return nil
 }
 
 func temporary(p knowledge.Persistence) *bool {

@@ -9,27 +9,19 @@ import (
 	"strings"
 
 	"github.com/servinetwork/rebote/knowledge/bounce"
-	"github.com/servinetwork/rebote/locales"
 	"github.com/servinetwork/rebote/web/api"
 )
 
 // handleAPIClassify handles the "POST /api/v1/classify" route. The body is
 // the bounce as text/plain, or JSON {"text": "..."}.
-func (s *Server) handleAPIClassify(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAPIClassify(w http.ResponseWriter, r *http.Request) error {
 	text, err := s.readClassifyBody(w, r)
 	if err != nil {
-		status := http.StatusBadRequest
-		msg := err.Error()
-		var ue *userError
-		if errors.As(err, &ue) {
-			status = ue.status
-			msg = locales.T(r.Context(), ue.message)
-		}
-		s.writeJSON(w, r, status, apiError{Error: msg})
-		return
+		return err
 	}
 	d := s.reader.Classify(text)
 	s.writeJSON(w, r, http.StatusOK, api.NewClassifyResponse(d, func(slug string) string { return s.absURL(r, "/errores/"+slug) }))
+	return nil
 }
 
 func (s *Server) readClassifyBody(w http.ResponseWriter, r *http.Request) (string, error) {
@@ -38,9 +30,9 @@ func (s *Server) readClassifyBody(w http.ResponseWriter, r *http.Request) (strin
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return "", newUserError(http.StatusRequestEntityTooLarge, "BadRequestTitle", "TooLargeText")
+			return "", newUserError(codeTooLarge, "BadRequestTitle", "TooLargeText")
 		}
-		return "", newUserError(http.StatusBadRequest, "BadRequestTitle", "BadEncodingText")
+		return "", newUserError(codeBadRequest, "BadRequestTitle", "BadEncodingText")
 	}
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	text := string(raw)
@@ -50,12 +42,12 @@ func (s *Server) readClassifyBody(w http.ResponseWriter, r *http.Request) (strin
 			Text *string `json:"text"`
 		}
 		if err := json.Unmarshal(raw, &body); err != nil || body.Text == nil {
-			return "", newUserError(http.StatusBadRequest, "BadRequestTitle", "BadJSONText")
+			return "", newUserError(codeBadRequest, "BadRequestTitle", "BadJSONText")
 		}
 		text = *body.Text
 	case mediaType == "" || mediaType == "text/plain" || strings.HasPrefix(mediaType, "message/"):
 	default:
-		return "", newUserError(http.StatusUnsupportedMediaType, "BadRequestTitle", "BadMediaTypeText")
+		return "", newUserError(codeUnsupportedMediaType, "BadRequestTitle", "BadMediaTypeText")
 	}
 	return checkPaste(text)
 }

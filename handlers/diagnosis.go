@@ -19,7 +19,7 @@ import (
 func (s *Server) handleDiagnosisForm(w http.ResponseWriter, r *http.Request) error {
 	texto := strings.ToValidUTF8(r.URL.Query().Get("texto"), "")
 	if len(texto) > bounce.MaxPasteBytes {
-		return newUserError(http.StatusRequestEntityTooLarge, "BadRequestTitle", "TooLargeText")
+		return newUserError(codeTooLarge, "BadRequestTitle", "TooLargeText")
 	}
 	p := s.page(r, locales.T(r.Context(), "TitleDiagnosis"))
 	s.render(w, r, http.StatusOK, web.DiagnosisPage(p, web.DiagnosisView{Text: texto, Source: sourceParam(s.visitSource(r))}))
@@ -63,9 +63,9 @@ func readPaste(w http.ResponseWriter, r *http.Request) (string, error) {
 	if err := r.ParseForm(); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return "", newUserError(http.StatusRequestEntityTooLarge, "BadRequestTitle", "TooLargeText")
+			return "", newUserError(codeTooLarge, "BadRequestTitle", "TooLargeText")
 		}
-		return "", newUserError(http.StatusBadRequest, "BadRequestTitle", "BadEncodingText")
+		return "", newUserError(codeBadRequest, "BadRequestTitle", "BadEncodingText")
 	}
 	return checkPaste(r.PostForm.Get("texto"))
 }
@@ -73,13 +73,13 @@ func readPaste(w http.ResponseWriter, r *http.Request) (string, error) {
 // checkPaste validates a pasted text for the form and the API alike.
 func checkPaste(texto string) (string, error) {
 	if len(texto) > bounce.MaxPasteBytes {
-		return "", newUserError(http.StatusRequestEntityTooLarge, "BadRequestTitle", "TooLargeText")
+		return "", newUserError(codeTooLarge, "BadRequestTitle", "TooLargeText")
 	}
 	if strings.TrimSpace(texto) == "" {
-		return "", newUserError(http.StatusUnprocessableEntity, "BadRequestTitle", "EmptyPasteText")
+		return "", newUserError(codeEmptyText, "BadRequestTitle", "EmptyPasteText")
 	}
 	if looksBinary(texto) {
-		return "", newUserError(http.StatusUnprocessableEntity, "BadRequestTitle", "BadEncodingText")
+		return "", newUserError(codeNotAText, "BadRequestTitle", "BadEncodingText")
 	}
 	return strings.ToValidUTF8(texto, "\uFFFD"), nil
 }

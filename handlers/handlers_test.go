@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -57,11 +58,17 @@ func newServerWithDB(tb testing.TB) (*httptest.Server, testDB) {
 // newServerWithConfig is newServerWithDB with a deployment configuration.
 func newServerWithConfig(tb testing.TB, cfg handlers.Config) (*httptest.Server, testDB) {
 	tb.Helper()
+	return newServerWithLog(tb, cfg, io.Discard)
+}
+
+// newServerWithLog is newServerWithConfig logging to logOut.
+func newServerWithLog(tb testing.TB, cfg handlers.Config, logOut io.Writer) (*httptest.Server, testDB) {
+	tb.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "rebote.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log := slog.New(slog.NewTextHandler(logOut, nil))
 	rec := analytics.NewRecorder(db, log, analytics.Options{})
 	tb.Cleanup(func() {
 		rec.Close(context.Background())
@@ -81,7 +88,28 @@ func newServerWithConfig(tb testing.TB, cfg handlers.Config) (*httptest.Server, 
 	}
 	ts := httptest.NewServer(srv.Routes())
 	tb.Cleanup(ts.Close)
+	runBackground(tb, srv)
 	return ts, testDB{db: db, rec: rec}
+}
+
+// runBackground runs srv's background work, as serve does, until the test
+// ends; it fails the test if Run outlives its context.
+func runBackground(tb testing.TB, srv *handlers.Server) {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		srv.Run(ctx)
+	}()
+	tb.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			tb.Error("Server.Run still running 5 s after its context ended")
+		}
+	})
 }
 
 // noRedirects is a client that shows redirects instead of following them.
@@ -412,17 +440,24 @@ func TestAPIClassify(t *testing.T) {
 	for _, bad := range []struct {
 		ct, body string
 		want     int
+		wantCode string
 	}{
-		{"application/json", `{"texto": 1`, 400},
-		{"image/png", "\x89PNG", 415},
-		{"text/plain", "", 422},
-		{"text/plain", strings.Repeat("a", 2<<20), 413},
+		{"application/json", `{"texto": 1`, 400, "bad_request"},
+		{"image/png", "\x89PNG", 415, "unsupported_media_type"},
+		{"text/plain", "", 422, "empty_text"},
+		{"application/octet-stream", "", 415, "unsupported_media_type"},
+		{"text/plain", "\x00\x01\x02\x03\xff\xfe", 422, "not_a_text"},
+		{"text/plain", strings.Repeat("a", 2<<20), 413, "too_large"},
 	} {
 		req, _ := http.NewRequest(http.MethodPost, ts.URL+"/api/v1/classify", strings.NewReader(bad.body))
 		req.Header.Set("Content-Type", bad.ct)
 		res := do(t, req)
-		if res.status != bad.want || !strings.Contains(res.body, `"error"`) {
-			t.Errorf("%s %.20q: %d %s, want %d with an error", bad.ct, bad.body, res.status, res.body, bad.want)
+		if res.status != bad.want {
+			t.Errorf("%s %.20q: %d %s, want %d", bad.ct, bad.body, res.status, res.body, bad.want)
+			continue
+		}
+		if got := jsonError(t, res); got.Error.Code != bad.wantCode {
+			t.Errorf("%s %.20q: code %q, want %q", bad.ct, bad.body, got.Error.Code, bad.wantCode)
 		}
 	}
 }
@@ -558,6 +593,9 @@ func TestStaticAndHealth(t *testing.T) {
 		if res := get(t, ts, p); res.status != 404 && res.status != 400 {
 			t.Errorf("GET %s = %d, want a refusal", p, res.status)
 		}
+	}
+	if res := get(t, ts, "/static/nope.css"); res.doc == nil || len(find(res.doc, byTestID("error-page"))) != 1 {
+		t.Errorf("GET /static/nope.css: %.100q, want the 404 page", res.body)
 	}
 	res := get(t, ts, "/")
 	for _, l := range find(res.doc, byTag("link")) {

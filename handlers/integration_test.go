@@ -105,8 +105,10 @@ func TestRateLimitedDiagnoses(t *testing.T) {
 		do(t, req2)
 	}
 	res := do(t, req)
-	if res.status != http.StatusTooManyRequests || !strings.Contains(res.body, `"error"`) {
+	if res.status != http.StatusTooManyRequests {
 		t.Errorf("4th classify call: %d %s, want a JSON 429", res.status, res.body)
+	} else if got := jsonError(t, res); got.Error.Code != "rate_limited" {
+		t.Errorf("4th classify call: %+v, want code rate_limited", got.Error)
 	}
 	// Reading articles is never limited.
 	for i := 0; i < 10; i++ {

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -46,8 +47,7 @@ func routePattern(r *http.Request) string {
 	return "unmatched"
 }
 
-// recoverPanics turns a panic into the Spanish 500 page and a log line
-// with the stack.
+// recoverPanics turns a panic into a 500 answer, logged with the stack.
 func (s *Server) recoverPanics(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
@@ -55,8 +55,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.ErrorContext(r.Context(), "panic", slog.Any("error", v), slog.String("stack", string(debug.Stack())))
-				s.renderError(w, r, newUserError(http.StatusInternalServerError, "ServerErrorTitle", "ServerErrorText"))
+				s.serveError(w, r, fmt.Errorf("panic: %v\n%s", v, debug.Stack()))
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -129,7 +128,10 @@ func (s *Server) cors(next http.Handler) http.Handler {
 // langCookie remembers a language the visitor chose explicitly.
 const langCookie = "lang"
 
-var langMatcher = language.NewMatcher(locales.Languages)
+// languages are the interface languages, in locales' order.
+var languages = locales.Languages()
+
+var langMatcher = language.NewMatcher(languages)
 
 // withLocale picks the interface language: ?lang=, then the lang cookie,
 // then Accept-Language, then Spanish. An explicit ?lang= is remembered in
@@ -158,7 +160,7 @@ func (s *Server) withLocale(next http.Handler) http.Handler {
 		}
 		lang := "es"
 		if _, i, conf := langMatcher.Match(tags...); conf != language.No {
-			base, _ := locales.Languages[i].Base()
+			base, _ := languages[i].Base()
 			lang = base.String()
 		}
 		w.Header().Add("Vary", "Accept-Language, Cookie")
@@ -173,7 +175,7 @@ func supported(s string) (language.Tag, bool) {
 	if err != nil {
 		return language.Und, false
 	}
-	for _, l := range locales.Languages {
+	for _, l := range languages {
 		if b1, _ := l.Base(); b1 == mustBase(tag) {
 			return l, true
 		}
@@ -194,15 +196,15 @@ func (s *Server) crossOriginProtection() *http.CrossOriginProtection {
 	c := http.NewCrossOriginProtection()
 	c.AddInsecureBypassPattern("/api/")
 	c.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.renderError(w, r, newUserError(http.StatusForbidden, "CrossOriginTitle", "CrossOriginText"))
+		s.serveError(w, r, newUserError(codeForbidden, "CrossOriginTitle", "CrossOriginText"))
 	}))
 	return c
 }
 
 // rateLimit limits a client (by address, counted in memory for a minute,
-// never stored) to n requests a minute; n <= 0 means no limit. Pages get
-// the Spanish 429 page, the API a JSON error.
-func (s *Server) rateLimit(n int, api bool) func(http.Handler) http.Handler {
+// never stored) to n requests a minute; n <= 0 means no limit. Refusals go
+// through serveError: a page, or JSON on the API.
+func (s *Server) rateLimit(n int) func(http.Handler) http.Handler {
 	if n <= 0 {
 		return func(next http.Handler) http.Handler { return next }
 	}
@@ -211,13 +213,7 @@ func (s *Server) rateLimit(n int, api bool) func(http.Handler) http.Handler {
 		key = keyByProxiedIP
 	}
 	return httprate.Limit(n, time.Minute, httprate.WithKeyFuncs(key),
-		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
-			if api {
-				s.writeJSON(w, r, http.StatusTooManyRequests, apiError{Error: locales.T(r.Context(), "TooManyRequestsText")})
-				return
-			}
-			s.renderError(w, r, newUserError(http.StatusTooManyRequests, "TooManyRequestsTitle", "TooManyRequestsText"))
-		}))
+		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) { s.serveError(w, r, errRateLimited) }))
 }
 
 // keyByProxiedIP is the client address as the trusted proxy saw it: the
@@ -244,8 +240,8 @@ func keyByProxiedIP(r *http.Request) (string, error) {
 // once, not per request.
 func (s *Server) localizer(lang string) *i18n.Localizer {
 	s.localizersOnce.Do(func() {
-		s.localizers = make(map[string]*i18n.Localizer, len(locales.Languages))
-		for _, tag := range locales.Languages {
+		s.localizers = make(map[string]*i18n.Localizer, len(languages))
+		for _, tag := range languages {
 			base, _ := tag.Base()
 			s.localizers[base.String()] = i18n.NewLocalizer(s.bundle, base.String())
 		}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -81,8 +82,7 @@ func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, variant st
 	if !ok {
 		var err error
 		if body, err = renderBytes(r.Context(), page()); err != nil {
-			s.log.ErrorContext(r.Context(), "render failed", "error", err)
-			http.Error(w, "Error interno", http.StatusInternalServerError)
+			s.serveError(w, r, fmt.Errorf("render: %w", err))
 			return
 		}
 		s.pages.put(key, body, 0, time.Now())

@@ -55,7 +55,7 @@ func (s *Server) groups() []web.CategoryGroup {
 func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 	a, ok := s.kb.Article(r.PathValue("slug"))
 	if !ok {
-		return newUserError(http.StatusNotFound, "NotFoundTitle", "ArticleNotFoundText")
+		return newUserError(codeNotFound, "NotFoundTitle", "ArticleNotFoundText")
 	}
 	cat, _ := s.kb.Category(a.Category)
 	src := s.visitSource(r)
@@ -93,7 +93,7 @@ func (s *Server) handleShortLink(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
 	a, ok := s.kb.Resolve(code)
 	if !ok {
-		return newUserError(http.StatusNotFound, "NotFoundTitle", "CodeNotFoundText", "Code", clip(code, 40))
+		return newUserError(codeNotFound, "NotFoundTitle", "CodeNotFoundText", "Code", clip(code, 40))
 	}
 	target := "/errores/" + a.Slug
 	if r.URL.RawQuery != "" {

@@ -20,10 +20,9 @@ func (s *Server) Routes() http.Handler {
 	r.Use(s.withLocale)
 	r.Use(s.crossOriginProtection().Handler)
 
-	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
-	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error {
-		return newUserError(http.StatusMethodNotAllowed, "MethodNotAllowedTitle", "MethodNotAllowedText")
-	}))
+	// Under /api/ these answer in JSON, like every failure (serveError).
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.serveError(w, r, errNotFound) })
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) { s.serveError(w, r, errMethodNotAllowed) })
 
 	r.Get("/", s.handle(s.handleHome))
 	r.Get("/errores", s.handle(s.handleArticleIndex))
@@ -31,7 +30,7 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/e/{code}", s.handle(s.handleShortLink))
 	r.Get("/buscar", s.handle(s.handleSearch))
 	r.Get("/diagnostico", s.handle(s.handleDiagnosisForm))
-	r.With(s.rateLimit(s.cfg.RateLimit, false)).Post("/diagnostico", s.handle(s.handleDiagnosis))
+	r.With(s.rateLimit(s.cfg.RateLimit)).Post("/diagnostico", s.handle(s.handleDiagnosis))
 	r.Get("/privacidad", s.handle(s.handlePrivacy))
 	r.Post("/valorar", s.handle(s.handleVote))
 	r.Get("/valorar/gracias", s.handle(s.handleVoteThanks))
@@ -43,9 +42,9 @@ func (s *Server) Routes() http.Handler {
 		// Sign-in attempts are limited per client address, counted in
 		// memory for a minute and never stored.
 		r.With(httprate.Limit(10, time.Minute, httprate.WithKeyFuncs(httprate.KeyByIP),
-			httprate.WithLimitHandler(s.handle(func(w http.ResponseWriter, r *http.Request) error {
-				return newUserError(http.StatusTooManyRequests, "TooManyRequestsTitle", "TooManySignInsText")
-			})))).Post("/entrar", s.handle(s.handleSignIn))
+			httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
+				s.serveError(w, r, newUserError(codeRateLimited, "TooManyRequestsTitle", "TooManySignInsText"))
+			}))).Post("/entrar", s.handle(s.handleSignIn))
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireStaff)
 			r.Get("/", s.handle(s.handleDashboard))
@@ -53,15 +52,19 @@ func (s *Server) Routes() http.Handler {
 			r.Get("/csv/{table}", s.handle(s.handleDashboardCSV))
 		})
 	})
-	r.With(s.requireStaffAPI).Get("/api/v1/stats/{name}", s.handleStats)
+	r.With(s.requireStaffAPI).Get("/api/v1/stats/{name}", s.handle(s.handleStats))
 
 	r.Group(func(r chi.Router) {
 		r.Use(s.cors)
-		r.With(s.rateLimit(10*s.cfg.RateLimit, true)).Get("/api/v1/search", s.handleAPISearch)
-		r.Get("/api/v1/articles", s.handleAPIArticles)
-		r.With(s.rateLimit(10*s.cfg.RateLimit, true)).Get("/api/v1/suggest", s.handleAPISuggest)
-		r.With(s.rateLimit(s.cfg.RateLimit, true)).Post("/api/v1/classify", s.handleAPIClassify)
-		r.Options("/api/v1/*", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) })
+		r.With(s.rateLimit(10*s.cfg.RateLimit)).Get("/api/v1/search", s.handle(s.handleAPISearch))
+		r.Get("/api/v1/articles", s.handle(s.handleAPIArticles))
+		r.With(s.rateLimit(10*s.cfg.RateLimit)).Get("/api/v1/suggest", s.handle(s.handleAPISuggest))
+		r.With(s.rateLimit(s.cfg.RateLimit)).Post("/api/v1/classify", s.handle(s.handleAPIClassify))
+		// Preflight requests of the routes above (cors answers them); not
+		// a catch-all, so unknown API paths are 404, not 405.
+		r.Options("/api/v1/{endpoint:search|articles|suggest|classify}", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusNoContent)
+		})
 	})
 
 	r.Get("/healthz", s.handleHealth)

@@ -1,13 +1,17 @@
-// Package handlers is Rebote's HTTP layer: the chi routes, middleware and
-// one handler per page or API. Handlers parse the request, ask package
-// knowledge, and render a web component or JSON; they hold no domain logic.
+// Package handlers is Rebote's HTTP layer: the chi routes (all in
+// routes.go), middleware and one handler per page or API. Handlers parse the
+// request, ask the articles (knowledge), their search (knowledge/search), the
+// bounce reader (knowledge/bounce) or the store, and render a web component
+// or JSON; every failure goes through one error path (errors.go). They hold
+// no domain logic.
 package handlers
 
 import (
 	"errors"
 	"log/slog"
-	"net/http"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
@@ -46,6 +50,9 @@ type Config struct {
 	// RetentionDays is how long raw analytics events are kept, as the
 	// privacy page says. Zero means the default, 400.
 	RetentionDays int
+	// PopularRefresh is how often Run recounts the home page's most
+	// consulted errors. Zero means every 10 minutes.
+	PopularRefresh time.Duration
 	// Ready reports whether the service can answer (the database is
 	// reachable). Nil means always ready.
 	Ready func() error
@@ -58,6 +65,13 @@ func (c Config) retentionDays() int {
 		return 400
 	}
 	return c.RetentionDays
+}
+
+func (c Config) popularRefresh() time.Duration {
+	if c.PopularRefresh <= 0 {
+		return 10 * time.Minute
+	}
+	return c.PopularRefresh
 }
 
 // Server holds the dependencies of every handler.
@@ -74,8 +88,8 @@ type Server struct {
 	stats  *store.DB     // the dashboard's figures
 	staff  StaffAccounts // staff sign-in and API tokens
 
-	popularCache popularCache
-	pages        pageCache
+	popularList atomic.Pointer[[]*knowledge.Article] // set by Run
+	pages       pageCache
 
 	localizersOnce sync.Once
 	localizers     map[string]*i18n.Localizer
@@ -110,24 +124,3 @@ func New(d Deps, cfg Config) (*Server, error) {
 	return &Server{kb: kb, index: d.Search, reader: d.Bounces, bundle: bundle, log: log, cfg: cfg, assetVersion: v,
 		events: d.Events, stats: d.Stats, staff: d.Staff}, nil
 }
-
-// appHandler is a handler that may fail; handle turns its error into the
-// right page and status.
-type appHandler func(w http.ResponseWriter, r *http.Request) error
-
-// userError is a failure the visitor should see explained: a status code
-// and the message IDs of the page's heading and text.
-type userError struct {
-	status  int
-	title   string
-	message string
-	data    []any // template data for message
-}
-
-func (e *userError) Error() string { return e.message }
-
-func newUserError(status int, title, message string, data ...any) *userError {
-	return &userError{status: status, title: title, message: message, data: data}
-}
-
-var errNotFound = newUserError(http.StatusNotFound, "NotFoundTitle", "NotFoundText")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,7 +18,10 @@ import (
 )
 
 // StaffAccounts is what the staff pages need from package staff: sessions
-// for people, bearer tokens for scripts.
+// for people, bearer tokens for scripts. A verdict on the credentials is
+// staff.ErrBadCredentials (SignIn), staff.ErrNoSession (Session) or
+// staff.ErrBadToken (APIToken); any other error is a failure to check,
+// answered as a server error.
 type StaffAccounts interface {
 	SignIn(ctx context.Context, name, password string) (token string, err error)
 	Session(ctx context.Context, token string) (name string, err error)
@@ -38,13 +42,18 @@ func staffName(ctx context.Context) string {
 }
 
 // requireStaff lets through only requests with a valid staff session;
-// pages send others to the sign-in form.
+// pages send others to the sign-in form. A session that cannot be checked
+// is a server failure, not a reason to sign in again.
 func (s *Server) requireStaff(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		name, ok := s.sessionStaff(r)
-		if !ok {
+		name, err := s.sessionStaff(r)
+		if errors.Is(err, staff.ErrNoSession) {
 			http.Redirect(w, r, "/staff/entrar?siguiente="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if err != nil {
+			s.serveError(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffKey{}, name)))
@@ -52,40 +61,52 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 }
 
 // requireStaffAPI lets through requests with a valid API token
-// (Authorization: Bearer) or staff session; others get a JSON 401.
+// (Authorization: Bearer) or staff session; others get a JSON 401, and a
+// token or session that cannot be checked a 500.
 func (s *Server) requireStaffAPI(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
-		name, ok := "", false
-		if token, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); found && s.staff != nil {
-			n, err := s.staff.APIToken(r.Context(), strings.TrimSpace(token))
-			name, ok = n, err == nil
+		var name string
+		var err error
+		if token, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); found {
+			err = staff.ErrBadToken
+			if s.staff != nil {
+				name, err = s.staff.APIToken(r.Context(), strings.TrimSpace(token))
+			}
 		} else {
-			name, ok = s.sessionStaff(r)
+			name, err = s.sessionStaff(r)
 		}
-		if !ok {
+		if errors.Is(err, staff.ErrBadToken) || errors.Is(err, staff.ErrNoSession) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="rebote"`)
-			s.writeJSON(w, r, http.StatusUnauthorized, apiError{Error: locales.T(r.Context(), "APIUnauthorized")})
+			err = errUnauthorized
+		}
+		if err != nil {
+			s.serveError(w, r, err)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffKey{}, name)))
 	})
 }
 
-func (s *Server) sessionStaff(r *http.Request) (string, bool) {
+// sessionStaff returns the staff member signed in on a request, or
+// staff.ErrNoSession; any other error is a failure to check.
+func (s *Server) sessionStaff(r *http.Request) (string, error) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" || s.staff == nil {
-		return "", false
+		return "", staff.ErrNoSession
 	}
-	name, err := s.staff.Session(r.Context(), c.Value)
-	return name, err == nil
+	return s.staff.Session(r.Context(), c.Value)
 }
 
 // handleSignInForm handles "GET /staff/entrar".
 func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request) error {
-	if _, ok := s.sessionStaff(r); ok {
+	_, err := s.sessionStaff(r)
+	if err == nil {
 		http.Redirect(w, r, "/staff", http.StatusSeeOther)
 		return nil
+	}
+	if !errors.Is(err, staff.ErrNoSession) {
+		return err
 	}
 	v := web.SignInView{Next: localStaffPath(r.URL.Query().Get("siguiente"))}
 	s.render(w, r, http.StatusOK, web.SignInPage(s.page(r, locales.T(r.Context(), "StaffSignInTitle")), v))
@@ -93,22 +114,26 @@ func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request) error 
 }
 
 // handleSignIn handles "POST /staff/entrar". Attempts are rate-limited in
-// the routes; a failure says only that the name or password is wrong.
+// the routes; a failure says only that the name or password is wrong, and
+// a database that fails is a 500, never a wrong password.
 func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
-		return newUserError(http.StatusBadRequest, "BadRequestTitle", "BadEncodingText")
+		return newUserError(codeBadRequest, "BadRequestTitle", "BadEncodingText")
 	}
 	name := strings.TrimSpace(r.PostForm.Get("nombre"))
 	next := localStaffPath(r.PostForm.Get("siguiente"))
 	if s.staff == nil {
-		return newUserError(http.StatusServiceUnavailable, "ServerErrorTitle", "ServerErrorText")
+		return errUnavailable
 	}
 	token, err := s.staff.SignIn(r.Context(), name, r.PostForm.Get("clave"))
-	if err != nil {
+	if errors.Is(err, staff.ErrBadCredentials) {
 		v := web.SignInView{Name: clip(name, 64), Next: next, Error: "StaffSignInFailed"}
 		s.render(w, r, http.StatusUnauthorized, web.SignInPage(s.page(r, locales.T(r.Context(), "StaffSignInTitle")), v))
 		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sign in: %w", err)
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", MaxAge: int(staff.SessionLifetime / time.Second),
@@ -183,7 +208,7 @@ const dashboardLimit = 25
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	f, days, err := period(r.URL.Query(), time.Now())
 	if err != nil {
-		return newUserError(http.StatusBadRequest, "BadRequestTitle", "PeriodInvalidText")
+		return newUserError(codeBadRequest, "BadRequestTitle", "PeriodInvalidText")
 	}
 	v, err := s.dashboard(r.Context(), f, days)
 	if err != nil {
@@ -205,75 +230,29 @@ func (s *Server) dashboard(ctx context.Context, f store.Filter, days int) (web.D
 	}
 	v.Query = q.Encode()
 
-	db := s.stats
-	if db == nil {
-		return v, errors.New("handlers: dashboard without a database")
+	if s.stats == nil {
+		return v, errUnavailable
 	}
-	now, err := db.Totals(ctx, f)
+	d, err := s.stats.Dashboard(ctx, f, dashboardLimit)
 	if err != nil {
 		return v, err
 	}
-	before, err := db.Totals(ctx, f.Previous())
-	if err != nil {
-		return v, err
-	}
-	v.Totals, v.Previous = totalsView(now), totalsView(before)
-	ticketOnly := f
-	ticketOnly.Source = "ticket"
-	fromTicket, err := db.Totals(ctx, ticketOnly)
-	if err != nil {
-		return v, err
-	}
-	v.Deflection = web.Share{Part: fromTicket.VotesYes, Whole: fromTicket.VotesYes + fromTicket.VotesNo}
-
-	top, err := db.TopErrors(ctx, f, dashboardLimit)
-	if err != nil {
-		return v, err
-	}
-	prev, err := db.TopErrors(ctx, f.Previous(), 1000)
-	if err != nil {
-		return v, err
-	}
-	prevCount := make(map[[2]string]int64, len(prev))
-	for _, e := range prev {
-		prevCount[[2]string{e.Reason, e.Article}] = e.Count
-	}
-	for i, e := range top {
-		row := web.ErrorRow{Reason: e.Reason, Article: e.Article, Title: s.title(e.Article), Count: e.Count,
-			Previous: prevCount[[2]string{e.Reason, e.Article}]}
-		if i < 10 { // a trend for the errors that matter most
-			trend, err := db.ErrorTrend(ctx, f, e.Reason)
-			if err != nil {
-				return v, err
-			}
-			for _, d := range trend {
-				row.Trend = append(row.Trend, d.Count)
-			}
+	v.Totals, v.Previous = totalsView(d.Totals), totalsView(d.Previous)
+	v.Deflection = web.Share{Part: d.FromTicket.VotesYes, Whole: d.FromTicket.VotesYes + d.FromTicket.VotesNo}
+	for _, e := range d.TopErrors {
+		row := web.ErrorRow{Reason: e.Reason, Article: e.Article, Title: s.title(e.Article), Count: e.Count, Previous: e.Previous}
+		for _, day := range e.Trend {
+			row.Trend = append(row.Trend, day.Count)
 		}
 		v.TopErrors = append(v.TopErrors, row)
 	}
-
-	if v.Failed, err = s.countRows(db.FailedSearches(ctx, f, dashboardLimit)); err != nil {
-		return v, err
-	}
-	if v.Unread, err = s.countRows(db.Unclassified(ctx, f, dashboardLimit)); err != nil {
-		return v, err
-	}
-	if v.Tickets, err = s.countRows(db.TicketClicks(ctx, f, dashboardLimit)); err != nil {
-		return v, err
-	}
-	votes, err := db.Feedback(ctx, f, dashboardLimit)
-	if err != nil {
-		return v, err
-	}
-	for _, vt := range votes {
+	v.Failed = s.countRows(d.FailedSearches)
+	v.Unread = s.countRows(d.Unclassified)
+	v.Tickets = s.countRows(d.TicketClicks)
+	for _, vt := range d.Feedback {
 		v.Feedback = append(v.Feedback, web.VoteRow{Subject: vt.Subject, Title: s.subjectTitle(ctx, vt.Subject), Yes: vt.Yes, No: vt.No})
 	}
-	comments, err := db.Comments(ctx, f, dashboardLimit)
-	if err != nil {
-		return v, err
-	}
-	for _, c := range comments {
+	for _, c := range d.Comments {
 		v.Comments = append(v.Comments, web.CommentRow{Day: c.At.Format(time.DateOnly), Subject: c.Subject,
 			Title: s.subjectTitle(ctx, c.Subject), Helpful: c.Helpful, Text: c.Text})
 	}
@@ -288,7 +267,7 @@ func totalsView(t store.Totals) web.Totals {
 	}
 }
 
-func (s *Server) countRows(rows []store.KeyCount, err error) ([]web.CountRow, error) {
+func (s *Server) countRows(rows []store.KeyCount) []web.CountRow {
 	out := make([]web.CountRow, len(rows))
 	for i, r := range rows {
 		out[i] = web.CountRow{Key: r.Key, Count: r.Count}
@@ -296,7 +275,7 @@ func (s *Server) countRows(rows []store.KeyCount, err error) ([]web.CountRow, er
 			out[i].Title = s.title(r.Key)
 		}
 	}
-	return out, err
+	return out
 }
 
 // title is an article's title, or its slug if it no longer exists.
@@ -321,7 +300,7 @@ func (s *Server) subjectTitle(ctx context.Context, subject string) string {
 func (s *Server) handleDashboardCSV(w http.ResponseWriter, r *http.Request) error {
 	f, days, err := period(r.URL.Query(), time.Now())
 	if err != nil {
-		return newUserError(http.StatusBadRequest, "BadRequestTitle", "PeriodInvalidText")
+		return newUserError(codeBadRequest, "BadRequestTitle", "PeriodInvalidText")
 	}
 	table := r.PathValue("table")
 	v, err := s.dashboard(r.Context(), f, days)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/servinetwork/rebote/handlers"
 	"github.com/servinetwork/rebote/staff"
 )
 
@@ -74,7 +75,7 @@ func TestStaffPagesNeedASession(t *testing.T) {
 	}
 	for _, h := range [][]string{nil, {"Authorization", "Bearer rbt_forged"}, {"Authorization", "Basic YW5hOng="}} {
 		res, body := getWith(t, c, ts.URL+"/api/v1/stats/top-errors", h...)
-		if res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, `"error"`) {
+		if res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, `"code":"unauthorized"`) {
 			t.Errorf("stats API with %v: %d %s", h, res.StatusCode, body)
 		}
 	}
@@ -176,8 +177,11 @@ func TestStaffSignInDashboardAndSignOut(t *testing.T) {
 			t.Errorf("%s: %d %s", p, res.StatusCode, body)
 		}
 	}
-	if res, _ := getWith(t, http.DefaultClient, ts.URL+"/api/v1/stats/top-errors?days=0", "Authorization", "Bearer "+token); res.StatusCode != http.StatusBadRequest {
-		t.Errorf("days=0: %d, want 400", res.StatusCode)
+	if res, body := getWith(t, http.DefaultClient, ts.URL+"/api/v1/stats/top-errors?days=0", "Authorization", "Bearer "+token); res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `"code":"bad_request"`) {
+		t.Errorf("days=0: %d %s, want 400", res.StatusCode, body)
+	}
+	if res, body := getWith(t, http.DefaultClient, ts.URL+"/api/v1/stats/nope", "Authorization", "Bearer "+token); res.StatusCode != http.StatusNotFound || !strings.Contains(body, `"code":"not_found"`) {
+		t.Errorf("unknown statistic: %d %s, want a JSON 404", res.StatusCode, body)
 	}
 
 	// Signing out ends the session for good, even for a copied cookie.
@@ -210,7 +214,7 @@ func TestSignInIsRateLimited(t *testing.T) {
 
 // The home page's most consulted errors follow what customers consult.
 func TestHomePopularFollowsTraffic(t *testing.T) {
-	ts, d := newStaffServer(t)
+	ts, d := newServerWithConfig(t, handlers.Config{PopularRefresh: 20 * time.Millisecond})
 	const slug = "bucle-de-correo" // not in the editors' list
 	for range 5 {
 		get(t, ts, "/errores/"+slug)

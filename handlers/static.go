@@ -29,13 +29,15 @@ func assetVersion() (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:12], err
 }
 
-// staticFiles serves the embedded CSS, JavaScript and icons. Directory
-// listings are refused; http.FileServerFS already rejects "..".
+// staticFiles serves the embedded CSS, JavaScript and icons. Unknown
+// files, directories and paths with ".." get the 404 page, like any other
+// unknown address.
 func (s *Server) staticFiles() http.Handler {
 	files := http.StripPrefix("/static/", http.FileServerFS(static.Files))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") {
-			s.handle(func(http.ResponseWriter, *http.Request) error { return errNotFound })(w, r)
+		info, err := fs.Stat(static.Files, strings.TrimPrefix(r.URL.Path, "/static/"))
+		if err != nil || info.IsDir() {
+			s.serveError(w, r, errNotFound)
 			return
 		}
 		if r.URL.Query().Get("v") == s.assetVersion {

@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/servinetwork/rebote/locales"
 	"github.com/servinetwork/rebote/store"
 )
 
@@ -71,11 +70,13 @@ func itemsOf[R, T any](rows []R, convert func(R) T) itemsResponse[T] {
 }
 
 // handleStats serves "GET /api/v1/stats/{name}" for staff scripts.
-func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) error {
 	f, ok := statsFilter(r)
 	if !ok {
-		s.writeJSON(w, r, http.StatusBadRequest, apiError{Error: locales.T(r.Context(), "StatsBadParams")})
-		return
+		return newUserError(codeBadRequest, "BadRequestTitle", "StatsBadParams")
+	}
+	if s.stats == nil {
+		return errUnavailable
 	}
 	ctx := r.Context()
 	var (
@@ -96,13 +97,11 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 		rows, e := s.stats.Feedback(ctx, f, statsLimit)
 		body, err = itemsOf(rows, func(v store.Votes) feedbackItem { return feedbackItem{v.Subject, v.Yes, v.No} }), e
 	default:
-		s.writeJSON(w, r, http.StatusNotFound, apiError{Error: locales.T(r.Context(), "NotFoundTitle")})
-		return
+		return errNotFound
 	}
 	if err != nil {
-		s.log.ErrorContext(ctx, "stats query failed", "error", err)
-		s.writeJSON(w, r, http.StatusInternalServerError, apiError{Error: locales.T(r.Context(), "ServerErrorTitle")})
-		return
+		return err
 	}
 	s.writeJSON(w, r, http.StatusOK, body)
+	return nil
 }

@@ -58,7 +58,7 @@ const maxPrefillBytes = 1500
 // the 3 articles that best match what the customer is typing and, when
 // the text holds an SMTP error, the classifier's verdict. It records
 // nothing: it runs on every keystroke.
-func (s *Server) handleAPISuggest(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleAPISuggest(w http.ResponseWriter, r *http.Request) error {
 	text := clip(strings.ToValidUTF8(r.URL.Query().Get("q"), ""), maxSuggestRunes)
 	ctx := r.Context()
 	resp := suggestResponse{
@@ -75,7 +75,7 @@ func (s *Server) handleAPISuggest(w http.ResponseWriter, r *http.Request) {
 	resp.DiagnosisURL = s.absURL(r, "/diagnostico?"+q.Encode())
 	if strings.TrimSpace(text) == "" {
 		s.writeJSON(w, r, http.StatusOK, resp)
-		return
+		return nil
 	}
 	seen := make(map[string]bool)
 	add := func(a *knowledge.Article) {
@@ -102,4 +102,5 @@ func (s *Server) handleAPISuggest(w http.ResponseWriter, r *http.Request) {
 		add(res.Article)
 	}
 	s.writeJSON(w, r, http.StatusOK, resp)
+	return nil
 }

@@ -19,19 +19,21 @@ import (
 //go:embed *.json
 var files embed.FS
 
-// Languages are the interface languages, the default first.
-var Languages = []language.Tag{language.Spanish, language.English}
-
-// Files lists the message files, one per language.
-var Files = []string{"es.json", "en.json"}
+// Languages returns the interface languages, the default first. Each has
+// a message file named after its base ("es.json"). The slice is new on
+// every call, so no caller can change the list for the others.
+func Languages() []language.Tag {
+	return []language.Tag{language.Spanish, language.English}
+}
 
 // NewBundle loads the embedded message files. The bundle is built once at
 // start-up and only read afterwards, as go-i18n requires.
 func NewBundle() (*i18n.Bundle, error) {
 	b := i18n.NewBundle(language.Spanish)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	for _, f := range Files {
-		if _, err := b.LoadMessageFileFS(files, f); err != nil {
+	for _, tag := range Languages() {
+		base, _ := tag.Base()
+		if _, err := b.LoadMessageFileFS(files, base.String()+".json"); err != nil {
 			return nil, fmt.Errorf("locales: %w", err)
 		}
 	}

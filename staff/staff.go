@@ -27,6 +27,16 @@ import (
 // names exist.
 var ErrBadCredentials = errors.New("staff: wrong name or password")
 
+// ErrNoSession reports a session token that opens no session: unknown,
+// expired or signed out. It also matches store.ErrNotFound. Any other
+// error from Session is a failure to check, not a verdict on the token.
+var ErrNoSession = errors.New("staff: no such session")
+
+// ErrBadToken reports an API token that is unknown or revoked. It also
+// matches store.ErrNotFound. Any other error from APIToken is a failure to
+// check, not a verdict on the token.
+var ErrBadToken = errors.New("staff: unknown or revoked API token")
+
 // ErrWeakPassword reports a password of fewer than 12 characters.
 var ErrWeakPassword = errors.New("staff: password must have at least 12 characters")
 
@@ -106,7 +116,7 @@ func (a *Accounts) SetPassword(ctx context.Context, name, password string) error
 
 // SignIn checks a name and password and opens a session, returning the
 // token that identifies it (for a cookie). A wrong name or password gives
-// ErrBadCredentials.
+// ErrBadCredentials; any other error means the check itself failed.
 func (a *Accounts) SignIn(ctx context.Context, name, password string) (token string, err error) {
 	m, err := a.db.StaffByName(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
@@ -134,9 +144,12 @@ func (a *Accounts) SignIn(ctx context.Context, name, password string) (token str
 }
 
 // Session returns the name of the staff member a session token belongs to.
-// An unknown or expired token gives an error wrapping store.ErrNotFound.
+// An unknown or expired token gives ErrNoSession.
 func (a *Accounts) Session(ctx context.Context, token string) (name string, err error) {
 	m, err := a.db.SessionStaff(ctx, hashToken(token), a.now())
+	if errors.Is(err, store.ErrNotFound) {
+		return "", fmt.Errorf("%w: %w", ErrNoSession, err)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -165,9 +178,12 @@ func (a *Accounts) NewAPIToken(ctx context.Context, name string) (id int64, toke
 }
 
 // APIToken returns the name of the staff member an API token belongs to.
-// An unknown or revoked token gives an error wrapping store.ErrNotFound.
+// An unknown or revoked token gives ErrBadToken.
 func (a *Accounts) APIToken(ctx context.Context, token string) (name string, err error) {
 	m, err := a.db.APITokenStaff(ctx, hashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return "", fmt.Errorf("%w: %w", ErrBadToken, err)
+	}
 	if err != nil {
 		return "", err
 	}

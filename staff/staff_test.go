@@ -111,8 +111,8 @@ func TestSessionExpires(t *testing.T) {
 		t.Errorf("a minute before expiry: Session = %q, %v, want ana", got, err)
 	}
 	clock.t = start.Add(staff.SessionLifetime)
-	if got, err := a.Session(ctx, token); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("at expiry: Session = %q, %v, want ErrNotFound", got, err)
+	if got, err := a.Session(ctx, token); !errors.Is(err, staff.ErrNoSession) {
+		t.Errorf("at expiry: Session = %q, %v, want ErrNoSession", got, err)
 	}
 
 	// Going back in time does not revive it: signing in again cleared the
@@ -121,7 +121,7 @@ func TestSessionExpires(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock.t = start
-	if _, err := a.Session(ctx, token); !errors.Is(err, store.ErrNotFound) {
+	if _, err := a.Session(ctx, token); !errors.Is(err, staff.ErrNoSession) {
 		t.Errorf("expired session still in the database after a new sign-in: %v", err)
 	}
 }
@@ -142,8 +142,8 @@ func TestSignOut(t *testing.T) {
 	if err := a.SignOut(ctx, laptop); err != nil {
 		t.Fatalf("SignOut: %v", err)
 	}
-	if _, err := a.Session(ctx, laptop); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("Session after sign-out: %v, want ErrNotFound", err)
+	if _, err := a.Session(ctx, laptop); !errors.Is(err, staff.ErrNoSession) {
+		t.Errorf("Session after sign-out: %v, want ErrNoSession", err)
 	}
 	if got, err := a.Session(ctx, phone); err != nil || got != "ana" {
 		t.Errorf("other session after sign-out = %q, %v, want ana", got, err)
@@ -151,8 +151,8 @@ func TestSignOut(t *testing.T) {
 	if err := a.SignOut(ctx, laptop); err != nil {
 		t.Errorf("signing out twice: %v", err)
 	}
-	if _, err := a.Session(ctx, "not a token"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("Session(made-up token): %v, want ErrNotFound", err)
+	if _, err := a.Session(ctx, "not a token"); !errors.Is(err, staff.ErrNoSession) {
+		t.Errorf("Session(made-up token): %v, want ErrNoSession", err)
 	}
 }
 
@@ -178,22 +178,22 @@ func TestAPITokens(t *testing.T) {
 	}
 
 	// An API token is not a session, nor the other way round.
-	if _, err := a.Session(ctx, token); !errors.Is(err, store.ErrNotFound) {
+	if _, err := a.Session(ctx, token); !errors.Is(err, staff.ErrNoSession) {
 		t.Errorf("API token accepted as a session: %v", err)
 	}
 	session, err := a.SignIn(ctx, "ana", password)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.APIToken(ctx, session); !errors.Is(err, store.ErrNotFound) {
+	if _, err := a.APIToken(ctx, session); !errors.Is(err, staff.ErrBadToken) {
 		t.Errorf("session accepted as an API token: %v", err)
 	}
 
 	if err := a.Revoke(ctx, id); err != nil {
 		t.Fatalf("Revoke: %v", err)
 	}
-	if _, err := a.APIToken(ctx, token); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("revoked token: %v, want ErrNotFound", err)
+	if _, err := a.APIToken(ctx, token); !errors.Is(err, staff.ErrBadToken) {
+		t.Errorf("revoked token: %v, want ErrBadToken", err)
 	}
 	if got, err := a.APIToken(ctx, brunoToken); err != nil || got != "bruno" {
 		t.Errorf("another token after revoking = %q, %v, want bruno", got, err)
@@ -316,6 +316,49 @@ func TestSetPassword(t *testing.T) {
 	}
 	if err := a.SetPassword(ctx, "bruno", newPassword); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("SetPassword for an unknown name: %v, want ErrNotFound", err)
+	}
+}
+
+// A database that fails is an error of its own, never taken for a wrong
+// password or a missing session: the caller must answer 500, not 401.
+func TestBrokenDatabaseIsNotAVerdict(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := store.Open(ctx, filepath.Join(dir, "rebote.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := staff.New(db)
+	mustAdd(t, a, "ana", password)
+	session, err := a.SignIn(ctx, "ana", password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := a.NewAPIToken(ctx, "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	verdicts := []error{staff.ErrBadCredentials, staff.ErrNoSession, staff.ErrBadToken, store.ErrNotFound}
+	for _, tt := range []struct {
+		name string
+		call func() error
+	}{
+		{"SignIn", func() error { _, err := a.SignIn(ctx, "ana", password); return err }},
+		{"Session", func() error { _, err := a.Session(ctx, session); return err }},
+		{"APIToken", func() error { _, err := a.APIToken(ctx, token); return err }},
+	} {
+		err := tt.call()
+		if err == nil {
+			t.Errorf("%s on a closed database: no error", tt.name)
+			continue
+		}
+		for _, v := range verdicts {
+			if errors.Is(err, v) {
+				t.Errorf("%s on a closed database = %v, which reads as %v", tt.name, err, v)
+			}
+		}
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
 	"testing"
 	"time"
 
@@ -94,37 +93,6 @@ func openBenchDB(b *testing.B) *store.DB {
 
 // dashboardPage runs the queries of one dashboard page for f.
 func dashboardPage(ctx context.Context, db *store.DB, f store.Filter) error {
-	if _, err := db.Totals(ctx, f); err != nil {
-		return err
-	}
-	if _, err := db.Totals(ctx, f.Previous()); err != nil {
-		return err
-	}
-	top, err := db.TopErrors(ctx, f, 20)
-	if err != nil {
-		return err
-	}
-	if _, err := db.FailedSearches(ctx, f, 20); err != nil {
-		return err
-	}
-	if _, err := db.Unclassified(ctx, f, 20); err != nil {
-		return err
-	}
-	if _, err := db.Feedback(ctx, f, 20); err != nil {
-		return err
-	}
-	// The trend chart shows the five most frequent reasons.
-	var reasons []string
-	for _, e := range top {
-		if len(reasons) < 5 && !slices.Contains(reasons, e.Reason) {
-			reasons = append(reasons, e.Reason)
-		}
-	}
-	for _, r := range reasons {
-		if _, err := db.ErrorTrend(ctx, f, r); err != nil {
-			return err
-		}
-	}
-	_, err = db.Comments(ctx, f, 20)
+	_, err := db.Dashboard(ctx, f, 25)
 	return err
 }

@@ -229,39 +229,6 @@ type DayCount struct {
 	Count int64
 }
 
-// ErrorTrend counts one reason per day over the period, with zero days
-// filled in so a chart has every day.
-func (db *DB) ErrorTrend(ctx context.Context, f Filter, reason string) ([]DayCount, error) {
-	// Keys are "reason TAB article": the range [reason TAB, reason LF)
-	// holds exactly this reason's keys and can use daily_metric_key. The +
-	// on day stops the planner preferring the primary key's day range.
-	first, last := f.days()
-	rows, err := db.db.QueryContext(ctx, `SELECT day, SUM(n) FROM daily
-		WHERE metric = 'error' AND key >= ? AND key < ? AND +day BETWEEN ? AND ?`+f.sourceCond()+` GROUP BY day`,
-		reason+"\t", reason+"\n", first, last)
-	if err != nil {
-		return nil, fmt.Errorf("store: trend: %w", err)
-	}
-	defer rows.Close()
-	byDay := make(map[string]int64)
-	for rows.Next() {
-		var day string
-		var n int64
-		if err := rows.Scan(&day, &n); err != nil {
-			return nil, fmt.Errorf("store: trend: %w", err)
-		}
-		byDay[day] = n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: trend: %w", err)
-	}
-	var out []DayCount
-	for d := dayStart(f.From); !d.After(f.To.UTC()); d = d.AddDate(0, 0, 1) {
-		out = append(out, DayCount{Day: d, Count: byDay[d.Format(time.DateOnly)]})
-	}
-	return out, nil
-}
-
 // Comment is a vote's comment, kept with the raw events.
 type Comment struct {
 	At      time.Time

@@ -30,6 +30,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync"
 	"syscall"
 	"time"
 
@@ -142,7 +143,16 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 			log.Error("analytics not flushed", slog.String("error", err.Error()))
 		}
 	}()
-	go purgeEvents(ctx, db, cfg.RetentionDays, log)
+	// Background work stops when shutdown begins, and serve waits for it
+	// before the analytics flush and the database close (defers run last
+	// in, first out).
+	bgCtx, stopBackground := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	defer func() {
+		stopBackground()
+		background.Wait()
+	}()
+	background.Go(func() { purgeEvents(bgCtx, db, cfg.RetentionDays, log) })
 
 	srv, err := handlers.New(handlers.Deps{KB: kb, Search: index, Bounces: reader, Bundle: bundle, Log: log, Events: events, Stats: db, Staff: staff.New(db)}, handlers.Config{
 		PublicURL:      cfg.PublicURL,
@@ -159,6 +169,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 	if err != nil {
 		return err
 	}
+	background.Go(func() { srv.Run(bgCtx) })
 	httpServer := &http.Server{
 		Handler:           srv.Routes(),
 		ReadHeaderTimeout: 5 * time.Second,
