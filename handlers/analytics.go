@@ -175,7 +175,7 @@ func (s *Server) handleVoteThanks(w http.ResponseWriter, r *http.Request) error 
 	if subject.Article != "" {
 		v.Article, _ = s.kb.Article(subject.Article)
 	}
-	s.render(w, r, http.StatusOK, web.ThanksPage(s.page(r, locales.T(r.Context(), "TitleThanks")), v))
+	s.render(w, r, http.StatusOK, web.ThanksPage(s.noIndexPage(r, locales.T(r.Context(), "TitleThanks")), v))
 	return nil
 }
 

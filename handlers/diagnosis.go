@@ -1,8 +1,11 @@
 package handlers
 
 import (
+	"cmp"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -22,37 +25,66 @@ func (s *Server) handleDiagnosisForm(w http.ResponseWriter, r *http.Request) err
 		return newUserError(codeTooLarge, "BadRequestTitle", "TooLargeText")
 	}
 	p := s.page(r, locales.T(r.Context(), "TitleDiagnosis"))
+	p.Description = locales.T(r.Context(), "DescDiagnosis")
+	// A pre-filled form is someone's error message, not a page to index.
+	p.NoIndex = texto != ""
 	s.render(w, r, http.StatusOK, web.DiagnosisPage(p, web.DiagnosisView{Text: texto, Source: sourceParam(s.visitSource(r))}))
 	return nil
 }
 
+// langSwitchField marks a diagnosis posted again by the language switch:
+// the same paste, already counted.
+const langSwitchField = "cambio_idioma"
+
 // handleDiagnosis handles the "POST /diagnostico" route: the form field
-// texto is classified and each failed recipient shown with its advice.
-// The text is never stored or logged.
+// texto is classified and each failed recipient shown with its advice,
+// its own "¿Te ha ayudado?" and its own ticket link. The text is never
+// stored or logged.
 func (s *Server) handleDiagnosis(w http.ResponseWriter, r *http.Request) error {
 	texto, err := readPaste(w, r)
 	if err != nil {
-		return err
+		return s.pasteRefused(w, r, err)
 	}
 	d := s.reader.Classify(texto)
 	src := analytics.ParseSource(r.PostForm.Get("origen"))
-	s.record(r, diagnosisEvent(d, texto, src))
-	subject := voteSubject{Reason: string(d.Kind)}
-	if len(d.Recipients) > 0 {
-		subject.Reason = d.Recipients[0].Reason
+	if r.PostForm.Get(langSwitchField) != "1" {
+		s.record(r, diagnosisEvent(d, texto, src))
 	}
+	subject := voteSubject{Reason: string(d.Kind)}
 	v := web.DiagnosisView{
-		Text: texto, Kind: string(d.Kind), Source: sourceParam(src),
-		Feedback:    web.FeedbackView{Reason: subject.Reason, Source: sourceParam(src)},
+		Kind: string(d.Kind), Source: sourceParam(src),
+		Feedback:    web.FeedbackView{ID: "valoracion", Reason: subject.Reason, Source: sourceParam(src)},
 		SupportLink: supportLink(subject, src),
 	}
-	for _, rec := range d.Recipients {
-		v.Cards = append(v.Cards, verdictCard(rec))
+	for i, rec := range d.Recipients {
+		c := verdictCard(rec, texto)
+		c.Feedback = web.FeedbackView{ID: fmt.Sprintf("valoracion-%d", i+1), Nested: true, Reason: rec.Reason, Source: sourceParam(src)}
+		c.SupportLink = supportLink(voteSubject{Reason: rec.Reason}, src)
+		v.Cards = append(v.Cards, c)
 	}
 	if d.Kind == bounce.KindNone {
 		v.Suggestions = resultItems(s.suggest(texto))
 	}
-	s.render(w, r, http.StatusOK, web.DiagnosisPage(s.page(r, locales.T(r.Context(), "TitleDiagnosis")), v))
+	p := s.noIndexPage(r, locales.T(r.Context(), "TitleDiagnosis"))
+	p.LangForm = &web.LangForm{Action: "/diagnostico", Fields: []web.FormField{{Name: "texto", Value: texto}, {Name: langSwitchField, Value: "1"}}}
+	if v.Source != "" {
+		p.LangForm.Fields = append(p.LangForm.Fields, web.FormField{Name: "origen", Value: v.Source})
+	}
+	s.render(w, r, http.StatusOK, web.DiagnosisPage(p, v))
+	return nil
+}
+
+// pasteRefused answers a paste that cannot be read: pages get the paste
+// box again with the reason beside it (and the error's status); JSON
+// clients and other failures go to serveError.
+func (s *Server) pasteRefused(w http.ResponseWriter, r *http.Request, err error) error {
+	var ue *userError
+	if !errors.As(err, &ue) || wantsJSON(r) {
+		return err
+	}
+	ctx := r.Context()
+	v := web.DiagnosisView{Error: locales.T(ctx, ue.message, ue.data...), Source: sourceParam(analytics.ParseSource(r.PostForm.Get("origen")))}
+	s.render(w, r, ue.status(), web.DiagnosisPage(s.noIndexPage(r, locales.T(ctx, "TitleDiagnosis")), v))
 	return nil
 }
 
@@ -103,18 +135,49 @@ func looksBinary(s string) bool {
 	return n > 0 && bad*10 > n
 }
 
-// verdictCard converts a verdict for the page.
-func verdictCard(v bounce.Verdict) web.VerdictCard {
+// verdictCard converts a verdict for the page. text is the paste, which
+// orders the evidence.
+func verdictCard(v bounce.Verdict, text string) web.VerdictCard {
 	c := web.VerdictCard{
 		Address: v.Address, Article: v.Article, Reason: v.Reason, ReplyCode: v.ReplyCode, Status: v.Status,
 		Temporary: v.Temporary, RemoteHost: v.RemoteHost, RemoteIP: v.RemoteIP, Advice: v.Advice,
 		Certain:    v.ReplyCode != "" || v.Status != "" || v.Details.FromDSN || v.Reason == "expired",
 		Confidence: confidenceLevel(v.Confidence),
 	}
-	for _, line := range v.Evidence {
+	for _, line := range evidenceLines(v.Evidence, text) {
 		c.Evidence = append(c.Evidence, search.Mark(line, v.ReplyCode, v.Status, v.Phrase, v.Address, v.Details.ListedIP))
 	}
 	return c
+}
+
+// evidenceLines returns the evidence as a customer reads it: each line
+// once, in the order it appears in the paste. A line not found verbatim
+// (the reader joins wrapped lines) stays after the line before it.
+func evidenceLines(lines []string, text string) []string {
+	type placed struct {
+		line string
+		at   int
+	}
+	seen := make(map[string]bool, len(lines))
+	out := make([]placed, 0, len(lines))
+	last := -1
+	for _, l := range lines {
+		key := strings.Join(strings.Fields(l), " ")
+		if key == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		if i := strings.Index(text, strings.TrimSpace(l)); i >= 0 {
+			last = i
+		}
+		out = append(out, placed{l, last})
+	}
+	slices.SortStableFunc(out, func(a, b placed) int { return cmp.Compare(a.at, b.at) })
+	res := make([]string, len(out))
+	for i, p := range out {
+		res[i] = p.line
+	}
+	return res
 }
 
 func confidenceLevel(c float64) string {

@@ -143,7 +143,7 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	title := locales.T(ctx, ue.title)
-	c := web.ErrorPage(s.page(r, title), title, locales.T(ctx, ue.message, ue.data...), s.kb.Popular())
+	c := web.ErrorPage(s.noIndexPage(r, title), title, locales.T(ctx, ue.message, ue.data...), s.kb.Popular())
 	// Not s.render: if the error page itself fails, there is nothing
 	// better to show than the status.
 	templ.Handler(c, templ.WithStatus(status), templ.WithErrorHandler(func(r *http.Request, err error) http.Handler {

@@ -2,9 +2,12 @@ package handlers
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,9 +18,10 @@ import (
 
 // pageCache keeps rendered public pages that depend only on their URL and
 // language (articles, searches, the index, the home page), so a page read
-// a thousand times is rendered once. It is bounded in bytes: when full it
-// starts again empty, so a flood of distinct URLs costs renders, never
-// memory. Entries expire, which keeps the home page's figures fresh.
+// a thousand times is rendered once, and gzipped once. It is bounded in
+// bytes: when full it starts again empty, so a flood of distinct URLs
+// costs renders, never memory. Entries expire, which keeps the home page's
+// figures fresh.
 type pageCache struct {
 	mu      sync.Mutex
 	entries map[pageKey]cachedPage
@@ -26,7 +30,8 @@ type pageCache struct {
 
 type cachedPage struct {
 	body    []byte
-	meta    int // what the handler needs besides the body (a result count)
+	gz      []byte // body gzipped, made for the first client that accepts it
+	meta    int    // what the handler needs besides the body (a result count)
 	expires time.Time
 }
 
@@ -35,19 +40,20 @@ const (
 	pageCacheTTL   = 5 * time.Minute
 )
 
-func (c *pageCache) get(key pageKey, now time.Time) ([]byte, int, bool) {
+func (c *pageCache) get(key pageKey, now time.Time) (cachedPage, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p, ok := c.entries[key]
 	if !ok || now.After(p.expires) {
-		return nil, 0, false
+		return cachedPage{}, false
 	}
-	return p.body, p.meta, true
+	return p, true
 }
 
-func (c *pageCache) put(key pageKey, body []byte, meta int, now time.Time) {
+func (c *pageCache) put(key pageKey, body []byte, meta int, now time.Time) cachedPage {
+	p := cachedPage{body: body, meta: meta, expires: now.Add(pageCacheTTL)}
 	if len(body) > pageCacheBytes/64 {
-		return
+		return p
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -56,10 +62,25 @@ func (c *pageCache) put(key pageKey, body []byte, meta int, now time.Time) {
 		c.size = 0
 	}
 	if old, ok := c.entries[key]; ok {
-		c.size -= len(old.body)
+		c.size -= len(old.body) + len(old.gz)
 	}
-	c.entries[key] = cachedPage{body: body, meta: meta, expires: now.Add(pageCacheTTL)}
+	c.entries[key] = p
 	c.size += len(body)
+	return p
+}
+
+// putGzip keeps the gzipped body of an entry, if the entry still holds
+// that body (it may have been replaced or dropped meanwhile).
+func (c *pageCache) putGzip(key pageKey, body, gz []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.entries[key]
+	if !ok || len(p.body) == 0 || len(body) == 0 || &p.body[0] != &body[0] || p.gz != nil || c.size+len(gz) > pageCacheBytes {
+		return
+	}
+	p.gz = gz
+	c.entries[key] = p
+	c.size += len(gz)
 }
 
 // pageKey identifies a page in the cache: its URL, the language, and
@@ -78,16 +99,16 @@ func (s *Server) pageKey(r *http.Request, variant string) pageKey {
 // on (the visitor's origin, carried in its forms and links).
 func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, variant string, page func() templ.Component) {
 	key := s.pageKey(r, variant)
-	body, _, ok := s.pages.get(key, time.Now())
+	p, ok := s.pages.get(key, time.Now())
 	if !ok {
-		var err error
-		if body, err = renderBytes(r.Context(), page()); err != nil {
+		body, err := renderBytes(r.Context(), page())
+		if err != nil {
 			s.serveError(w, r, fmt.Errorf("render: %w", err))
 			return
 		}
-		s.pages.put(key, body, 0, time.Now())
+		p = s.pages.put(key, body, 0, time.Now())
 	}
-	writeHTML(w, body)
+	s.writeCached(w, r, key, p)
 }
 
 func renderBytes(ctx context.Context, c templ.Component) ([]byte, error) {
@@ -96,8 +117,54 @@ func renderBytes(ctx context.Context, c templ.Component) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-func writeHTML(w http.ResponseWriter, body []byte) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+// writeCached writes a cached page: gzipped for clients that accept it
+// (compressed once, on the first such request, then kept with the page).
+func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, key pageKey, p cachedPage) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Add("Vary", "Accept-Encoding")
+	body := p.body
+	if acceptsGzip(r) {
+		if p.gz == nil {
+			p.gz = gzipBytes(p.body)
+			s.pages.putGzip(key, p.body, p.gz)
+		}
+		h.Set("Content-Encoding", "gzip")
+		body = p.gz
+	}
 	w.WriteHeader(http.StatusOK)
 	w.Write(body)
+}
+
+// gzipLevel trades a little size for speed: pages are compressed once,
+// but a search's page may be read only once.
+const gzipLevel = 6
+
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	buf.Grow(len(b) / 4)
+	zw, _ := gzip.NewWriterLevel(&buf, gzipLevel) // the level is valid
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// acceptsGzip reports whether the request's Accept-Encoding lists gzip
+// (and not with q=0). It reads the header without allocating.
+func acceptsGzip(r *http.Request) bool {
+	ae := r.Header.Get("Accept-Encoding")
+	for ae != "" {
+		var part string
+		part, ae, _ = strings.Cut(ae, ",")
+		name, params, _ := strings.Cut(part, ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			_, q, found := strings.Cut(params, "q=")
+			if !found {
+				return true
+			}
+			v, err := strconv.ParseFloat(strings.TrimSpace(q), 64)
+			return err != nil || v > 0
+		}
+	}
+	return false
 }

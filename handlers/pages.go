@@ -37,7 +37,9 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 // handleArticleIndex handles the "GET /errores" route.
 func (s *Server) handleArticleIndex(w http.ResponseWriter, r *http.Request) error {
 	s.renderCached(w, r, "", func() templ.Component {
-		return web.ArticlesPage(s.page(r, locales.T(r.Context(), "TitleArticles")), s.groups(), s.kb.CodeIndex())
+		p := s.page(r, locales.T(r.Context(), "TitleArticles"))
+		p.Description = locales.T(r.Context(), "DescArticles")
+		return web.ArticlesPage(p, s.groups(), s.kb.CodeIndex())
 	})
 	return nil
 }
@@ -107,35 +109,37 @@ func (s *Server) handleShortLink(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	q := cleanQuery(r.URL.Query().Get("q"))
 	key := s.pageKey(r, "search")
-	body, results, ok := s.pages.get(key, time.Now())
+	page, ok := s.pages.get(key, time.Now())
 	if !ok {
 		v := web.SearchView{Query: q, Popular: s.kb.Popular(), Results: resultItems(s.index.Search(q, 10))}
 		title := locales.T(r.Context(), "TitleSearch")
 		if q != "" {
 			title = locales.T(r.Context(), "TitleSearchFor", "Query", clip(q, 60))
 		}
-		p := s.page(r, title)
+		p := s.noIndexPage(r, title)
+		p.Description = locales.T(r.Context(), "DescSearch")
 		p.Query = q
-		var err error
-		if body, err = renderBytes(r.Context(), web.SearchPage(p, v)); err != nil {
+		body, err := renderBytes(r.Context(), web.SearchPage(p, v))
+		if err != nil {
 			return err
 		}
-		results = len(v.Results)
-		s.pages.put(key, body, results, time.Now())
+		page = s.pages.put(key, body, len(v.Results), time.Now())
 	}
 	// Results fetched as the customer types (rebote.js) are not counted:
 	// every keystroke would be a search. A search counts when submitted,
 	// and an opened result counts as a view carrying its query.
 	if nq := analytics.MaskQuery(q); nq != "" && r.Header.Get("X-Rebote-Live") != "1" {
-		s.record(r, analytics.Event{Kind: analytics.KindSearch, Source: s.visitSource(r), Query: nq, Results: results})
+		s.record(r, analytics.Event{Kind: analytics.KindSearch, Source: s.visitSource(r), Query: nq, Results: page.meta})
 	}
-	writeHTML(w, body)
+	s.writeCached(w, r, key, page)
 	return nil
 }
 
 // handlePrivacy handles the "GET /privacidad" route.
 func (s *Server) handlePrivacy(w http.ResponseWriter, r *http.Request) error {
-	s.render(w, r, http.StatusOK, web.PrivacyPage(s.page(r, locales.T(r.Context(), "TitlePrivacy")), s.cfg.retentionDays()))
+	p := s.page(r, locales.T(r.Context(), "TitlePrivacy"))
+	p.Description = locales.T(r.Context(), "DescPrivacy")
+	s.render(w, r, http.StatusOK, web.PrivacyPage(p, s.cfg.retentionDays()))
 	return nil
 }
 
@@ -192,6 +196,7 @@ func resultItems(rs []search.Result) []web.SearchItem {
 // the widget. Its form sends nothing anywhere.
 func (s *Server) handleDemoTicket(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, locales.T(r.Context(), "TitleDemo"))
+	p.Description = locales.T(r.Context(), "DescDemo")
 	s.render(w, r, http.StatusOK, web.DemoTicketPage(p, r.URL.Query().Get("enviado") == "1"))
 	return nil
 }

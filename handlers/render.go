@@ -32,7 +32,17 @@ func (s *Server) page(r *http.Request, title string) web.Page {
 		SupportURL:   p.SupportURL,
 		AssetVersion: s.assetVersion,
 		BaseURL:      s.absURL(r, ""),
+		Canonical:    r.URL.Path,
+		SiteURL:      s.cfg.PublicURL,
 	}
+}
+
+// noIndexPage is page for what search engines should not index: search
+// results, answers to a paste, errors, staff pages.
+func (s *Server) noIndexPage(r *http.Request, title string) web.Page {
+	p := s.page(r, title)
+	p.NoIndex = true
+	return p
 }
 
 // writeJSON writes v as JSON with a status.

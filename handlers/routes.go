@@ -24,20 +24,26 @@ func (s *Server) Routes() http.Handler {
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) { s.serveError(w, r, errNotFound) })
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) { s.serveError(w, r, errMethodNotAllowed) })
 
+	// Cached pages are gzipped once, with the page (pagecache.go), and
+	// static files once at start-up (static.go); what is rendered per
+	// request is compressed as it is written.
+	compress := middleware.Compress(5, "text/html", "text/csv", "application/json")
+
 	r.Get("/", s.handle(s.handleHome))
 	r.Get("/errores", s.handle(s.handleArticleIndex))
 	r.Get("/errores/{slug}", s.handle(s.handleArticle))
 	r.Get("/e/{code}", s.handle(s.handleShortLink))
 	r.Get("/buscar", s.handle(s.handleSearch))
-	r.Get("/diagnostico", s.handle(s.handleDiagnosisForm))
-	r.With(s.rateLimit(s.cfg.RateLimit)).Post("/diagnostico", s.handle(s.handleDiagnosis))
-	r.Get("/privacidad", s.handle(s.handlePrivacy))
+	r.With(compress).Get("/diagnostico", s.handle(s.handleDiagnosisForm))
+	r.With(compress, s.rateLimit(s.cfg.RateLimit)).Post("/diagnostico", s.handle(s.handleDiagnosis))
+	r.With(compress).Get("/privacidad", s.handle(s.handlePrivacy))
 	r.Post("/valorar", s.handle(s.handleVote))
-	r.Get("/valorar/gracias", s.handle(s.handleVoteThanks))
+	r.With(compress).Get("/valorar/gracias", s.handle(s.handleVoteThanks))
 	r.Get("/soporte", s.handle(s.handleSupport))
-	r.Get("/demo/ticket", s.handle(s.handleDemoTicket))
+	r.With(compress).Get("/demo/ticket", s.handle(s.handleDemoTicket))
 
 	r.Route("/staff", func(r chi.Router) {
+		r.Use(compress)
 		r.Get("/entrar", s.handle(s.handleSignInForm))
 		// Sign-in attempts are limited per client address, counted in
 		// memory for a minute and never stored.
@@ -52,10 +58,10 @@ func (s *Server) Routes() http.Handler {
 			r.Get("/csv/{table}", s.handle(s.handleDashboardCSV))
 		})
 	})
-	r.With(s.requireStaffAPI).Get("/api/v1/stats/{name}", s.handle(s.handleStats))
+	r.With(compress, s.requireStaffAPI).Get("/api/v1/stats/{name}", s.handle(s.handleStats))
 
 	r.Group(func(r chi.Router) {
-		r.Use(s.cors)
+		r.Use(s.cors, compress)
 		r.With(s.rateLimit(10*s.cfg.RateLimit)).Get("/api/v1/search", s.handle(s.handleAPISearch))
 		r.Get("/api/v1/articles", s.handle(s.handleAPIArticles))
 		r.With(s.rateLimit(10*s.cfg.RateLimit)).Get("/api/v1/suggest", s.handle(s.handleAPISuggest))

@@ -90,6 +90,7 @@ type Server struct {
 
 	popularList atomic.Pointer[[]*knowledge.Article] // set by Run
 	pages       pageCache
+	staticGzip  map[string][]byte // the text static files, gzipped
 
 	localizersOnce sync.Once
 	localizers     map[string]*i18n.Localizer
@@ -121,6 +122,10 @@ func New(d Deps, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	gz, err := gzipStatic()
+	if err != nil {
+		return nil, err
+	}
 	return &Server{kb: kb, index: d.Search, reader: d.Bounces, bundle: bundle, log: log, cfg: cfg, assetVersion: v,
-		events: d.Events, stats: d.Stats, staff: d.Staff}, nil
+		events: d.Events, stats: d.Stats, staff: d.Staff, staticGzip: gz}, nil
 }

@@ -109,7 +109,9 @@ func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	v := web.SignInView{Next: localStaffPath(r.URL.Query().Get("siguiente"))}
-	s.render(w, r, http.StatusOK, web.SignInPage(s.page(r, locales.T(r.Context(), "StaffSignInTitle")), v))
+	p := s.noIndexPage(r, locales.T(r.Context(), "StaffSignInTitle"))
+	p.Description = locales.T(r.Context(), "DescStaffSignIn")
+	s.render(w, r, http.StatusOK, web.SignInPage(p, v))
 	return nil
 }
 
@@ -129,7 +131,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	token, err := s.staff.SignIn(r.Context(), name, r.PostForm.Get("clave"))
 	if errors.Is(err, staff.ErrBadCredentials) {
 		v := web.SignInView{Name: clip(name, 64), Next: next, Error: "StaffSignInFailed"}
-		s.render(w, r, http.StatusUnauthorized, web.SignInPage(s.page(r, locales.T(r.Context(), "StaffSignInTitle")), v))
+		s.render(w, r, http.StatusUnauthorized, web.SignInPage(s.noIndexPage(r, locales.T(r.Context(), "StaffSignInTitle")), v))
 		return nil
 	}
 	if err != nil {

@@ -123,7 +123,7 @@ func TestStaffSignInDashboardAndSignOut(t *testing.T) {
 			t.Errorf("dashboard from the ticket form lacks %q", want)
 		}
 	}
-	res, body = getWith(t, c, ts.URL+"/staff?dias=30&origen=all")
+	_, body = getWith(t, c, ts.URL+"/staff?dias=30&origen=all")
 	if !strings.Contains(body, "zzqx qwvv") {
 		t.Errorf("dashboard lacks the failed search")
 	}

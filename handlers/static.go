@@ -1,11 +1,14 @@
 package handlers
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
 	"net/http"
+	"path"
 	"strings"
+	"time"
 
 	"github.com/servinetwork/rebote/static"
 )
@@ -29,13 +32,35 @@ func assetVersion() (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:12], err
 }
 
-// staticFiles serves the embedded CSS, JavaScript and icons. Unknown
-// files, directories and paths with ".." get the 404 page, like any other
-// unknown address.
+// gzipStatic returns the text files (CSS, JavaScript, SVG) gzipped, made
+// once when the server starts: they never change while it runs.
+func gzipStatic() (map[string][]byte, error) {
+	out := make(map[string][]byte)
+	err := fs.WalkDir(static.Files, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		switch path.Ext(name) {
+		case ".css", ".js", ".svg":
+			b, err := fs.ReadFile(static.Files, name)
+			if err != nil {
+				return err
+			}
+			out[name] = gzipBytes(b)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// staticFiles serves the embedded CSS, JavaScript and icons, the text ones
+// gzipped for clients that accept it. Unknown files, directories and paths
+// with ".." get the 404 page, like any other unknown address.
 func (s *Server) staticFiles() http.Handler {
 	files := http.StripPrefix("/static/", http.FileServerFS(static.Files))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info, err := fs.Stat(static.Files, strings.TrimPrefix(r.URL.Path, "/static/"))
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		info, err := fs.Stat(static.Files, name)
 		if err != nil || info.IsDir() {
 			s.serveError(w, r, errNotFound)
 			return
@@ -45,6 +70,19 @@ func (s *Server) staticFiles() http.Handler {
 		} else {
 			w.Header().Set("Cache-Control", "public, max-age=300")
 		}
-		files.ServeHTTP(w, r)
+		gz, ok := s.staticGzip[name]
+		if !ok {
+			files.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Add("Vary", "Accept-Encoding")
+		if !acceptsGzip(r) {
+			files.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		// ServeContent sets the type from the name and answers ranges
+		// and conditional requests, over the gzipped bytes.
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(gz))
 	})
 }

@@ -49,6 +49,7 @@ type suggestLabels struct {
 	Diagnosis string `json:"diagnosis"`
 	Full      string `json:"full"`
 	Close     string `json:"close"`
+	NewTab    string `json:"new_tab"` // added to the links' names: they open a new tab
 }
 
 // maxPrefillBytes keeps the diagnosis link short enough for any browser.
@@ -65,7 +66,7 @@ func (s *Server) handleAPISuggest(w http.ResponseWriter, r *http.Request) error 
 		Articles: []suggestedArticle{},
 		Labels: suggestLabels{
 			Title: locales.T(ctx, "WidgetTitle"), Diagnosis: locales.T(ctx, "WidgetDiagnosis"),
-			Full: locales.T(ctx, "WidgetFull"), Close: locales.T(ctx, "WidgetClose"),
+			Full: locales.T(ctx, "WidgetFull"), Close: locales.T(ctx, "WidgetClose"), NewTab: locales.T(ctx, "WidgetNewTab"),
 		},
 	}
 	q := url.Values{"origen": {"ticket"}}

@@ -11,7 +11,8 @@
 // library, touches nothing outside its own box, sets styles through the
 // DOM (so the host page's Content-Security-Policy need not allow inline
 // styles), and sends the text only to Rebote's suggest API, which keeps
-// none of it.
+// none of it. Links open in a new tab (the ticket being written stays)
+// and say so; Escape or the × closes the box.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -52,15 +53,47 @@
     box.setAttribute("data-rebote-widget", "");
     field.parentNode.insertBefore(box, field.nextSibling);
 
-    var timer = null, controller = null, closedFor = null;
+    var timer = null, controller = null, closedFor = null, shownFor = null, labels = {};
 
-    function link(href, text) {
-      var a = make("a", { color: "#084784", textDecoration: "underline", fontWeight: "600", cursor: "pointer" }, text);
+    // focusRing draws a visible focus ring by hand: "all: initial" and the
+    // host page's styles may have removed the browser's.
+    function focusRing(el) {
+      el.addEventListener("focus", function () {
+        el.style.outline = "3px solid #084784";
+        el.style.outlineOffset = "2px";
+      });
+      el.addEventListener("blur", function () { el.style.outline = "none"; });
+      return el;
+    }
+
+    // link opens in a new tab, which its name says; article titles are
+    // Spanish content (lang="es") whatever the labels' language.
+    function link(href, text, contentLang) {
+      var a = focusRing(make("a", { color: "#084784", textDecoration: "underline", fontWeight: "600", cursor: "pointer" }, text));
       a.href = href;
       a.target = "_blank";
       a.rel = "noopener";
+      if (contentLang) a.lang = contentLang;
+      if (labels.new_tab) a.setAttribute("aria-label", text + " (" + labels.new_tab + ")");
+      var mark = make("span", { textDecoration: "none", marginLeft: "4px" }, "\u2197");
+      mark.setAttribute("aria-hidden", "true");
+      a.appendChild(mark);
       return a;
     }
+
+    function close() {
+      closedFor = shownFor;
+      box.style.display = "none";
+      field.focus();
+    }
+    function closeOnEscape(e) {
+      if ((e.key === "Escape" || e.key === "Esc") && box.style.display !== "none") {
+        e.preventDefault();
+        close();
+      }
+    }
+    box.addEventListener("keydown", closeOnEscape);
+    field.addEventListener("keydown", closeOnEscape);
 
     function render(data, text) {
       box.textContent = "";
@@ -68,41 +101,39 @@
         box.style.display = "none";
         return;
       }
-      var labels = data.labels || {};
+      labels = data.labels || {};
+      shownFor = text;
       box.setAttribute("aria-label", labels.title || "Rebote");
       var head = make("div", { display: "flex", justifyContent: "space-between", alignItems: "center", gap: "8px" });
       head.appendChild(make("strong", { fontSize: "16px" }, labels.title));
-      var close = make("button", {
+      var closeButton = focusRing(make("button", {
         all: "initial", cursor: "pointer", font: "inherit", fontSize: "20px", lineHeight: "1",
         padding: "2px 8px", color: "#1b1f24", borderRadius: "4px"
-      }, "×");
-      close.type = "button";
-      close.setAttribute("aria-label", labels.close || "Close");
-      close.addEventListener("click", function () {
-        closedFor = text;
-        box.style.display = "none";
-        field.focus();
-      });
-      head.appendChild(close);
+      }, "×"));
+      closeButton.type = "button";
+      closeButton.setAttribute("aria-label", labels.close || "Close");
+      closeButton.setAttribute("data-rebote-close", "");
+      closeButton.addEventListener("click", close);
+      head.appendChild(closeButton);
       box.appendChild(head);
 
       if (data.diagnosis) {
         var p = make("p", { margin: "8px 0 4px" });
         p.appendChild(document.createTextNode(labels.diagnosis + " "));
-        p.appendChild(link(data.diagnosis.url, data.diagnosis.title));
+        p.appendChild(link(data.diagnosis.url, data.diagnosis.title, "es"));
         box.appendChild(p);
       }
       var list = make("ul", { margin: "8px 0", paddingLeft: "20px" });
       data.articles.forEach(function (a) {
         if (data.diagnosis && a.slug === data.diagnosis.article) return;
         var li = make("li", { margin: "4px 0" });
-        li.appendChild(link(a.url, a.title));
+        li.appendChild(link(a.url, a.title, "es"));
         list.appendChild(li);
       });
       if (list.childNodes.length) box.appendChild(list);
       if (data.diagnosis) {
         var full = make("p", { margin: "4px 0 0" });
-        full.appendChild(link(data.diagnosis_url, labels.full + " →"));
+        full.appendChild(link(data.diagnosis_url, labels.full));
         box.appendChild(full);
       }
       box.style.display = "block";

@@ -10,5 +10,5 @@ import "embed"
 // though the rule is no exported mutable globals: an embed.FS is
 // read-only, so no importer can change the files it holds.
 //
-//go:embed *.css *.js *.svg
+//go:embed *.css *.js *.svg *.png
 var Files embed.FS

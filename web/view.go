@@ -6,6 +6,7 @@ package web
 import (
 	"context"
 	"net/url"
+	"strings"
 
 	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/knowledge/search"
@@ -22,6 +23,41 @@ type Page struct {
 	AssetVersion string // appended to static URLs so caches refresh on deploy
 	Query        string // the search box's current text
 	BaseURL      string // the site's external base URL, for snippets to copy
+	// Canonical is the path search engines should index the page under
+	// (with ?lang= per language); empty for pages without one.
+	Canonical string
+	// SiteURL is the configured public base URL, for canonical links; when
+	// empty they stay relative (never built from a request's Host, since
+	// pages are cached across hosts).
+	SiteURL string
+	// NoIndex asks search engines not to index the page: search results,
+	// answers to a paste, errors and staff pages.
+	NoIndex bool
+	// LangForm, on the answer to a form post, makes the language switch
+	// post the form again instead of linking to an empty page.
+	LangForm *LangForm
+}
+
+// LangForm is the form the language switch posts: the path, and the
+// fields that bring the same answer back in the other language.
+type LangForm struct {
+	Action string
+	Fields []FormField
+}
+
+// FormField is a hidden form field.
+type FormField struct {
+	Name, Value string
+}
+
+// canonicalURL is the page's address for search engines in lang ("" for
+// the version that negotiates the language).
+func canonicalURL(p Page, lang string) string {
+	u := strings.TrimRight(p.SiteURL, "/") + p.Canonical
+	if lang != "" {
+		u += "?lang=" + lang
+	}
+	return u
 }
 
 // CategoryGroup is a category with its articles, for the index pages.
@@ -103,6 +139,8 @@ func isExternal(u string) bool { return len(u) > 8 && u[:8] == "https://" }
 // FeedbackView is the "¿Te ha ayudado?" box of an answer page: about an
 // article, or about a diagnosis by its reason.
 type FeedbackView struct {
+	ID      string // the box's id, unique in the page ("valoracion")
+	Nested  bool   // inside a diagnosis card, under its heading
 	Article string
 	Reason  string
 	Source  string // where the visitor came from, carried to the vote

@@ -21,6 +21,12 @@ import (
 // a missing browser is a failure.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	return browserFor(t, 90*time.Second)
+}
+
+// browserFor is browser with a timeout for the whole test.
+func browserFor(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
 	path := os.Getenv("REBOTE_CHROMIUM")
 	if path == "" {
 		for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -56,7 +62,7 @@ func browser(t *testing.T) context.Context {
 		cancelAlloc()
 		t.Fatalf("start chromium: %v", err)
 	}
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	return ctx
 }
@@ -273,7 +279,8 @@ func TestEndToEndStaff(t *testing.T) {
 		chromedp.Submit(css(`[data-testid=paste-input]`)),
 		chromedp.WaitVisible(css(`[data-testid=verdict]`)),
 		attrValue(&reason, `[data-testid=verdict]`, "data-reason"),
-		chromedp.Click(css(`[data-testid=vote-no]`)),
+		chromedp.Click(css(`[data-testid=verdict] [data-testid=vote-no]`)),
+		chromedp.Click(css(`[data-testid=verdict] [data-testid=vote-submit]`)),
 		chromedp.WaitVisible(css(`[data-testid=thanks]`)),
 		attrValue(&supportHref, `[data-testid=support-link]`, "href"),
 	)
