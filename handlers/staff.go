@@ -173,6 +173,11 @@ func localStaffPath(p string) string {
 	return "/staff"
 }
 
+// periodError says why a period cannot be shown: its message ID.
+type periodError string
+
+func (e periodError) Error() string { return "period: " + string(e) }
+
 // period reads the dashboard's period and source: dias=7|30|90, or dias=0
 // with desde/hasta (YYYY-MM-DD); origen=ticket|direct|all.
 func period(q url.Values, now time.Time) (store.Filter, int, error) {
@@ -182,23 +187,31 @@ func period(q url.Values, now time.Time) (store.Filter, int, error) {
 	case "":
 		source = "all"
 	default:
-		return store.Filter{}, 0, errors.New("origen")
+		return store.Filter{}, 0, periodError("PeriodInvalidText")
 	}
 	days := 30
 	if d := q.Get("dias"); d != "" {
 		n, err := strconv.Atoi(d)
 		if err != nil || n < 0 || n > 3660 {
-			return store.Filter{}, 0, errors.New("dias")
+			return store.Filter{}, 0, periodError("PeriodInvalidText")
 		}
 		days = n
 	}
 	if days > 0 {
 		return store.LastDays(now, days, source), days, nil
 	}
+	if q.Get("desde") == "" || q.Get("hasta") == "" {
+		return store.Filter{}, 0, periodError("PeriodMissingDates")
+	}
 	from, err1 := time.Parse(time.DateOnly, q.Get("desde"))
 	to, err2 := time.Parse(time.DateOnly, q.Get("hasta"))
-	if err1 != nil || err2 != nil || to.Before(from) || to.Sub(from) > 3660*24*time.Hour {
-		return store.Filter{}, 0, errors.New("desde/hasta")
+	switch {
+	case err1 != nil || err2 != nil:
+		return store.Filter{}, 0, periodError("PeriodInvalidText")
+	case to.Before(from):
+		return store.Filter{}, 0, periodError("PeriodReversed")
+	case to.Sub(from) > 3660*24*time.Hour:
+		return store.Filter{}, 0, periodError("PeriodTooLong")
 	}
 	return store.Filter{From: from, To: to, Source: source}, 0, nil
 }
@@ -206,25 +219,46 @@ func period(q url.Values, now time.Time) (store.Filter, int, error) {
 // dashboardLimit is how many rows each dashboard table shows.
 const dashboardLimit = 25
 
-// handleDashboard handles "GET /staff".
+// handleDashboard handles "GET /staff". A period that cannot be shown
+// (an empty date, a start after the end) keeps the staff member on the
+// dashboard: the last 30 days, with the reason beside the dates (400).
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
-	f, days, err := period(r.URL.Query(), time.Now())
-	if err != nil {
-		return newUserError(codeBadRequest, "BadRequestTitle", "PeriodInvalidText")
+	ctx := r.Context()
+	q := r.URL.Query()
+	now := time.Now()
+	status := http.StatusOK
+	f, days, err := period(q, now)
+	var perr periodError
+	if errors.As(err, &perr) {
+		status = http.StatusBadRequest
+		source := q.Get("origen")
+		if source != "ticket" && source != "direct" {
+			source = "all"
+		}
+		f, days = store.LastDays(now, 30, source), 30
+	} else if err != nil {
+		return err
 	}
-	v, err := s.dashboard(r.Context(), f, days)
+	v, err := s.dashboard(ctx, f, days)
 	if err != nil {
 		return err
 	}
-	v.Staff = staffName(r.Context())
-	s.render(w, r, http.StatusOK, web.DashboardPage(s.page(r, locales.T(r.Context(), "DashboardTitle")), v))
+	v.Staff = staffName(ctx)
+	if perr != "" {
+		v.PeriodError = locales.T(ctx, string(perr))
+		v.FromInput, v.ToInput = clip(q.Get("desde"), 10), clip(q.Get("hasta"), 10)
+	}
+	s.render(w, r, status, web.DashboardPage(s.noIndexPage(r, locales.T(ctx, "DashboardTitle")), v))
 	return nil
 }
 
 func (s *Server) dashboard(ctx context.Context, f store.Filter, days int) (web.DashboardView, error) {
 	v := web.DashboardView{
 		Days: days, From: f.From.Format(time.DateOnly), To: f.To.Format(time.DateOnly), Source: f.Source,
+		Limit:     dashboardLimit,
+		EndsToday: f.To.UTC().Format(time.DateOnly) == time.Now().UTC().Format(time.DateOnly),
 	}
+	v.FromInput, v.ToInput = v.From, v.To
 	q := url.Values{"dias": {strconv.Itoa(days)}, "origen": {f.Source}}
 	if days == 0 {
 		q.Set("desde", v.From)
@@ -241,16 +275,40 @@ func (s *Server) dashboard(ctx context.Context, f store.Filter, days int) (web.D
 	}
 	v.Totals, v.Previous = totalsView(d.Totals), totalsView(d.Previous)
 	v.Deflection = web.Share{Part: d.FromTicket.VotesYes, Whole: d.FromTicket.VotesYes + d.FromTicket.VotesNo}
+	// The store draws trends for the first rows only; the rest are read
+	// here, once per reason, so every row has its line.
+	trends := make(map[string][]store.DayCount)
 	for _, e := range d.TopErrors {
-		row := web.ErrorRow{Reason: e.Reason, Article: e.Article, Title: s.title(e.Article), Count: e.Count, Previous: e.Previous}
-		for _, day := range e.Trend {
+		if len(e.Trend) > 0 {
+			trends[e.Reason] = e.Trend
+		}
+	}
+	for _, e := range d.TopErrors {
+		if _, ok := trends[e.Reason]; !ok {
+			if trends[e.Reason], err = s.stats.ErrorTrend(ctx, f, e.Reason); err != nil {
+				return v, err
+			}
+		}
+	}
+	for _, e := range d.TopErrors {
+		row := web.ErrorRow{Reason: e.Reason, Article: e.Article, Count: e.Count, Previous: e.Previous}
+		if a, ok := s.kb.Article(e.Article); ok {
+			row.Title, row.Linked = a.Title, true
+		} else {
+			row.Title = reasonLabel(ctx, e.Reason)
+		}
+		for _, day := range trends[e.Reason] {
 			row.Trend = append(row.Trend, day.Count)
+			v.TrendPeak = max(v.TrendPeak, day.Count)
 		}
 		v.TopErrors = append(v.TopErrors, row)
 	}
-	v.Failed = s.countRows(d.FailedSearches)
-	v.Unread = s.countRows(d.Unclassified)
-	v.Tickets = s.countRows(d.TicketClicks)
+	v.Failed = countRows(d.FailedSearches)
+	v.Unread = countRows(d.Unclassified)
+	v.Tickets = countRows(d.TicketClicks)
+	for i, r := range v.Tickets {
+		v.Tickets[i].Title = s.subjectTitle(ctx, r.Key)
+	}
 	for _, vt := range d.Feedback {
 		v.Feedback = append(v.Feedback, web.VoteRow{Subject: vt.Subject, Title: s.subjectTitle(ctx, vt.Subject), Yes: vt.Yes, No: vt.No})
 	}
@@ -269,32 +327,36 @@ func totalsView(t store.Totals) web.Totals {
 	}
 }
 
-func (s *Server) countRows(rows []store.KeyCount) []web.CountRow {
+func countRows(rows []store.KeyCount) []web.CountRow {
 	out := make([]web.CountRow, len(rows))
 	for i, r := range rows {
 		out[i] = web.CountRow{Key: r.Key, Count: r.Count}
-		if _, ok := s.kb.Article(r.Key); ok {
-			out[i].Title = s.title(r.Key)
-		}
 	}
 	return out
 }
 
-// title is an article's title, or its slug if it no longer exists.
-func (s *Server) title(slug string) string {
-	if a, ok := s.kb.Article(slug); ok {
-		return a.Title
-	}
-	return slug
-}
-
-// subjectTitle names a vote's subject: an article title, or "Diagnóstico:
-// reason".
+// subjectTitle names a vote's or a ticket click's subject for people: an
+// article's title, or "Diagnóstico: " and the reason in plain words. The
+// keys themselves (slugs, "diagnostico:mailboxfull") stay in the CSV and
+// the API.
 func (s *Server) subjectTitle(ctx context.Context, subject string) string {
 	if reason, ok := strings.CutPrefix(subject, "diagnostico:"); ok {
-		return locales.T(ctx, "DiagnosisSubject", "Reason", reason)
+		return locales.T(ctx, "DiagnosisSubject", "Reason", reasonLabel(ctx, reason))
 	}
-	return s.title(subject)
+	if a, ok := s.kb.Article(subject); ok {
+		return a.Title
+	}
+	return locales.T(ctx, "ArticleGone")
+}
+
+// reasonLabel names a diagnosed reason (or a kind of paste that is not a
+// bounce) in the visitor's language, never by its internal name.
+func reasonLabel(ctx context.Context, reason string) string {
+	id := "Reason_" + reason
+	if label := locales.T(ctx, id); label != id {
+		return label
+	}
+	return locales.T(ctx, "ReasonOther")
 }
 
 // handleDashboardCSV handles "GET /staff/csv/{table}": each dashboard table

@@ -118,7 +118,7 @@ func TestStaffSignInDashboardAndSignOut(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("dashboard: %d", res.StatusCode)
 	}
-	for _, want := range []string{"ana", "direccion-no-existe", "userunknown", "<svg"} {
+	for _, want := range []string{"ana", "direccion-no-existe", "La dirección del destinatario no existe", "<svg"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("dashboard from the ticket form lacks %q", want)
 		}
