@@ -67,6 +67,27 @@ func BenchmarkPages(b *testing.B) {
 	}
 }
 
+// BenchmarkPagesGzip is BenchmarkPages for a browser, which accepts gzip:
+// cached pages are compressed once and kept, so this should cost about
+// the same.
+func BenchmarkPagesGzip(b *testing.B) {
+	h := benchRouter(b)
+	for _, path := range []string{"/", "/errores/buzon-lleno", "/buscar?q=buzon+lleno"} {
+		b.Run(path, func(b *testing.B) {
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			req.Header.Set("Accept-Encoding", "gzip, deflate, br, zstd")
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code >= 400 || w.Header().Get("Content-Encoding") != "gzip" {
+					b.Fatalf("%s: %d %q", path, w.Code, w.Header().Get("Content-Encoding"))
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkDashboardPage measures the whole staff dashboard, through the
 // router with a signed-in session, on a large database made by gen-events
 // (the floor is 200 ms with 10 million events):

@@ -61,11 +61,13 @@ func (s *Server) Routes() http.Handler {
 	r.With(compress, s.requireStaffAPI).Get("/api/v1/stats/{name}", s.handle(s.handleStats))
 
 	r.Group(func(r chi.Router) {
-		r.Use(s.cors, compress)
+		r.Use(s.cors)
+		// Search and suggest answer a few KB on every keystroke: not worth
+		// a compressor each.
 		r.With(s.rateLimit(10*s.cfg.RateLimit)).Get("/api/v1/search", s.handle(s.handleAPISearch))
-		r.Get("/api/v1/articles", s.handle(s.handleAPIArticles))
+		r.With(compress).Get("/api/v1/articles", s.handle(s.handleAPIArticles))
 		r.With(s.rateLimit(10*s.cfg.RateLimit)).Get("/api/v1/suggest", s.handle(s.handleAPISuggest))
-		r.With(s.rateLimit(s.cfg.RateLimit)).Post("/api/v1/classify", s.handle(s.handleAPIClassify))
+		r.With(compress, s.rateLimit(s.cfg.RateLimit)).Post("/api/v1/classify", s.handle(s.handleAPIClassify))
 		// Preflight requests of the routes above (cors answers them); not
 		// a catch-all, so unknown API paths are 404, not 405.
 		r.Options("/api/v1/{endpoint:search|articles|suggest|classify}", func(w http.ResponseWriter, r *http.Request) {
