@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // layoutWidths are the screens every page is checked at: a small phone,
@@ -143,6 +144,38 @@ func TestEndToEndLayout(t *testing.T) {
 		}
 	}
 
+	// The English interface, whose strings differ in length, at the
+	// narrowest and the widest screens: every page but the articles,
+	// which are in Spanish either way, and two of them.
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/?lang=en")); err != nil {
+		t.Fatal(err)
+	}
+	for _, width := range []int{320, 1280} {
+		viewport := chromedp.EmulateViewport(int64(width), 900)
+		if width < 1000 {
+			viewport = chromedp.EmulateViewport(int64(width), 800, chromedp.EmulateScale(2), chromedp.EmulateMobile)
+		}
+		if err := chromedp.Do(ctx, viewport); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pages {
+			if strings.HasPrefix(p.name, "article-") && !p.shots {
+				continue
+			}
+			name := fmt.Sprintf("%s in English at %dpx", p.name, width)
+			if err := loadPage(ctx, base, p); err != nil {
+				t.Errorf("%s: %v", name, err)
+				continue
+			}
+			checkPage(ctx, t, name)
+			if axeJS != "" {
+				runAxe(ctx, t, name, axeJS)
+			}
+			if p.name == "diagnosis-multi" || p.name == "dashboard" {
+				screenshot(ctx, t, fmt.Sprintf("layout-%s-en-%d", p.name, width))
+			}
+		}
+	}
 }
 
 // TestEndToEndLiveSearch types on the pages with live search and in the
@@ -175,6 +208,31 @@ func TestEndToEndLiveSearch(t *testing.T) {
 		runAxe(ctx, t, "demo with the widget open at 390px", axeJS)
 	}
 	screenshot(ctx, t, "layout-widget-390")
+
+	// The × shows where the focus is; links say they open a new tab;
+	// Escape closes the box and gives the focus back to the field.
+	var outline, name, focused string
+	var shown bool
+	err = chromedp.Do(ctx,
+		chromedp.Focus(css(`[data-rebote-close]`)),
+		into(&outline, chromedp.Evaluate[string](`getComputedStyle(document.querySelector("[data-rebote-close]")).outlineStyle`)),
+		into(&name, chromedp.Evaluate[string](`document.querySelector("[data-rebote-widget] a").getAttribute("aria-label") || ""`)),
+		chromedp.KeyEvent(kb.Escape),
+		into(&shown, chromedp.Evaluate[bool](`getComputedStyle(document.querySelector("[data-rebote-widget]")).display !== "none"`)),
+		into(&focused, chromedp.Evaluate[string](`document.activeElement.id`)),
+	)
+	if err != nil {
+		t.Fatalf("widget keyboard: %v", err)
+	}
+	if outline == "none" || outline == "" {
+		t.Errorf("the widget's × shows no focus ring")
+	}
+	if !strings.Contains(name, "pestaña nueva") {
+		t.Errorf("widget link name %q does not say it opens a new tab", name)
+	}
+	if shown || focused != "descripcion" {
+		t.Errorf("Escape: box shown %v, focus on %q; want it closed and the focus back in the field", shown, focused)
+	}
 }
 
 // loadPage opens a page; for a paste, it fills the paste box and sends it.
