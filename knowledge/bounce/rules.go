@@ -159,6 +159,10 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 			return nil, fmt.Errorf("rules.toml: [status] %s: reason %q has no article in [reasons]", code, reason)
 		}
 	}
+	// A phrase or expression in two rules is dead in the later one (the
+	// first rule that matches wins), or a sign that the two rules disagree.
+	phraseRule := make(map[string]int)
+	regexRule := make(map[string]int)
 	for i, r := range file.Rule {
 		if _, ok := file.Reasons[r.Reason]; !ok {
 			return nil, fmt.Errorf("rules.toml: rule %d: reason %q has no article in [reasons]", i+1, r.Reason)
@@ -173,9 +177,21 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 		}
 		out := rule{index: i, reason: r.Reason, article: r.Article, check: r.Check, weak: r.Weak}
 		if out.phrases, err = phrases(r.Match); err != nil {
-			return nil, fmt.Errorf("rules.toml: rule %d: %w", i+1, err)
+			return nil, fmt.Errorf("rules.toml: rule %d (%s): %w", i+1, r.Reason, err)
+		}
+		for _, p := range out.phrases {
+			if j, ok := phraseRule[p.key()]; ok {
+				return nil, fmt.Errorf("rules.toml: rule %d (%s): phrase %q is already in rule %d (%s)",
+					i+1, r.Reason, p.key(), j+1, file.Rule[j].Reason)
+			}
+			phraseRule[p.key()] = i
 		}
 		for _, re := range r.Regex {
+			if j, ok := regexRule[re]; ok {
+				return nil, fmt.Errorf("rules.toml: rule %d (%s): expression %q is already in rule %d (%s)",
+					i+1, r.Reason, re, j+1, file.Rule[j].Reason)
+			}
+			regexRule[re] = i
 			// Texts are folded to lower case before matching; only an
 			// expression with capitals (\S, \D, or a literal) needs (?i),
 			// which makes matching slower.
@@ -185,7 +201,7 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 			}
 			c, err := regexp.Compile(flags + re)
 			if err != nil {
-				return nil, fmt.Errorf("rules.toml: rule %d: %w", i+1, err)
+				return nil, fmt.Errorf("rules.toml: rule %d (%s): %w", i+1, r.Reason, err)
 			}
 			out.regexes = append(out.regexes, guardedRegexp{c, rs.needleID(requiredLiteral(re))})
 		}
@@ -218,8 +234,19 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 	return rs, nil
 }
 
+// key is the phrase as written, folded: what makes two phrases the same.
+func (p phrase) key() string {
+	if p.prefix {
+		return p.text + "*"
+	}
+	return p.text
+}
+
+// phrases folds a list of rules.toml; a phrase written twice (after
+// folding: "dirección" and "direccion" are one) is an error.
 func phrases(list []string) ([]phrase, error) {
 	out := make([]phrase, 0, len(list))
+	seen := make(map[string]bool, len(list))
 	for _, m := range list {
 		p := phrase{text: spanish.Fold(strings.TrimSpace(m))}
 		if strings.HasSuffix(p.text, "*") {
@@ -228,6 +255,10 @@ func phrases(list []string) ([]phrase, error) {
 		if p.text == "" {
 			return nil, fmt.Errorf("empty phrase")
 		}
+		if seen[p.key()] {
+			return nil, fmt.Errorf("phrase %q appears twice", p.key())
+		}
+		seen[p.key()] = true
 		out = append(out, p)
 	}
 	return out, nil

@@ -1,0 +1,212 @@
+package bounce_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/bounce"
+)
+
+// dataFiles are the files New embeds; the tests read them from the package
+// directory, which is what gets embedded.
+var dataFiles = []string{"rules.toml", "advice.toml"}
+
+// dataFS returns a copy of the embedded data that a test may break.
+func dataFS(t *testing.T) fstest.MapFS {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for _, name := range dataFiles {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys[name] = &fstest.MapFile{Data: b}
+	}
+	return fsys
+}
+
+func articles(t *testing.T) *knowledge.KB {
+	t.Helper()
+	kb, err := knowledge.Load(knowledge.DefaultPolicy())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kb
+}
+
+// TestNewFSAcceptsTheEmbeddedData is the baseline of TestNewFSRejects: the
+// unbroken copy loads, so each failure there is the one thing broken.
+func TestNewFSAcceptsTheEmbeddedData(t *testing.T) {
+	if _, err := bounce.NewFS(articles(t), dataFS(t)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNewFSRejects breaks one thing per case in a copy of the data and
+// checks that loading fails with an error naming the file and the problem.
+func TestNewFSRejects(t *testing.T) {
+	kb := articles(t)
+	tests := []struct {
+		name     string
+		file     string
+		old, new string   // the first old in file becomes new
+		want     []string // what the error must say
+	}{
+		{
+			name: "unknown key in a rule",
+			file: "rules.toml",
+			old:  "reason = \"speeding\"\narticle = \"limite-de-envio-por-hora\"\n",
+			new:  "reason = \"speeding\"\narticle = \"limite-de-envio-por-hora\"\nweight = 2\n",
+			want: []string{"rules.toml", `unknown field "rule.weight"`},
+		},
+		{
+			name: "unknown top-level section",
+			file: "rules.toml",
+			old:  "[typos]\n",
+			new:  "[typo]\nx = 1\n\n[typos]\n",
+			want: []string{"rules.toml", "unknown field", "typo"},
+		},
+		{
+			name: "unknown article in a rule",
+			file: "rules.toml",
+			old:  `article = "limite-de-envio-por-hora"`,
+			new:  `article = "limite-de-envio-por-hora-y-dia"`,
+			want: []string{"rules.toml", `article "limite-de-envio-por-hora-y-dia" does not exist`},
+		},
+		{
+			name: "unknown article in [reasons]",
+			file: "rules.toml",
+			old:  `mailboxfull = "buzon-lleno"`,
+			new:  `mailboxfull = "buzon-llenisimo"`,
+			want: []string{"rules.toml", "[reasons] mailboxfull", `article "buzon-llenisimo" does not exist`},
+		},
+		{
+			name: "unknown reason in [reasons]",
+			file: "rules.toml",
+			old:  `mailboxfull = "buzon-lleno"`,
+			new:  `mailboxfull = "buzon-lleno"` + "\nmailboxfool = \"buzon-lleno\"",
+			want: []string{"rules.toml", `"mailboxfool" is not a Sisimai reason`},
+		},
+		{
+			name: "rule reason without an article",
+			file: "rules.toml",
+			old:  "reason = \"speeding\"\narticle = \"limite-de-envio-por-hora\"",
+			new:  "reason = \"speedy\"\narticle = \"limite-de-envio-por-hora\"",
+			want: []string{"rules.toml", `reason "speedy" has no article in [reasons]`},
+		},
+		{
+			name: "status code with an unknown reason",
+			file: "rules.toml",
+			old:  `"5.1.1" = "userunknown"`,
+			new:  `"5.1.1" = "userunkown"`,
+			want: []string{"rules.toml", "[status] 5.1.1", `reason "userunkown"`},
+		},
+		{
+			name: "phrase twice in one rule",
+			file: "rules.toml",
+			old:  "  \"e451 rate limit\",\n",
+			new:  "  \"e451 rate limit\",\n  \"E451 Rate Limit\",\n",
+			want: []string{"rules.toml", "rule", "(speeding)", `phrase "e451 rate limit" appears twice`},
+		},
+		{
+			name: "phrase in two rules, equal once folded",
+			file: "rules.toml",
+			old:  "  \"e451 rate limit\",\n",
+			new:  "  \"e451 rate limit\",\n  \"Usuario desconocido\",\n",
+			want: []string{"rules.toml", "(userunknown)", `phrase "usuario desconocido" is already in rule`, "(speeding)"},
+		},
+		{
+			name: "phrase twice in a list",
+			file: "rules.toml",
+			old:  "[late]\nmatch = [\n",
+			new:  "[late]\nmatch = [\n  \"does not exist\",\n",
+			want: []string{"rules.toml", "[late]", `phrase "does not exist" appears twice`},
+		},
+		{
+			name: "expression in two rules",
+			file: "rules.toml",
+			old:  `  'aup#[a-z-]*1090\b',` + "\n",
+			new:  `  'aup#[a-z-]*1090\b',` + "\n" + `  'aup#[a-z-]*1260\b',` + "\n",
+			want: []string{"rules.toml", "(systemerror)", `expression "aup#[a-z-]*1260\\b" is already in rule`, "(networkerror)"},
+		},
+		{
+			name: "bad regular expression",
+			file: "rules.toml",
+			old:  `'aup#[a-z-]*1090\b'`,
+			new:  `'aup#(?:[a-z-]*1090\b'`,
+			want: []string{"rules.toml", "(systemerror)", "missing closing )"},
+		},
+		{
+			name: "TOML syntax error",
+			file: "rules.toml",
+			old:  "[typos]\n",
+			new:  "[typos\n",
+			want: []string{"rules.toml", "line"},
+		},
+		{
+			name: "advice sentence missing",
+			file: "advice.toml",
+			old:  "mailbox_full = ",
+			new:  "# mailbox_full = ",
+			want: []string{"advice.toml", `"mailbox_full" is missing`},
+		},
+		{
+			name: "advice sentence nobody uses",
+			file: "advice.toml",
+			old:  "temporary = ",
+			new:  "temporal = \"Es temporal.\"\ntemporary = ",
+			want: []string{"advice.toml", `"temporal" is not a sentence the reader uses`},
+		},
+		{
+			name: "unknown placeholder in advice",
+			file: "advice.toml",
+			old:  "a {{sugerencia}}?",
+			new:  "a {{sugerencias}}?",
+			want: []string{"advice.toml", "typo", "unknown placeholder {{sugerencias}}"},
+		},
+		{
+			name: "unclosed placeholder in advice",
+			file: "advice.toml",
+			old:  "mucho {{limite}}.",
+			new:  "mucho {{limite.",
+			want: []string{"advice.toml", "size", "unclosed {{"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fsys := dataFS(t)
+			data := string(fsys[tt.file].Data)
+			if !strings.Contains(data, tt.old) {
+				t.Fatalf("%s no longer contains %q: update the test", tt.file, tt.old)
+			}
+			fsys[tt.file].Data = []byte(strings.Replace(data, tt.old, tt.new, 1))
+			_, err := bounce.NewFS(kb, fsys)
+			if err == nil {
+				t.Fatal("NewFS accepted the broken data")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestNewFSNeedsEveryFile removes each data file in turn.
+func TestNewFSNeedsEveryFile(t *testing.T) {
+	kb := articles(t)
+	for _, name := range dataFiles {
+		t.Run(name, func(t *testing.T) {
+			fsys := dataFS(t)
+			delete(fsys, name)
+			_, err := bounce.NewFS(kb, fsys)
+			if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "file does not exist") {
+				t.Fatalf("NewFS without %s: error %v, want one naming the file as missing", name, err)
+			}
+		})
+	}
+}
