@@ -12,7 +12,7 @@ import (
 
 // dataFiles are the files New embeds; the tests read them from the package
 // directory, which is what gets embedded.
-var dataFiles = []string{"rules.toml", "advice.toml"}
+var dataFiles = []string{"rules.toml", "phrases.toml", "advice.toml"}
 
 // dataFS returns a copy of the embedded data that a test may break.
 func dataFS(t *testing.T) fstest.MapFS {
@@ -145,6 +145,55 @@ func TestNewFSRejects(t *testing.T) {
 			old:  "[typos]\n",
 			new:  "[typos\n",
 			want: []string{"rules.toml", "line"},
+		},
+		{
+			name: "unknown key in phrases.toml",
+			file: "phrases.toml",
+			old:  "[remote]\nmarkers = [\n",
+			new:  "[remote]\nmarker = [\"host\"]\nmarkers = [\n",
+			want: []string{"phrases.toml", `unknown field "remote.marker"`},
+		},
+		{
+			name: "phrase twice in a folded list",
+			file: "phrases.toml",
+			old:  "  \"buzon\",\n",
+			new:  "  \"buzon\",\n  \"Buzón\",\n",
+			want: []string{"phrases.toml", "[bounce] signals", `phrase "buzon" appears twice`},
+		},
+		{
+			name: "phrase twice in a lower-cased list",
+			file: "phrases.toml",
+			old:  "  \"respuesta automática\",\n",
+			new:  "  \"respuesta automática\",\n  \"Respuesta Automática\",\n",
+			want: []string{"phrases.toml", "[auto_reply] subjects", `phrase "respuesta automática" appears twice`},
+		},
+		{
+			name: "empty list",
+			file: "phrases.toml",
+			old:  "subjects = [\n  \"complaint about message from\",\n]",
+			new:  "subjects = []",
+			want: []string{"phrases.toml", "[feedback] subjects", "empty"},
+		},
+		{
+			name: "straight quote in a sender context",
+			file: "phrases.toml",
+			old:  "  \"cuenta “\",\n",
+			new:  "  \"cuenta “\",\n  'cuenta \"',\n",
+			want: []string{"phrases.toml", "[senders] contexts", "straight quote"},
+		},
+		{
+			name: "blocklist key after a key inside it",
+			file: "phrases.toml",
+			old:  "  { key = \"zen.spamhaus.org\", name = \"Spamhaus ZEN\" },\n",
+			new:  "  { key = \"spamhaus.org\", name = \"Spamhaus\" },\n  { key = \"zen.spamhaus.org\", name = \"Spamhaus ZEN\" },\n",
+			want: []string{"phrases.toml", `key "zen.spamhaus.org" is never used`, `"spamhaus.org"`},
+		},
+		{
+			name: "blocklist without a name",
+			file: "phrases.toml",
+			old:  `name = "SORBS"`,
+			new:  `name = " "`,
+			want: []string{"phrases.toml", "[blocklists]", "needs a key and a name"},
 		},
 		{
 			name: "advice sentence missing",
