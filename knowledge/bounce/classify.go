@@ -331,9 +331,6 @@ func firstLines(s string, n int) []string {
 	return out
 }
 
-// genericStatus are DSN Status values that say less than the server's reply.
-var genericStatus = toSet(`4.0.0 5.0.0 5.1.0 4.4.7`)
-
 // hasCodeLine reports whether a line carries a reply or status code.
 func hasCodeLine(ls []string) bool {
 	for _, l := range ls {
@@ -407,7 +404,7 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 	if quoted := findStatus(f.dsnDiag); quoted != "" {
 		v.Status = quoted
 	} else if inText := findStatus(text); inText != "" {
-		if v.Status == "" || genericStatus[v.Status] || v.Status[0] != inText[0] {
+		if v.Status == "" || c.rules.genericStatus[v.Status] || v.Status[0] != inText[0] {
 			v.Status = inText
 		}
 	}
@@ -419,7 +416,7 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 	// Rules read what the server said, not the addresses it quoted nor
 	// the wordings that only look like a cause ([ignore]).
 	said := c.rules.blankIgnored(blankAddresses(folded))
-	v.Details.Command = findCommand(said)
+	v.Details.Command = c.rules.findCommand(said)
 	statusReason := c.rules.reasonForStatus(v.Status)
 
 	// A specific phrase decides; failing that, the enhanced status code;
@@ -446,9 +443,9 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 	case statusReason != "":
 		v.Reason = statusReason
 	case v.Details.Command == "MAIL":
-		v.Reason = "rejected"
+		v.Reason = c.rules.mailReason
 	case f.action == "delayed":
-		v.Reason = "expired"
+		v.Reason = c.rules.delayedReason
 	case v.ReplyCode != "" && (v.ReplyCode[0] == '4' || v.ReplyCode[0] == '5'):
 		v.Reason = "onhold"
 	case v.Status != "" || (f.fromDSN && f.action == "failed"):
@@ -457,23 +454,28 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 		return v, false
 	}
 
-	// Refused at MAIL FROM, the problem is the sender's address or domain.
+	// The decisions below override what no strong rule said; their reasons
+	// are data ([stage], [dsn] and [late] in rules.toml, whose comments,
+	// like FORMATO.md, tell when each applies).
+	//
+	// Refused at MAIL FROM, the problem is the sender's address or domain:
+	// words about an unknown user or host are about the sender there.
 	if v.Details.Command == "MAIL" && (r == nil || r.weak || v.Reason == "userunknown" || v.Reason == "hostunknown" || v.Reason == "filtered") &&
 		v.Reason != "blocked" && v.Reason != "norelaying" {
-		v.Reason = "rejected"
+		v.Reason = c.rules.mailReason
 	}
 	// A local delivery program (procmail, a pipe) failed, whatever it said.
 	if f.localProgram && (r == nil || r.weak) {
-		v.Reason = "mailererror"
+		v.Reason = c.rules.localProgramReason
 	}
 	// Refused on connecting, before any mail was offered: the server is
 	// blocking the sending client.
 	if v.Details.Command == "CONNECT" && (r == nil || r.weak) && v.Reason != "expired" {
-		v.Reason = "blocked"
+		v.Reason = c.rules.connectReason
 	}
 	// A delay notice with no specific explanation is a message still waiting.
 	if f.action == "delayed" && (r == nil || r.weak) {
-		v.Reason = "expired"
+		v.Reason = c.rules.delayedReason
 	}
 
 	// "User unknown" means the mailbox does not exist when the server said
@@ -490,7 +492,7 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 		case statusReason == "suspend" || statusReason == "filtered":
 			v.Reason = statusReason
 		case v.Details.Command == "DATA" || anyPhrase(said, c.rules.late):
-			v.Reason = "filtered"
+			v.Reason = c.rules.lateReason
 		}
 	}
 
@@ -544,32 +546,6 @@ func remoteReply(text string) string {
 // in the outbox.
 func isClientError(slug string) bool {
 	return slug == "puerto-25-bloqueado" || slug == "antivirus-bloquea-el-envio" || slug == "no-se-encuentra-el-host"
-}
-
-// commandPhrases place a rejection at an SMTP stage, as MTAs word it.
-var commandPhrases = []struct{ phrase, command string }{
-	{"in reply to rcpt to", "RCPT"}, {"in reply to rcpt", "RCPT"}, {"after rcpt to", "RCPT"}, {"did not like our rcpt", "RCPT"},
-	{">>> rcpt to", "RCPT"}, {"in reply to mail from", "MAIL"}, {"after mail from", "MAIL"}, {">>> mail from", "MAIL"},
-	{"in reply to end of data", "DATA"}, {"after end of data", "DATA"}, {"in reply to data", "DATA"}, {"after data", "DATA"},
-	{"did not like our final data", "DATA"}, {"did not like our data", "DATA"}, {">>> data", "DATA"}, {"after the end of data", "DATA"},
-	{"after initial connection", "CONNECT"}, {"in reply to helo", "HELO"}, {"in reply to ehlo", "HELO"}, {"after helo", "HELO"},
-	{"after ehlo", "HELO"}, {"while sending message", "DATA"},
-}
-
-// findCommand returns the SMTP stage a rejection happened at, when the
-// (folded) text says: the stage mentioned first.
-func findCommand(folded string) string {
-	if !strings.Contains(folded, "reply to") && !strings.Contains(folded, "after ") && !strings.Contains(folded, "did not like") &&
-		!strings.Contains(folded, ">>>") && !strings.Contains(folded, "while sending") {
-		return ""
-	}
-	best, at := "", len(folded)
-	for _, p := range commandPhrases {
-		if i := strings.Index(folded[:min(at+len(p.phrase), len(folded))], p.phrase); i >= 0 && i < at {
-			best, at = p.command, i
-		}
-	}
-	return best
 }
 
 var multilineRe = regexp.MustCompile(`^([245]\d\d)[ -](?:[245]\.\d{1,3}\.\d{1,3} )?`)

@@ -23,7 +23,18 @@ type rules struct {
 	ignore        []phrase // wordings that look like a cause but are not ("spam folder")
 	ignoreMatcher *phraseMatcher
 	held          []phrase // a list holding a message for its moderator: not a bounce
-	matcher       *phraseMatcher
+	lateReason    string   // what "user unknown" said late becomes
+	// stages finds the [stage] phrases; stageOf is the SMTP command of each.
+	stages  *phraseMatcher
+	stageOf []string
+	// mailReason and connectReason are the reasons of a refusal at MAIL
+	// FROM and on connecting, when no strong rule decided.
+	mailReason, connectReason string
+	// delayedReason and localProgramReason are those of a DSN's delay and
+	// of a failed local delivery program ([dsn]).
+	delayedReason, localProgramReason string
+	genericStatus                     map[string]bool // DSN Status values that say less than the reply
+	matcher                           *phraseMatcher
 	// needles are the distinct literals of the expressions: many share
 	// one ("ofr", "aup"), and a text is searched for each only once.
 	needles []string
@@ -118,6 +129,12 @@ type phraseList struct {
 	Match []string `toml:"match"`
 }
 
+// decidingList is a list of phrases with the reason it decides.
+type decidingList struct {
+	Reason string   `toml:"reason"`
+	Match  []string `toml:"match"`
+}
+
 func loadRules(raw string, kb Articles) (*rules, error) {
 	var file struct {
 		Reasons map[string]string `toml:"reasons"`
@@ -125,10 +142,22 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 		Typos   struct {
 			Domains []string `toml:"domains"`
 		} `toml:"typos"`
-		Rcpt   phraseList `toml:"rcpt"`
-		Late   phraseList `toml:"late"`
-		Ignore phraseList `toml:"ignore"`
-		Held   phraseList `toml:"held"`
+		Stage struct {
+			RCPT    phraseList   `toml:"rcpt"`
+			Mail    decidingList `toml:"mail"`
+			Data    phraseList   `toml:"data"`
+			HELO    phraseList   `toml:"helo"`
+			Connect decidingList `toml:"connect"`
+		} `toml:"stage"`
+		DSN struct {
+			Delayed       string   `toml:"delayed"`
+			LocalProgram  string   `toml:"local_program"`
+			GenericStatus []string `toml:"generic_status"`
+		} `toml:"dsn"`
+		Rcpt   phraseList   `toml:"rcpt"`
+		Late   decidingList `toml:"late"`
+		Ignore phraseList   `toml:"ignore"`
+		Held   phraseList   `toml:"held"`
 		Rule   []struct {
 			Reason  string   `toml:"reason"`
 			Article string   `toml:"article"`
@@ -158,6 +187,42 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 		if _, ok := file.Reasons[reason]; !ok {
 			return nil, fmt.Errorf("rules.toml: [status] %s: reason %q has no article in [reasons]", code, reason)
 		}
+	}
+	// The reasons the reader gives by itself, after the rules.
+	for _, d := range []struct {
+		name   string
+		reason string
+		out    *string
+	}{
+		{"[stage.mail] reason", file.Stage.Mail.Reason, &rs.mailReason},
+		{"[stage.connect] reason", file.Stage.Connect.Reason, &rs.connectReason},
+		{"[late] reason", file.Late.Reason, &rs.lateReason},
+		{"[dsn] delayed", file.DSN.Delayed, &rs.delayedReason},
+		{"[dsn] local_program", file.DSN.LocalProgram, &rs.localProgramReason},
+	} {
+		if d.reason == "" {
+			return nil, fmt.Errorf("rules.toml: %s is missing", d.name)
+		}
+		if _, ok := file.Reasons[d.reason]; !ok {
+			return nil, fmt.Errorf("rules.toml: %s: reason %q has no article in [reasons]", d.name, d.reason)
+		}
+		*d.out = d.reason
+	}
+	rs.genericStatus = make(map[string]bool)
+	for _, code := range file.DSN.GenericStatus {
+		if norm, ok := knowledge.NormalizeStatus(code); !ok || norm != code {
+			return nil, fmt.Errorf("rules.toml: [dsn] generic_status: %q is not a status code like 5.0.0", code)
+		}
+		if rs.genericStatus[code] {
+			return nil, fmt.Errorf("rules.toml: [dsn] generic_status: %q appears twice", code)
+		}
+		rs.genericStatus[code] = true
+	}
+	if err := rs.loadStages([]stageList{
+		{"RCPT", file.Stage.RCPT.Match}, {"MAIL", file.Stage.Mail.Match}, {"DATA", file.Stage.Data.Match},
+		{"HELO", file.Stage.HELO.Match}, {"CONNECT", file.Stage.Connect.Match},
+	}); err != nil {
+		return nil, err
 	}
 	// A phrase or expression in two rules is dead in the later one (the
 	// first rule that matches wins), or a sign that the two rules disagree.
@@ -232,6 +297,50 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 	}
 	rs.matcher = newPhraseMatcher(all, owner)
 	return rs, nil
+}
+
+// stageList is the [stage] phrases of one SMTP command.
+type stageList struct {
+	command string
+	match   []string
+}
+
+// loadStages compiles the [stage] phrases into one matcher. They are
+// plain substrings, word boundaries or not ("after data" is in "after
+// database" too): they are long enough not to need them.
+func (rs *rules) loadStages(lists []stageList) error {
+	var all []phrase
+	seen := make(map[string]string)
+	for _, l := range lists {
+		section := "[stage." + strings.ToLower(l.command) + "]"
+		ps, err := phrases(l.match)
+		if err != nil {
+			return fmt.Errorf("rules.toml: %s: %w", section, err)
+		}
+		for _, p := range ps {
+			if other, ok := seen[p.text]; ok {
+				return fmt.Errorf("rules.toml: %s: phrase %q is already in %s", section, p.text, other)
+			}
+			seen[p.text] = section
+			all = append(all, p)
+			rs.stageOf = append(rs.stageOf, l.command)
+		}
+	}
+	if len(all) == 0 {
+		return fmt.Errorf("rules.toml: [stage] has no phrases")
+	}
+	rs.stages = newPhraseMatcher(all, nil)
+	return nil
+}
+
+// findCommand returns the SMTP stage a rejection happened at, when the
+// (folded) text says: the stage whose phrase comes first.
+func (rs *rules) findCommand(folded string) string {
+	id, _ := rs.stages.leftmost(folded)
+	if id < 0 {
+		return ""
+	}
+	return rs.stageOf[id]
 }
 
 // key is the phrase as written, folded: what makes two phrases the same.
