@@ -498,7 +498,7 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 
 	v.Temporary = f.action == "delayed" || strings.HasPrefix(v.Status, "4.") ||
 		(v.Status == "" && strings.HasPrefix(v.ReplyCode, "4")) ||
-		(v.Status == "" && v.ReplyCode == "" && r != nil && isClientError(r.article))
+		(v.Status == "" && v.ReplyCode == "" && r != nil && r.clientError)
 	if v.Reason == "expired" && f.action != "delayed" && !containsAny(folded, c.words.retry...) {
 		v.Temporary = false
 	}
@@ -539,13 +539,6 @@ func remoteReply(text string) string {
 		return first
 	}
 	return first
-}
-
-// isClientError reports whether an article is about the customer's own
-// mail program or connection, whose errors are transient: the message stays
-// in the outbox.
-func isClientError(slug string) bool {
-	return slug == "puerto-25-bloqueado" || slug == "antivirus-bloquea-el-envio" || slug == "no-se-encuentra-el-host"
 }
 
 var multilineRe = regexp.MustCompile(`^([245]\d\d)[ -](?:[245]\.\d{1,3}\.\d{1,3} )?`)

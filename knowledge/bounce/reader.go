@@ -18,6 +18,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -88,20 +89,39 @@ func NewFS(kb Articles, fsys fs.FS) (*Reader, error) {
 	}
 	policyVars := kb.Policy().Vars()
 	advice := make(map[string]template, len(texts))
-	for _, key := range adviceKeys {
+	compile := func(key, usedBy string) error {
+		if _, done := advice[key]; done {
+			return nil
+		}
 		if strings.TrimSpace(texts[key]) == "" {
-			return nil, fmt.Errorf("bounce: advice.toml: %q is missing", key)
+			return fmt.Errorf("bounce: advice.toml: %q is missing%s", key, usedBy)
 		}
 		t, err := parseTemplate(texts[key], policyVars)
 		if err != nil {
-			return nil, fmt.Errorf("bounce: advice.toml: %s: %w", key, err)
+			return fmt.Errorf("bounce: advice.toml: %s: %w", key, err)
 		}
 		advice[key] = t
+		return nil
 	}
+	for _, key := range adviceKeys {
+		if err := compile(key, ""); err != nil {
+			return nil, err
+		}
+	}
+	for i, a := range rs.advice {
+		if err := compile(a.sentence, fmt.Sprintf(" (rules.toml [[advice]] %d uses it)", i+1)); err != nil {
+			return nil, err
+		}
+	}
+	var unused []string
 	for key := range texts {
 		if _, ok := advice[key]; !ok {
-			return nil, fmt.Errorf("bounce: advice.toml: %q is not a sentence the reader uses", key)
+			unused = append(unused, key)
 		}
+	}
+	if len(unused) > 0 {
+		slices.Sort(unused)
+		return nil, fmt.Errorf("bounce: advice.toml: %q is not a sentence the reader uses", unused[0])
 	}
 	return &Reader{kb: kb, rules: rs, words: words, advice: advice, policyVars: policyVars, domains: rs.domains}, nil
 }

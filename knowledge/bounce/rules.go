@@ -34,6 +34,7 @@ type rules struct {
 	// of a failed local delivery program ([dsn]).
 	delayedReason, localProgramReason string
 	genericStatus                     map[string]bool // DSN Status values that say less than the reply
+	advice                            []adviceChoice  // in file order: the first that fits says the reason's sentence
 	matcher                           *phraseMatcher
 	// needles are the distinct literals of the expressions: many share
 	// one ("ofr", "aup"), and a text is searched for each only once.
@@ -46,8 +47,20 @@ type rule struct {
 	article string
 	check   string // SPF, DKIM or DMARC
 	weak    bool   // generic wording: yields to a specific status code
-	phrases []phrase
-	regexes []guardedRegexp
+	// clientError: the wording is the customer's own mail program or
+	// connection failing, not a server's reply; the message stays in the
+	// outbox, so without a code the failure is temporary.
+	clientError bool
+	phrases     []phrase
+	regexes     []guardedRegexp
+}
+
+// adviceChoice is an [[advice]] entry: the advice.toml sentence that
+// explains a reason, for one article only or when the bounce gives a value.
+type adviceChoice struct {
+	reason, article string
+	needs           string // a verdict value that must be known ("direccion"), or ""
+	sentence        string
 }
 
 // guardedRegexp is a rule expression with a literal it cannot match
@@ -159,13 +172,20 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 		Ignore phraseList   `toml:"ignore"`
 		Held   phraseList   `toml:"held"`
 		Rule   []struct {
-			Reason  string   `toml:"reason"`
-			Article string   `toml:"article"`
-			Check   string   `toml:"check"`
-			Weak    bool     `toml:"weak"`
-			Match   []string `toml:"match"`
-			Regex   []string `toml:"regex"`
+			Reason      string   `toml:"reason"`
+			Article     string   `toml:"article"`
+			Check       string   `toml:"check"`
+			Weak        bool     `toml:"weak"`
+			ClientError bool     `toml:"client_error"`
+			Match       []string `toml:"match"`
+			Regex       []string `toml:"regex"`
 		} `toml:"rule"`
+		Advice []struct {
+			Reason   string `toml:"reason"`
+			Article  string `toml:"article"`
+			Needs    string `toml:"needs"`
+			Sentence string `toml:"sentence"`
+		} `toml:"advice"`
 	}
 	md, err := toml.Decode(raw, &file)
 	if err != nil {
@@ -240,7 +260,7 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 		if len(r.Match)+len(r.Regex) == 0 {
 			return nil, fmt.Errorf("rules.toml: rule %d (%s) has no match or regex", i+1, r.Reason)
 		}
-		out := rule{index: i, reason: r.Reason, article: r.Article, check: r.Check, weak: r.Weak}
+		out := rule{index: i, reason: r.Reason, article: r.Article, check: r.Check, weak: r.Weak, clientError: r.ClientError}
 		if out.phrases, err = phrases(r.Match); err != nil {
 			return nil, fmt.Errorf("rules.toml: rule %d (%s): %w", i+1, r.Reason, err)
 		}
@@ -296,7 +316,43 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 		}
 	}
 	rs.matcher = newPhraseMatcher(all, owner)
+	for i, a := range file.Advice {
+		at := fmt.Sprintf("[[advice]] %d (%s)", i+1, a.Reason)
+		if _, ok := file.Reasons[a.Reason]; !ok {
+			return nil, fmt.Errorf("rules.toml: %s: reason %q has no article in [reasons]", at, a.Reason)
+		}
+		if a.Article != "" {
+			if _, ok := kb.Article(a.Article); !ok {
+				return nil, fmt.Errorf("rules.toml: %s: article %q does not exist", at, a.Article)
+			}
+		}
+		if a.Needs != "" && !verdictVars[a.Needs] {
+			return nil, fmt.Errorf("rules.toml: %s: needs %q, which is not a value of the bounce", at, a.Needs)
+		}
+		if a.Sentence == "" {
+			return nil, fmt.Errorf("rules.toml: %s has no sentence", at)
+		}
+		c := adviceChoice{reason: a.Reason, article: a.Article, needs: a.Needs, sentence: a.Sentence}
+		for j, e := range rs.advice {
+			if e.reason == c.reason && (e.article == "" || e.article == c.article) && (e.needs == "" || e.needs == c.needs) {
+				return nil, fmt.Errorf("rules.toml: %s is never used: entry %d comes first and fits every verdict it fits", at, j+1)
+			}
+		}
+		rs.advice = append(rs.advice, c)
+	}
 	return rs, nil
+}
+
+// sentenceFor returns the advice.toml key of the sentence that explains a
+// verdict's reason: that of the first [[advice]] entry that fits, or "".
+func (rs *rules) sentenceFor(v Verdict, vars map[string]string) string {
+	for _, a := range rs.advice {
+		if a.reason == v.Reason && (a.article == "" || v.Article != nil && v.Article.Slug == a.article) &&
+			(a.needs == "" || vars[a.needs] != "") {
+			return a.sentence
+		}
+	}
+	return ""
 }
 
 // stageList is the [stage] phrases of one SMTP command.
