@@ -217,6 +217,13 @@ func TestNewFSRejects(t *testing.T) {
 			want: []string{"rules.toml", "client_error"},
 		},
 		{
+			name: "popular domain twice",
+			file: "rules.toml",
+			old:  "  \"gmail.com\",\n",
+			new:  "  \"gmail.com\",\n  \"Gmail.com\",\n",
+			want: []string{"rules.toml", `[typos] domain "gmail.com" appears twice`},
+		},
+		{
 			name: "expression in two rules",
 			file: "rules.toml",
 			old:  `  'aup#[a-z-]*1090\b',` + "\n",

@@ -194,7 +194,14 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 	if extra := md.Undecoded(); len(extra) > 0 {
 		return nil, fmt.Errorf("rules.toml: unknown field %q", extra[0].String())
 	}
-	rs := &rules{statusReason: file.Status, reasonArticle: file.Reasons, domains: file.Typos.Domains}
+	rs := &rules{statusReason: file.Status, reasonArticle: file.Reasons}
+	for _, d := range file.Typos.Domains {
+		d = strings.ToLower(strings.TrimSpace(d))
+		if slices.Contains(rs.domains, d) {
+			return nil, fmt.Errorf("rules.toml: [typos] domain %q appears twice", d)
+		}
+		rs.domains = append(rs.domains, d)
+	}
 	for reason, slug := range file.Reasons {
 		if !knowledge.IsReason(reason) && reason != "mailererror" && reason != "notcompliantrfc" {
 			return nil, fmt.Errorf("rules.toml: [reasons] %q is not a Sisimai reason", reason)
