@@ -87,7 +87,7 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 	// Complaints and unsubscribe requests (ARF reports, Apple Mail's
 	// one-tap unsubscribe) are feedback about a delivered message.
 	if m.report == "feedback-report" || strings.Contains(body, "\nFeedback-Type:") || strings.HasPrefix(body, "Feedback-Type:") ||
-		strings.HasPrefix(subject, "complaint about message from") || m.header.get("x-apple-unsubscribe") != "" {
+		hasPrefixAny(subject, c.words.feedbackSubjects) || m.header.get("x-apple-unsubscribe") != "" {
 		return Diagnosis{Kind: KindFeedback}
 	}
 
@@ -122,7 +122,7 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 	var findings []finding
 	if len(failed) > 0 {
 		byAddress := make(map[string]int)
-		textFindings := extractFromText(body, m.senders())
+		textFindings := c.words.extractFromText(body, m.senders())
 		for _, f := range textFindings {
 			byAddress[f.address] = len(byAddress)
 		}
@@ -159,7 +159,7 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 			}
 		}
 	} else {
-		findings = extractFromText(body, m.senders())
+		findings = c.words.extractFromText(body, m.senders())
 		// Exim and Gmail name the failed recipients in a header, which is
 		// more reliable than guessing from the text.
 		if failedHeader := m.header.get("x-failed-recipients"); failedHeader != "" {
@@ -331,9 +331,6 @@ func firstLines(s string, n int) []string {
 	return out
 }
 
-// genericStatus are DSN Status values that say less than the server's reply.
-var genericStatus = toSet(`4.0.0 5.0.0 5.1.0 4.4.7`)
-
 // hasCodeLine reports whether a line carries a reply or status code.
 func hasCodeLine(ls []string) bool {
 	for _, l := range ls {
@@ -407,7 +404,7 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 	if quoted := findStatus(f.dsnDiag); quoted != "" {
 		v.Status = quoted
 	} else if inText := findStatus(text); inText != "" {
-		if v.Status == "" || genericStatus[v.Status] || v.Status[0] != inText[0] {
+		if v.Status == "" || c.rules.genericStatus[v.Status] || v.Status[0] != inText[0] {
 			v.Status = inText
 		}
 	}
@@ -419,7 +416,7 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 	// Rules read what the server said, not the addresses it quoted nor
 	// the wordings that only look like a cause ([ignore]).
 	said := c.rules.blankIgnored(blankAddresses(folded))
-	v.Details.Command = findCommand(said)
+	v.Details.Command = c.rules.findCommand(said)
 	statusReason := c.rules.reasonForStatus(v.Status)
 
 	// A specific phrase decides; failing that, the enhanced status code;
@@ -446,9 +443,9 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 	case statusReason != "":
 		v.Reason = statusReason
 	case v.Details.Command == "MAIL":
-		v.Reason = "rejected"
+		v.Reason = c.rules.mailReason
 	case f.action == "delayed":
-		v.Reason = "expired"
+		v.Reason = c.rules.delayedReason
 	case v.ReplyCode != "" && (v.ReplyCode[0] == '4' || v.ReplyCode[0] == '5'):
 		v.Reason = "onhold"
 	case v.Status != "" || (f.fromDSN && f.action == "failed"):
@@ -457,23 +454,28 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 		return v, false
 	}
 
-	// Refused at MAIL FROM, the problem is the sender's address or domain.
+	// The decisions below override what no strong rule said; their reasons
+	// are data ([stage], [dsn] and [late] in rules.toml, whose comments,
+	// like FORMATO.md, tell when each applies).
+	//
+	// Refused at MAIL FROM, the problem is the sender's address or domain:
+	// words about an unknown user or host are about the sender there.
 	if v.Details.Command == "MAIL" && (r == nil || r.weak || v.Reason == "userunknown" || v.Reason == "hostunknown" || v.Reason == "filtered") &&
 		v.Reason != "blocked" && v.Reason != "norelaying" {
-		v.Reason = "rejected"
+		v.Reason = c.rules.mailReason
 	}
 	// A local delivery program (procmail, a pipe) failed, whatever it said.
 	if f.localProgram && (r == nil || r.weak) {
-		v.Reason = "mailererror"
+		v.Reason = c.rules.localProgramReason
 	}
 	// Refused on connecting, before any mail was offered: the server is
 	// blocking the sending client.
 	if v.Details.Command == "CONNECT" && (r == nil || r.weak) && v.Reason != "expired" {
-		v.Reason = "blocked"
+		v.Reason = c.rules.connectReason
 	}
 	// A delay notice with no specific explanation is a message still waiting.
 	if f.action == "delayed" && (r == nil || r.weak) {
-		v.Reason = "expired"
+		v.Reason = c.rules.delayedReason
 	}
 
 	// "User unknown" means the mailbox does not exist when the server said
@@ -490,19 +492,19 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 		case statusReason == "suspend" || statusReason == "filtered":
 			v.Reason = statusReason
 		case v.Details.Command == "DATA" || anyPhrase(said, c.rules.late):
-			v.Reason = "filtered"
+			v.Reason = c.rules.lateReason
 		}
 	}
 
 	v.Temporary = f.action == "delayed" || strings.HasPrefix(v.Status, "4.") ||
 		(v.Status == "" && strings.HasPrefix(v.ReplyCode, "4")) ||
-		(v.Status == "" && v.ReplyCode == "" && r != nil && isClientError(r.article))
-	if v.Reason == "expired" && f.action != "delayed" && !strings.Contains(folded, "will be retried") && !strings.Contains(folded, "will retry") {
+		(v.Status == "" && v.ReplyCode == "" && r != nil && r.clientError)
+	if v.Reason == "expired" && f.action != "delayed" && !containsAny(folded, c.words.retry...) {
 		v.Temporary = false
 	}
 
-	v.RemoteHost, v.RemoteIP = remoteOf(f.remote, text)
-	v.Details.SaysPermanent = strings.Contains(folded, "permanent")
+	v.RemoteHost, v.RemoteIP = c.words.remoteOf(f.remote, text)
+	v.Details.SaysPermanent = containsAny(folded, c.words.permanent...)
 	c.details(&v, folded)
 	v.Article = c.article(v, r)
 	v.Evidence = evidence(f.diag, folded, at, end)
@@ -537,39 +539,6 @@ func remoteReply(text string) string {
 		return first
 	}
 	return first
-}
-
-// isClientError reports whether an article is about the customer's own
-// mail program or connection, whose errors are transient: the message stays
-// in the outbox.
-func isClientError(slug string) bool {
-	return slug == "puerto-25-bloqueado" || slug == "antivirus-bloquea-el-envio" || slug == "no-se-encuentra-el-host"
-}
-
-// commandPhrases place a rejection at an SMTP stage, as MTAs word it.
-var commandPhrases = []struct{ phrase, command string }{
-	{"in reply to rcpt to", "RCPT"}, {"in reply to rcpt", "RCPT"}, {"after rcpt to", "RCPT"}, {"did not like our rcpt", "RCPT"},
-	{">>> rcpt to", "RCPT"}, {"in reply to mail from", "MAIL"}, {"after mail from", "MAIL"}, {">>> mail from", "MAIL"},
-	{"in reply to end of data", "DATA"}, {"after end of data", "DATA"}, {"in reply to data", "DATA"}, {"after data", "DATA"},
-	{"did not like our final data", "DATA"}, {"did not like our data", "DATA"}, {">>> data", "DATA"}, {"after the end of data", "DATA"},
-	{"after initial connection", "CONNECT"}, {"in reply to helo", "HELO"}, {"in reply to ehlo", "HELO"}, {"after helo", "HELO"},
-	{"after ehlo", "HELO"}, {"while sending message", "DATA"},
-}
-
-// findCommand returns the SMTP stage a rejection happened at, when the
-// (folded) text says: the stage mentioned first.
-func findCommand(folded string) string {
-	if !strings.Contains(folded, "reply to") && !strings.Contains(folded, "after ") && !strings.Contains(folded, "did not like") &&
-		!strings.Contains(folded, ">>>") && !strings.Contains(folded, "while sending") {
-		return ""
-	}
-	best, at := "", len(folded)
-	for _, p := range commandPhrases {
-		if i := strings.Index(folded[:min(at+len(p.phrase), len(folded))], p.phrase); i >= 0 && i < at {
-			best, at = p.command, i
-		}
-	}
-	return best
 }
 
 var multilineRe = regexp.MustCompile(`^([245]\d\d)[ -](?:[245]\.\d{1,3}\.\d{1,3} )?`)
@@ -624,14 +593,9 @@ func hasMultilineCode(s string) bool {
 
 var inlineContinuationRe = regexp.MustCompile(`[245]\d\d-[245]\.\d{1,3}\.\d{1,3} `)
 
-// remoteMarkers introduce the receiving server in the usual phrasings:
-// Postfix "host mx.example.com[192.0.2.1]", Exim "host mx.example.com
-// [192.0.2.1]", Sendmail "while talking to mx.example.com.", Exchange
-// "Remote Server at mx.example.com (192.0.2.1)".
-var remoteMarkers = []string{"host ", "talking to ", "server at ", "connect to ", "generating server: ", "servidor remoto "}
-
-// remoteOf finds the remote server's name and IP.
-func remoteOf(remoteMTA, text string) (host, ip string) {
+// remoteOf finds the remote server's name and IP: the DSN's Remote-MTA, or
+// the name after one of the [remote] markers of phrases.toml.
+func (w *wording) remoteOf(remoteMTA, text string) (host, ip string) {
 	if remoteMTA != "" {
 		host = strings.Trim(strings.Fields(remoteMTA + " ")[0], "[]().")
 		if ipv4Re.MatchString(host) {
@@ -639,7 +603,7 @@ func remoteOf(remoteMTA, text string) (host, ip string) {
 		}
 	}
 	lower := strings.ToLower(text)
-	for _, marker := range remoteMarkers {
+	for _, marker := range w.remoteMarkers {
 		from := 0
 		for {
 			i := strings.Index(lower[from:], marker)
@@ -701,22 +665,10 @@ func bracketedIP(s string) string {
 	return ""
 }
 
-// blocklists name the lists bounces mention, longest key first. The name
-// follows "la lista de bloqueo" in the advice.
-var blocklists = []struct{ key, name string }{
-	{"zen.spamhaus.org", "Spamhaus ZEN"}, {"sbl.spamhaus.org", "Spamhaus SBL"}, {"xbl.spamhaus.org", "Spamhaus XBL"},
-	{"pbl.spamhaus.org", "Spamhaus PBL"}, {"dbl.spamhaus.org", "Spamhaus DBL"}, {"spamhaus", "Spamhaus"},
-	{"bl.spamcop.net", "SpamCop"}, {"spamcop", "SpamCop"}, {"b.barracudacentral.org", "Barracuda BRBL"},
-	{"barracuda", "Barracuda"}, {"sorbs", "SORBS"}, {"uceprotect", "UCEPROTECT"}, {"psbl", "PSBL"},
-	{"[bl23]", "Spamhaus XBL (vía Yahoo)"}, {"[bl21]", "Spamhaus (vía Yahoo)"}, {"s3150", "de Outlook.com"},
-	{"ou-001", "Spamhaus (vía Outlook.com)"}, {"cbl.abuseat.org", "CBL"}, {"(rtr:bl)", "de T-Online"},
-	{"(bl)", "de T-Online"}, {"dnsbl", "que cita el rebote (una DNSBL)"},
-}
-
 // details fills the specifics the advice uses.
 func (c *Reader) details(v *Verdict, folded string) {
 	if v.Reason == "blocked" || v.Reason == "spamdetected" || v.Reason == "badreputation" {
-		for _, b := range blocklists {
+		for _, b := range c.words.blocklists {
 			if strings.Contains(folded, b.key) {
 				v.Details.Blocklist = b.name
 				break
@@ -745,7 +697,7 @@ func (c *Reader) details(v *Verdict, folded string) {
 	}
 	if v.Reason == "speeding" {
 		v.Details.RateLimit = "remote"
-		if strings.Contains(folded, "e451") || strings.Contains(folded, "rate limit has been exceeded") {
+		if containsAny(folded, c.words.rateOurs...) {
 			v.Details.RateLimit = "ours"
 		}
 	}
@@ -879,14 +831,9 @@ func confidence(v Verdict, phrase bool) float64 {
 	}
 }
 
-// autoReplySubjects start the subjects of automatic replies.
-var autoReplySubjects = []string{"auto:", "auto reply", "automatic reply", "autoreply", "auto-reply", "out of office", "out of the office",
-	"respuesta automática", "respuesta automatica", "fuera de la oficina", "ausente", "réponse automatique",
-	"absence", "abwesenheit", "risposta automatica", "resposta automática", "vacation", "vacaciones"}
-
 func (c *Reader) isAutoReply(m *message, body string) bool {
 	// Delivery reports are sent "auto-replied" too (Postfix, Microsoft).
-	if fromMTA(m.header.get("from")) || bounceSubject(strings.ToLower(m.header.get("subject"))) {
+	if c.words.fromMTA(m.header.get("from")) || c.words.bounceSubject(strings.ToLower(m.header.get("subject"))) {
 		return false
 	}
 	auto := strings.ToLower(m.header.get("auto-submitted"))
@@ -895,14 +842,12 @@ func (c *Reader) isAutoReply(m *message, body string) bool {
 		return true
 	}
 	subject := strings.ToLower(m.header.get("subject"))
-	for _, s := range autoReplySubjects {
-		if strings.HasPrefix(subject, s) {
-			return true
-		}
+	if hasPrefixAny(subject, c.words.autoReplySubjects) {
+		return true
 	}
 	if m.header == nil {
 		lb := strings.ToLower(body)
-		for _, s := range []string{"estoy fuera de la oficina", "i am out of the office", "i'm out of the office", "estaré fuera", "respuesta automática", "automatic reply", "out of office"} {
+		for _, s := range c.words.autoReplyBody {
 			if strings.Contains(lb, s) && !replyInTextRe.MatchString(body) {
 				return true
 			}
@@ -936,30 +881,20 @@ func onlyQuotedEvidence(vs []Verdict) bool {
 
 // bounceSubject reports whether a (lower-cased) subject is a delivery
 // report's.
-func bounceSubject(subject string) bool {
-	for _, s := range []string{"undeliver", "delivery status notification", "mail delivery failed", "failure notice", "returned mail",
-		"delivery failure", "no se puede entregar", "no se ha podido entregar", "non remis", "unzustellbar", "undelivered", "delivery has failed",
-		"delivery notification", "mensaje no entregado", "devuelto", "could not be delivered", "delayed mail", "warning: could not send",
-		"estado de entrega"} {
-		if strings.Contains(subject, s) {
-			return true
-		}
-	}
-	return false
+func (w *wording) bounceSubject(subject string) bool {
+	return containsAny(subject, w.bounceSubjects...)
 }
 
 // fromMTA reports whether a From field is a mail system's, the sender of
 // delivery reports.
-func fromMTA(from string) bool {
-	return containsAny(strings.ToLower(from), "daemon", "postmaster", "mailer", "mail delivery", "mail system", "microsoftexchange",
-		"mail administrator", "mailadmin")
+func (w *wording) fromMTA(from string) bool {
+	return containsAny(strings.ToLower(from), w.mtaSenders...)
 }
 
 // fromAutomated reports whether a From field is a program's (a mail
 // system, a no-reply sender, a mailing list) rather than a person's.
-func fromAutomated(from string) bool {
-	return fromMTA(from) || containsAny(strings.ToLower(from), "no-reply", "noreply", "do-not-reply", "donotreply", "bounce",
-		"-admin", "-owner", "-request", "listserv", "majordomo", "mailman")
+func (w *wording) fromAutomated(from string) bool {
+	return w.fromMTA(from) || containsAny(strings.ToLower(from), w.automatedSenders...)
 }
 
 func containsAny(s string, subs ...string) bool {
@@ -971,13 +906,14 @@ func containsAny(s string, subs ...string) bool {
 	return false
 }
 
-// bounceSignals are words that tell an error report from an ordinary text
-// that happens to contain a number or the word "blocked".
-var bounceSignals = []string{"deliver", "undeliver", "failed", "failure", "error", "reject", "returned", "could not", "couldn't",
-	"unable", "no se pudo", "no se ha podido", "no se ha entregado", "entregar", "rebot", "devuelto", "mailer-daemon", "postmaster",
-	"smtp", "remote server", "remote host", "said:", "recipient", "destinatario", "mail delivery", "delivery status",
-	"non remis", "unzustellbar", "non recapitato", "fehlgeschlagen", "echec", "denied", "refused", "bounce", "not delivered",
-	"mailbox", "buzon", "server responded", "servidor"}
+func hasPrefixAny(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
 
 // smtpLineRe finds an SMTP reply as servers print it: a code at the start
 // of a line or after a colon, quote or "said", not a number in prose
@@ -991,7 +927,7 @@ func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFaile
 	}
 	subject := strings.ToLower(m.header.get("subject"))
 	from := strings.ToLower(m.header.get("from"))
-	if bounceSubject(subject) {
+	if c.words.bounceSubject(subject) {
 		return true
 	}
 	// A mailing (a newsletter, a list's post) that talks about bounces is
@@ -999,11 +935,11 @@ func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFaile
 	if m.header.get("list-unsubscribe") != "" || m.header.get("list-id") != "" {
 		return false
 	}
-	mailerDaemon := fromMTA(from)
+	mailerDaemon := c.words.fromMTA(from)
 	// A message a person or a company wrote (it has a From that is not a
 	// program's) is a bounce only if it quotes a server's reply: words
 	// alone ("your mailbox is full") are what phishing says too.
-	personal := from != "" && !fromAutomated(from)
+	personal := from != "" && !c.words.fromAutomated(from)
 	// A reply in a conversation that only quotes an old error ("> 550
 	// ...") is about something else.
 	if personal && strings.HasPrefix(subject, "re:") && onlyQuotedEvidence(vs) {
@@ -1019,7 +955,7 @@ func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFaile
 			}
 			lb := spanish.Fold(head)
 			signals = 0
-			for _, s := range bounceSignals {
+			for _, s := range c.words.bounceSignals {
 				if strings.Contains(lb, s) {
 					signals++
 					break

@@ -27,21 +27,6 @@ type finding struct {
 	localProgram bool
 }
 
-// senderContexts are the places an address appears as the sender, not the
-// recipient, of the failed message.
-var senderContexts = []string{
-	"from:", "reply-to:", "return-path:", "sender:", "x-postfix-sender:", "mail from:", "mail from:<",
-	"envelope-from", "message-id", "in-reply-to", "references:", "de:", "remitente:", "responder a:",
-	"original-envelope-id", "smtp.mailfrom=", "header.from=", "x-original-sender:",
-	// Mail clients name the customer's own account in their dialogs.
-	"task '", "tarea '", " desde", "enviar desde", "received from", "from", "de la cuenta", "cuenta:", "account:",
-	"smtp-id:", "message-id:", "messageid:", "usuario “", "usuario \"", "user “", "user \"", "account \"", "cuenta \"", "cuenta “",
-}
-
-// notRecipientLocals are mailbox names that send bounces rather than
-// receive them.
-var notRecipientLocals = toSet(`postmaster mailer-daemon mailerdaemon noreply no-reply abuse bounce bounces`)
-
 // addressOccurrence is an address found in the text.
 type addressOccurrence struct {
 	address string
@@ -50,7 +35,7 @@ type addressOccurrence struct {
 }
 
 // findAddresses lists the addresses of the text that may be recipients.
-func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
+func (w *wording) findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 	var out []addressOccurrence
 	for i, l := range ls {
 		if !strings.Contains(l, "@") {
@@ -60,19 +45,19 @@ func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 		for _, loc := range findEmails(l) {
 			addr := strings.ToLower(strings.Trim(l[loc[0]:loc[1]], ".'"))
 			local, _, _ := strings.Cut(addr, "@")
-			if notRecipientLocals[local] || senders[addr] {
+			if w.notRecipients[local] || senders[addr] {
 				continue
 			}
 			// Outlook names the account it was sending from: "'x - Enviando'".
-			if after := lower[loc[1]:]; strings.HasPrefix(after, " - enviando") || strings.HasPrefix(after, " - sending") {
+			if hasPrefixAny(lower[loc[1]:], w.sending) {
 				continue
 			}
 			before := lower[:loc[0]]
-			if isSenderContext(before) {
+			if w.isSenderContext(before) {
 				continue
 			}
 			tier := 0
-			if presentsRecipient(lower[:loc[0]]) {
+			if w.presentsRecipient(lower[:loc[0]]) {
 				tier = 2
 				// "<addr>: error text" (Postfix, qmail, Sendmail) is the
 				// clearest layout of all.
@@ -85,7 +70,7 @@ func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 			if tier < 2 && replyThenAddress(before) && strings.HasPrefix(strings.TrimLeft(l[loc[1]:], ">"), "...") {
 				tier = 2
 			}
-			if tier < 2 && afterDeliveryPhrase(lower[:loc[0]]) {
+			if tier < 2 && w.afterDeliveryPhrase(lower[:loc[0]]) {
 				tier = 2
 			}
 			// A line that is only a name and the address in brackets
@@ -139,16 +124,12 @@ func replyThenAddress(before string) bool {
 	return rest == "" || findStatus(rest) == rest
 }
 
-// recipientLabels may introduce a recipient at the start of a line.
-var recipientLabels = []string{"original-recipient:", "final-recipient:", "recipient(s):", "recipient:", "recipients:",
-	"destinatario:", "destinatarios:", "rcpt to:", "address:", "dirección:", "adresse:", "rfc822;"}
-
 // presentsRecipient reports whether the text before an address on its line
 // (lower-cased) lays it out as a recipient heading: nothing but bullets, an
-// optional label and an opening bracket or quote.
-func presentsRecipient(before string) bool {
+// optional label ([recipients] labels) and an opening bracket or quote.
+func (w *wording) presentsRecipient(before string) bool {
 	b := strings.TrimLeft(before, " \t*>•·-")
-	for _, l := range recipientLabels {
+	for _, l := range w.recipientLabels {
 		if strings.HasPrefix(b, l) {
 			b = strings.TrimSpace(b[len(l):])
 			if strings.HasPrefix(b, "rfc822;") {
@@ -213,18 +194,13 @@ func isLetters(s string) bool {
 	return true
 }
 
-// deliveryPhrases introduce the recipient in prose: "wasn't delivered to
-// X", "no se ha entregado a X", "the following recipients: X".
-var deliveryPhrases = []string{"delivered to", "deliver the mail to", "deliver the message to", "deliver mail to",
-	"deliver your message to", "entregado a", "entregar a", "destinatario", "recipient", "recipients", "addressed to",
-	"rcpt to", "following address", "following addresses", "following address failed", "following recipient",
-	"following recipients", "delivery to", "message to", "mensaje a"}
-
 // afterDeliveryPhrase reports whether the (lower-cased) text before an
-// address ends with a phrase that introduces a failed recipient.
-func afterDeliveryPhrase(before string) bool {
+// address ends with a phrase that introduces a failed recipient in prose
+// ([recipients] delivery): "wasn't delivered to X", "no se ha entregado a
+// X", "the following recipients: X".
+func (w *wording) afterDeliveryPhrase(before string) bool {
 	b := strings.TrimRight(before, " \t<:,(\"'")
-	for _, p := range deliveryPhrases {
+	for _, p := range w.deliveryPhrases {
 		if strings.HasSuffix(b, p) {
 			return true
 		}
@@ -232,14 +208,18 @@ func afterDeliveryPhrase(before string) bool {
 	return false
 }
 
-func isSenderContext(before string) bool {
+// isSenderContext reports whether the (lower-cased) text before an address
+// presents it as the sender's ([senders] contexts): a header, or the
+// account a mail client names.
+func (w *wording) isSenderContext(before string) bool {
 	// Quotes are dropped so JSON keys ("From": "x") read like headers.
 	b := strings.TrimSpace(strings.ReplaceAll(before, "\"", ""))
 	if len(b) > 40 {
 		b = b[len(b)-40:]
 	}
-	for _, c := range senderContexts {
-		if strings.HasSuffix(b, c) || strings.HasSuffix(strings.TrimRight(b, "< \t\"'"), strings.TrimRight(c, "<")) {
+	trimmed := strings.TrimRight(b, "< \t\"'")
+	for _, c := range w.senderContexts {
+		if strings.HasSuffix(b, c.text) || strings.HasSuffix(trimmed, c.trimmed) {
 			return true
 		}
 	}
@@ -248,12 +228,12 @@ func isSenderContext(before string) bool {
 
 // extractFromText finds the failed recipients of a human-readable bounce
 // and the lines that explain each failure.
-func extractFromText(text string, senders map[string]bool) []finding {
+func (w *wording) extractFromText(text string, senders map[string]bool) []finding {
 	ls := strings.Split(text, "\n")
 	if len(ls) > maxScanLines {
 		ls = ls[:maxScanLines]
 	}
-	occ := findAddresses(ls, senders)
+	occ := w.findAddresses(ls, senders)
 	// Keep the addresses laid out most clearly as failed recipients.
 	best := 0
 	for _, o := range occ {

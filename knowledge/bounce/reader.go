@@ -5,8 +5,10 @@
 // notifications in ses.go), finds each failed recipient and the lines that
 // explain it (extract.go), decides the reason with the rules of rules.toml
 // (rules.go, matched in one pass by ahocorasick.go) and writes advice from
-// advice.toml (advice.go). The format of both files is in
-// ../FORMATO.md.
+// advice.toml (advice.go). The wordings that tell the parts of a paste
+// apart (a bounce from an automatic reply, a recipient from the sender,
+// the remote server, the blocklist named) are in phrases.toml
+// (phrases.go). The format of the three files is in ../FORMATO.md.
 //
 // The articles come from package knowledge through the Articles interface;
 // the reader does no I/O, no HTTP, no SQL and no logging.
@@ -16,6 +18,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -37,27 +40,38 @@ type Articles interface {
 type Reader struct {
 	kb         Articles
 	rules      *rules
+	words      *wording
 	advice     map[string]template
 	policyVars map[string]string
 	domains    []string
 }
 
-// data holds the rules and advice compiled into the binary.
+// data holds the rules, phrases and advice compiled into the binary.
 //
-//go:embed rules.toml advice.toml
+//go:embed rules.toml phrases.toml advice.toml
 var data embed.FS
 
-// New returns a Reader with the embedded rules.toml and advice.toml.
+// New returns a Reader with the embedded rules.toml, phrases.toml and
+// advice.toml.
 func New(kb Articles) (*Reader, error) { return NewFS(kb, data) }
 
-// NewFS is New with rules.toml and advice.toml read from fsys. It reports
-// the first problem it finds, naming the file and the entry.
+// NewFS is New with rules.toml, phrases.toml and advice.toml read from
+// fsys. It reports the first problem it finds, naming the file and the
+// entry.
 func NewFS(kb Articles, fsys fs.FS) (*Reader, error) {
 	raw, err := fs.ReadFile(fsys, "rules.toml")
 	if err != nil {
 		return nil, fmt.Errorf("bounce: %w", err)
 	}
 	rs, err := loadRules(string(raw), kb)
+	if err != nil {
+		return nil, fmt.Errorf("bounce: %w", err)
+	}
+	raw, err = fs.ReadFile(fsys, "phrases.toml")
+	if err != nil {
+		return nil, fmt.Errorf("bounce: %w", err)
+	}
+	words, err := loadWording(string(raw))
 	if err != nil {
 		return nil, fmt.Errorf("bounce: %w", err)
 	}
@@ -75,20 +89,39 @@ func NewFS(kb Articles, fsys fs.FS) (*Reader, error) {
 	}
 	policyVars := kb.Policy().Vars()
 	advice := make(map[string]template, len(texts))
-	for _, key := range adviceKeys {
+	compile := func(key, usedBy string) error {
+		if _, done := advice[key]; done {
+			return nil
+		}
 		if strings.TrimSpace(texts[key]) == "" {
-			return nil, fmt.Errorf("bounce: advice.toml: %q is missing", key)
+			return fmt.Errorf("bounce: advice.toml: %q is missing%s", key, usedBy)
 		}
 		t, err := parseTemplate(texts[key], policyVars)
 		if err != nil {
-			return nil, fmt.Errorf("bounce: advice.toml: %s: %w", key, err)
+			return fmt.Errorf("bounce: advice.toml: %s: %w", key, err)
 		}
 		advice[key] = t
+		return nil
 	}
-	for key := range texts {
-		if _, ok := advice[key]; !ok {
-			return nil, fmt.Errorf("bounce: advice.toml: %q is not a sentence the reader uses", key)
+	for _, key := range adviceKeys {
+		if err := compile(key, ""); err != nil {
+			return nil, err
 		}
 	}
-	return &Reader{kb: kb, rules: rs, advice: advice, policyVars: policyVars, domains: rs.domains}, nil
+	for i, a := range rs.advice {
+		if err := compile(a.sentence, fmt.Sprintf(" (rules.toml [[advice]] %d uses it)", i+1)); err != nil {
+			return nil, err
+		}
+	}
+	var unused []string
+	for key := range texts {
+		if _, ok := advice[key]; !ok {
+			unused = append(unused, key)
+		}
+	}
+	if len(unused) > 0 {
+		slices.Sort(unused)
+		return nil, fmt.Errorf("bounce: advice.toml: %q is not a sentence the reader uses", unused[0])
+	}
+	return &Reader{kb: kb, rules: rs, words: words, advice: advice, policyVars: policyVars, domains: rs.domains}, nil
 }
