@@ -86,3 +86,30 @@ func BenchmarkClassifyAdversarial(b *testing.B) {
 		}
 	}
 }
+
+// A paste with more failed recipients than the reader judges one by one
+// gives the first ones and counts the rest, as text and as an SES
+// notification.
+func TestManyRecipientsAreCounted(t *testing.T) {
+	rd := mustReader(t)
+	var text, ses strings.Builder
+	ses.WriteString(`{"notificationType":"Bounce","bounce":{"bounceType":"Permanent","bouncedRecipients":[`)
+	for i := range 150 {
+		fmt.Fprintf(&text, "<user%d@example.net>: host mx.example.net said: 550 5.1.1 User unknown\n", i)
+		if i > 0 {
+			ses.WriteString(",")
+		}
+		fmt.Fprintf(&ses, `{"emailAddress":"user%d@example.net","action":"failed","status":"5.1.1","diagnosticCode":"smtp; 550 5.1.1 user unknown"}`, i)
+	}
+	ses.WriteString(`],"reportingMTA":"dsn; a.example.com"}}`)
+	for name, paste := range map[string]string{"text": text.String(), "ses": ses.String()} {
+		d := rd.Classify(paste)
+		if len(d.Recipients) != 100 || d.Omitted != 50 {
+			t.Errorf("%s: %d recipients and %d omitted, want 100 and 50", name, len(d.Recipients), d.Omitted)
+			continue
+		}
+		if v := d.Recipients[99]; v.Address != "user99@example.net" || v.Reason != "userunknown" {
+			t.Errorf("%s: the 100th recipient is %s (%s), want user99@example.net (userunknown)", name, v.Address, v.Reason)
+		}
+	}
+}

@@ -29,6 +29,9 @@ const (
 type Diagnosis struct {
 	Kind       Kind
 	Recipients []Verdict
+	// Omitted counts the failed recipients beyond the first 100, which are
+	// not judged one by one: a paste of thousands of them must stay fast.
+	Omitted int
 }
 
 // IsBounce reports whether the paste is a bounce with at least one failure.
@@ -120,11 +123,16 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 	}
 
 	var findings []finding
+	omitted := 0
 	if len(failed) > 0 {
 		byAddress := make(map[string]int)
-		textFindings := c.words.extractFromText(body, m.senders())
+		textFindings, _ := c.words.extractFromText(body, m.senders())
 		for _, f := range textFindings {
 			byAddress[f.address] = len(byAddress)
+		}
+		if len(failed) > maxRecipients {
+			omitted = len(failed) - maxRecipients
+			failed = failed[:maxRecipients]
 		}
 		for _, d := range failed {
 			f := finding{address: d.finalRecipient, action: d.action, status: d.status, remote: d.remoteMTA, fromDSN: true}
@@ -132,8 +140,8 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 				f.address = d.origRecipient
 			}
 			if d.diagnostic != "" {
-				f.diag = append(f.diag, d.diagnostic)
-				f.dsnDiag = d.diagnostic
+				f.dsnDiag = clipLine(d.diagnostic)
+				f.diag = append(f.diag, f.dsnDiag)
 			}
 			f.localProgram = d.diagType == "x-unix"
 			// The text may name the recipient by any of the DSN's addresses
@@ -159,7 +167,7 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 			}
 		}
 	} else {
-		findings = c.words.extractFromText(body, m.senders())
+		findings, omitted = c.words.extractFromText(body, m.senders())
 		// Exim and Gmail name the failed recipients in a header, which is
 		// more reliable than guessing from the text.
 		if failedHeader := m.header.get("x-failed-recipients"); failedHeader != "" {
@@ -214,7 +222,7 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 	if len(failed) == 0 && !quotesReply(out) && c.isHeldForModeration(body) {
 		return Diagnosis{Kind: KindNone}
 	}
-	return Diagnosis{Kind: KindBounce, Recipients: out}
+	return Diagnosis{Kind: KindBounce, Recipients: out, Omitted: omitted}
 }
 
 // quotesReply reports whether a verdict has a server's reply or status code.
@@ -326,7 +334,7 @@ func firstLines(s string, n int) []string {
 		if isHeaderLine(l) {
 			continue
 		}
-		out = append(out, l)
+		out = append(out, clipLine(l))
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package bounce
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 var (
@@ -31,6 +32,7 @@ type finding struct {
 type addressOccurrence struct {
 	address string
 	line    int
+	pos     int // byte offset in the line
 	tier    int // how clearly the line presents a failed recipient: 0 to 3
 }
 
@@ -52,12 +54,15 @@ func (w *wording) findAddresses(ls []string, senders map[string]bool) []addressO
 			if hasPrefixAny(lower[loc[1]:], w.sending) {
 				continue
 			}
-			before := lower[:loc[0]]
+			// What presents an address is just before it: reading the
+			// whole line before each address of a long line would be
+			// quadratic.
+			before := lower[max(0, loc[0]-maxBeforeAddress):loc[0]]
 			if w.isSenderContext(before) {
 				continue
 			}
 			tier := 0
-			if w.presentsRecipient(lower[:loc[0]]) {
+			if w.presentsRecipient(before) {
 				tier = 2
 				// "<addr>: error text" (Postfix, qmail, Sendmail) is the
 				// clearest layout of all.
@@ -70,7 +75,7 @@ func (w *wording) findAddresses(ls []string, senders map[string]bool) []addressO
 			if tier < 2 && replyThenAddress(before) && strings.HasPrefix(strings.TrimLeft(l[loc[1]:], ">"), "...") {
 				tier = 2
 			}
-			if tier < 2 && w.afterDeliveryPhrase(lower[:loc[0]]) {
+			if tier < 2 && w.afterDeliveryPhrase(before) {
 				tier = 2
 			}
 			// A line that is only a name and the address in brackets
@@ -85,7 +90,7 @@ func (w *wording) findAddresses(ls []string, senders map[string]bool) []addressO
 			if tier < 2 && strings.TrimSpace(strings.TrimLeft(l[loc[1]:], ">")) == ":" && findReply(before) == "" && !strings.Contains(before, "rcpt") {
 				tier = 2
 			}
-			out = append(out, addressOccurrence{address: addr, line: i, tier: tier})
+			out = append(out, addressOccurrence{address: addr, line: i, pos: loc[0], tier: tier})
 		}
 	}
 	return out
@@ -228,7 +233,7 @@ func (w *wording) isSenderContext(before string) bool {
 
 // extractFromText finds the failed recipients of a human-readable bounce
 // and the lines that explain each failure.
-func (w *wording) extractFromText(text string, senders map[string]bool) []finding {
+func (w *wording) extractFromText(text string, senders map[string]bool) (found []finding, omitted int) {
 	ls := strings.Split(text, "\n")
 	if len(ls) > maxScanLines {
 		ls = ls[:maxScanLines]
@@ -264,26 +269,124 @@ func (w *wording) extractFromText(text string, senders map[string]bool) []findin
 	}
 	var out []finding
 	index := make(map[string]int)
+	ends := segmentEnds(occ, len(ls))
+	lastLine := make(map[string]int) // the line whose lines an address got last
 	for k, o := range occ {
-		end := len(ls)
-		for _, next := range occ[k+1:] {
-			if next.address != o.address && next.line > o.line {
-				end = next.line
-				break
+		// An address written twice on one line gets that line's lines
+		// once: a paste repeating one address thousands of times must
+		// not cost thousands of copies of its line.
+		if l, ok := lastLine[o.address]; ok && l == o.line {
+			continue
+		}
+		lastLine[o.address] = o.line
+		i, known := index[o.address]
+		if !known && len(out) == maxRecipients {
+			omitted++
+			index[o.address] = -1
+			continue
+		}
+		if known && i < 0 {
+			continue // a recipient beyond the cap, counted once
+		}
+		seg := segment(ls, o.line, ends[k])
+		if len(seg) > 0 && len(ls[o.line]) > maxLineBytes {
+			// A long line is read around this recipient's address.
+			if t := strings.TrimSpace(window(ls[o.line], o.pos)); t != "" && strings.HasPrefix(strings.TrimSpace(ls[o.line]), seg[0]) {
+				seg[0] = t
 			}
 		}
-		seg := segment(ls, o.line, end)
 		if o.line > 0 && isQueueReason(ls, o.line-1) {
 			seg = append([]string{strings.TrimSpace(ls[o.line-1])}, seg...)
 		}
-		if i, ok := index[o.address]; ok {
-			out[i].diag = append(out[i].diag, seg...)
+		if known {
+			if len(out[i].diag) < maxRecipientLines {
+				out[i].diag = append(out[i].diag, seg...)
+			}
 			continue
 		}
 		index[o.address] = len(out)
 		out = append(out, finding{address: o.address, diag: seg, context: preamble})
 	}
-	return out
+	return out, omitted
+}
+
+// segmentEnds returns, for each occurrence, the line where its recipient's
+// lines end: the line of the first later occurrence, on a later line, of
+// another address. Found in two backward passes, so that thousands of
+// addresses on one line, or one address on thousands of lines, stay linear.
+func segmentEnds(occ []addressOccurrence, lines int) []int {
+	n := len(occ)
+	nextOther := make([]int, n)    // first j >= i whose address differs from occ[i]'s
+	nextLineFrom := make([]int, n) // first j > i on a later line than occ[i]
+	for i := n - 1; i >= 0; i-- {
+		nextOther[i], nextLineFrom[i] = n, n
+		if i+1 < n {
+			if occ[i+1].address != occ[i].address {
+				nextOther[i] = i + 1
+			} else {
+				nextOther[i] = nextOther[i+1]
+			}
+			if occ[i+1].line > occ[i].line {
+				nextLineFrom[i] = i + 1
+			} else {
+				nextLineFrom[i] = nextLineFrom[i+1]
+			}
+		}
+	}
+	ends := make([]int, n)
+	for k := range occ {
+		j := nextLineFrom[k]
+		if j < n && occ[j].address == occ[k].address {
+			j = nextOther[j]
+		}
+		ends[k] = lines
+		if j < n {
+			ends[k] = occ[j].line
+		}
+	}
+	return ends
+}
+
+// maxBeforeAddress is how much of a line before an address is read to
+// decide whether the line presents it as a failed recipient.
+const maxBeforeAddress = 512
+
+// The limits that keep any paste linear in time and memory: how many
+// recipients are judged (the rest are counted), how many lines one
+// recipient's explanation may gather, and how much of one line is read.
+const (
+	maxRecipients     = 100
+	maxRecipientLines = 64
+	maxLineBytes      = 4 << 10
+)
+
+// window returns at most maxLineBytes of a long line around byte pos: a
+// little before it (the reply code that presents a recipient) and more
+// after it (what the server said about it), cut on rune boundaries.
+func window(s string, pos int) string {
+	from := max(0, pos-maxLineBytes/4)
+	to := min(len(s), from+maxLineBytes)
+	for from > 0 && !utf8.RuneStart(s[from]) {
+		from++
+	}
+	for to < len(s) && !utf8.RuneStart(s[to]) {
+		to--
+	}
+	return s[from:to]
+}
+
+// clipLine keeps the first maxLineBytes of a line (cut on a rune
+// boundary): a server's explanation is short, and a pasted attachment on
+// one line must not be read in full for every recipient.
+func clipLine(s string) string {
+	if len(s) <= maxLineBytes {
+		return s
+	}
+	cut := maxLineBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 // maxScanLines bounds the lines read from a paste: the explanation of a
@@ -317,7 +420,7 @@ func segment(ls []string, start, end int) []string {
 		if len(seg) > 0 && (strings.Contains(t, " (smtp)... ") || isQueueReason(ls, i) || strings.HasPrefix(t, "-----")) {
 			break
 		}
-		seg = append(seg, t)
+		seg = append(seg, clipLine(t))
 	}
 	return seg
 }
