@@ -124,6 +124,9 @@ func TestStaffSignInDashboardAndSignOut(t *testing.T) {
 		}
 	}
 	res, body = getWith(t, c, ts.URL+"/staff?dias=30&origen=all")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("dashboard, 30 days: %d", res.StatusCode)
+	}
 	if !strings.Contains(body, "zzqx qwvv") {
 		t.Errorf("dashboard lacks the failed search")
 	}
