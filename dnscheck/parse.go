@@ -18,7 +18,9 @@ type SyntaxError struct {
 var syntaxKinds = []string{"version", "unknown", "missing_domain", "bad_ip", "bad_cidr", "duplicate", "bad_domain",
 	"bad_tag", "bad_policy", "missing_policy", "bad_key"}
 
-func (e *SyntaxError) Error() string { return fmt.Sprintf("dnscheck: record syntax: %s %q", e.Kind, e.Term) }
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("dnscheck: record syntax: %s %q", e.Kind, e.Term)
+}
 
 // SPFTerm is one mechanism or modifier of an SPF record.
 type SPFTerm struct {
