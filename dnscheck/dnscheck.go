@@ -117,10 +117,11 @@ type Config struct {
 	// page shows.
 	OutboundIPs []netip.Addr
 
-	// QueryTimeout bounds one DNS query (default 700 ms).
+	// QueryTimeout bounds one DNS query (default 600 ms; a lost UDP
+	// query is sent once more while the deadline allows).
 	QueryTimeout time.Duration
-	// Deadline bounds a whole report, all checks together (default 1.8 s,
-	// so that a page never waits 2 s).
+	// Deadline bounds a whole report, all checks together (default 1.5 s,
+	// so that a page, rendered and sent, never waits 2 s).
 	Deadline time.Duration
 	// CacheSize is the most answers kept (default 4096).
 	CacheSize int
@@ -139,17 +140,16 @@ type Checker struct {
 	res  *resolver
 	text *texts
 
-	outboundOnce sync.Once
-	outbound     map[netip.Addr]bool
+	outbound map[netip.Addr]bool // the provider's sending IPs
 }
 
 // New returns a Checker, after validating the configuration.
 func New(cfg Config) (*Checker, error) {
 	if cfg.QueryTimeout <= 0 {
-		cfg.QueryTimeout = 700 * time.Millisecond
+		cfg.QueryTimeout = 600 * time.Millisecond
 	}
 	if cfg.Deadline <= 0 {
-		cfg.Deadline = 1800 * time.Millisecond
+		cfg.Deadline = 1500 * time.Millisecond
 	}
 	if cfg.CacheSize <= 0 {
 		cfg.CacheSize = 4096
