@@ -187,7 +187,10 @@ func (c *Checker) checkDNSBL(ctx context.Context, addr netip.Addr, zone string) 
 	if len(meanings) == 0 {
 		meanings = []string{c.note("dnsbl_undocumented", nil)}
 	}
-	v["significado"] = upperFirst(strings.Join(meanings, " "))
+	for i, m := range meanings {
+		meanings[i] = upperFirst(m)
+	}
+	v["significado"] = strings.Join(meanings, " ")
 	l.Listed = true
 	return set("listed", StatusFail)
 }
