@@ -373,3 +373,53 @@ func TestCache(t *testing.T) {
 		t.Errorf("cache kept more than its bound")
 	}
 }
+
+// CNAMEs are followed when the answer stops at the alias, and loops are
+// still caught across queries.
+func TestCNAMEAcrossQueries(t *testing.T) {
+	srv := dnstest.NewServer(t, dnstest.Fixture)
+	srv.StopAtCNAME()
+	c, err := dnscheck.New(testConfig(srv.Addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := c.CheckDomain(context.Background(), "bien.es")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch := find(rep.Checks, "dkim"); ch.Status != dnscheck.StatusOK {
+		t.Errorf("DKIM through a CNAME: %s %q", ch.Status, ch.Detail)
+	}
+	rep, _ = c.CheckDomain(context.Background(), "cname-bucle.es")
+	if ch := find(rep.Checks, "dmarc"); ch.Status != dnscheck.StatusError || !strings.Contains(ch.Detail, "bucle") {
+		t.Errorf("CNAME loop: %s %q", ch.Status, ch.Detail)
+	}
+}
+
+// An answer too long for UDP is fetched again over TCP.
+func TestTruncatedAnswerOverTCP(t *testing.T) {
+	srv := dnstest.NewServer(t, dnstest.Fixture)
+	var spf strings.Builder
+	spf.WriteString("v=spf1 include:_spf.servinetwork.com")
+	for i := range 80 {
+		fmt.Fprintf(&spf, " ip4:45.81.%d.0/24", i)
+	}
+	spf.WriteString(" ~all")
+	var parts []string
+	for s := spf.String(); s != ""; {
+		n := min(len(s), 250)
+		parts = append(parts, `"`+s[:n]+`"`)
+		s = s[n:]
+	}
+	if err := srv.Add("grande.es. 300 IN TXT " + strings.Join(parts, " ")); err != nil {
+		t.Fatal(err)
+	}
+	c, err := dnscheck.New(testConfig(srv.Addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, _ := c.CheckDomain(context.Background(), "grande.es")
+	if ch := find(rep.Checks, "spf"); ch.Status != dnscheck.StatusOK {
+		t.Errorf("a %d-byte SPF record: %s %q", spf.Len(), ch.Status, ch.Summary+" "+ch.Detail)
+	}
+}

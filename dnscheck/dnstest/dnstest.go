@@ -36,6 +36,7 @@ type Server struct {
 	drop    map[string]bool // names never answered
 	dropAll bool
 	delay   time.Duration
+	noChase bool
 
 	queries atomic.Int64
 }
@@ -121,6 +122,15 @@ func (s *Server) Drop(name string) {
 	s.drop[dns.Fqdn(strings.ToLower(name))] = true
 }
 
+// StopAtCNAME makes the server answer a CNAME alone, without the records
+// of its target, as a server that is not authoritative for the target
+// does: the client must ask for the target itself.
+func (s *Server) StopAtCNAME() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noChase = true
+}
+
 // Delay makes every answer wait d, like a distant server.
 func (s *Server) Delay(d time.Duration) {
 	s.mu.Lock()
@@ -196,6 +206,9 @@ func (s *Server) answer(m *dns.Msg, name string, qtype uint16) {
 			break
 		}
 		m.Answer = append(m.Answer, cname[0])
+		if s.noChase {
+			return
+		}
 		name = strings.ToLower(cname[0].(*dns.CNAME).Target)
 	}
 	if !s.exists[name] {
