@@ -213,7 +213,11 @@ func (c *Checker) checkDMARC(ctx context.Context, domain string) Check {
 		ch.Detail = joinSentences(ch.Detail, append([]string{policy.Detail}, notes...)...)
 		return ch
 	}
-	notes = append(notes, c.note("dmarc_rua", vars{"rua": strings.TrimPrefix(strings.Join(d.RUA, ", "), "mailto:")}))
+	rua := make([]string, len(d.RUA))
+	for i, u := range d.RUA {
+		rua[i] = strings.TrimPrefix(u, "mailto:")
+	}
+	notes = append(notes, c.note("dmarc_rua", vars{"rua": strings.Join(rua, ", ")}))
 	policy.Detail = joinSentences(policy.Detail, notes...)
 	return policy
 }

@@ -423,3 +423,29 @@ func TestTruncatedAnswerOverTCP(t *testing.T) {
 		t.Errorf("a %d-byte SPF record: %s %q", spf.Len(), ch.Status, ch.Summary+" "+ch.Detail)
 	}
 }
+
+// The provider's include counts wherever the SPF reaches it: directly, by
+// redirect, or through the customer's own include.
+func TestSPFIncludeReachedIndirectly(t *testing.T) {
+	srv := dnstest.NewServer(t, dnstest.Fixture+`
+redirige.es.        TXT "v=spf1 redirect=_spf.servinetwork.com"
+anidado.es.         TXT "v=spf1 include:_spf.anidado.es -all"
+_spf.anidado.es.    TXT "v=spf1 ip4:45.82.0.1 include:_spf.servinetwork.com -all"
+`)
+	c, err := dnscheck.New(testConfig(srv.Addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"redirige.es", "anidado.es"} {
+		rep, _ := c.CheckDomain(context.Background(), d)
+		if ch := find(rep.Checks, "spf"); ch.Status != dnscheck.StatusOK {
+			t.Errorf("%s: %s %q", d, ch.Status, ch.Summary+" "+ch.Detail)
+		}
+	}
+	if z := c.ZoneFor("Spamhaus ZEN"); z != "zen.spamhaus.org" {
+		t.Errorf("ZoneFor(Spamhaus ZEN) = %q", z)
+	}
+	if z := c.ZoneFor("de Outlook.com"); z != "" {
+		t.Errorf("ZoneFor(de Outlook.com) = %q, want none", z)
+	}
+}

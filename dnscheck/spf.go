@@ -28,7 +28,9 @@ type spfWalk struct {
 	loop    string // a domain the walk met again on its own path
 	missing string // an include that leads to no SPF record
 	macro   bool
-	err     error // the DNS failed
+	err     error  // the DNS failed
+	include string // the provider's include, to look for
+	found   bool   // the walk reached it (directly, by redirect or nested)
 }
 
 func (w *spfWalk) visit(ctx context.Context, s SPF, path []string) {
@@ -47,6 +49,9 @@ func (w *spfWalk) visit(ctx context.Context, s SPF, path []string) {
 			continue
 		}
 		target, err := ValidDomain(t.Value)
+		if err == nil && target == w.include {
+			w.found = true
+		}
 		if err != nil {
 			w.voids++
 			if w.missing == "" {
@@ -168,7 +173,7 @@ func (c *Checker) checkSPF(ctx context.Context, domain string) Check {
 		return c.check("spf", "syntax", StatusFail, v, txtRecord(domain, c.fixSPF(spf).String()))
 	}
 
-	w := &spfWalk{c: c}
+	w := &spfWalk{c: c, include: c.cfg.SPFInclude}
 	w.visit(ctx, spf, []string{domain})
 	if w.err != nil {
 		return c.failure("spf", w.err, v)
@@ -195,7 +200,7 @@ func (c *Checker) checkSPF(ctx context.Context, domain string) Check {
 	if w.lookups > maxSPFLookups {
 		problems = append(problems, problem{"too_many", StatusFail, false})
 	}
-	if c.cfg.SPFInclude != "" && !c.hasInclude(spf) {
+	if c.cfg.SPFInclude != "" && !w.found && !c.hasInclude(spf) {
 		problems = append(problems, problem{"missing_include", StatusFail, true})
 	}
 	switch {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -221,9 +222,15 @@ func (c *Checker) note(key string, v vars) string { return fill(c.text.notes[key
 
 // ZoneFor returns the DNSBL zone of a blocklist as a bounce names it
 // ("Spamhaus ZEN", "SpamCop", "zen.spamhaus.org"), or "" when it is not a
-// list Rebote knows how to query by IP.
+// list Rebote knows how to query by IP or one it was configured with.
 func (c *Checker) ZoneFor(name string) string {
-	l := strings.ToLower(name)
+	l := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
+	if l == "" {
+		return ""
+	}
+	if slices.Contains(c.cfg.Zones, l) {
+		return l
+	}
 	for _, a := range c.text.aliases {
 		if strings.Contains(l, a.alias) {
 			return a.zone
