@@ -41,8 +41,8 @@ type Config struct {
 	// HSTS sends Strict-Transport-Security: set when Rebote is served over
 	// TLS (directly or behind a proxy).
 	HSTS bool
-	// RateLimit is how many diagnoses and classify calls one client may make
-	// per minute (the suggest and search APIs allow ten times as many, as
+	// RateLimit is how many diagnoses, classify calls and live DNS checks
+	// (each route counted apart) one client may make per minute (the suggest and search APIs allow ten times as many, as
 	// they run while typing). Zero means no limit.
 	RateLimit int
 	// BehindProxy takes the client address from X-Forwarded-For or
