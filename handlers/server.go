@@ -42,8 +42,9 @@ type Config struct {
 	// TLS (directly or behind a proxy).
 	HSTS bool
 	// RateLimit is how many diagnoses, classify calls and live DNS checks
-	// (each route counted apart) one client may make per minute (the suggest and search APIs allow ten times as many, as
-	// they run while typing). Zero means no limit.
+	// (each route counted apart) one client may make per minute (the
+	// suggest and search APIs allow ten times as many, as they run while
+	// typing). Zero means no limit.
 	RateLimit int
 	// BehindProxy takes the client address from X-Forwarded-For or
 	// X-Real-IP, which only a trusted proxy may set.
