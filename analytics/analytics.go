@@ -18,6 +18,7 @@ const (
 	KindDiagnosis Kind = "diagnosis" // a pasted text was classified
 	KindVote      Kind = "vote"      // "¿Te ha ayudado?" was answered
 	KindTicket    Kind = "ticket"    // "Sigo necesitando ayuda" led to the ticket form
+	KindCheck     Kind = "check"     // a live DNS check ran (Outcomes); never what was checked
 )
 
 // Source is where the visitor came from.
@@ -87,6 +88,12 @@ type Event struct {
 	// Vote details.
 	Helpful bool
 	Comment string
+
+	// Check details: what was checked (domain, recipient or ip) and the
+	// outcome class of each check ("spf:fallo", "dnsbl:ok"). The domain
+	// or IP itself is never recorded.
+	Check    string
+	Outcomes []string
 }
 
 // Limits on what an event may carry, so a hostile client cannot fill the
@@ -95,6 +102,7 @@ const (
 	MaxQueryLen   = 200
 	MaxCommentLen = 500
 	MaxLineLen    = 300
+	MaxOutcomes   = 16
 )
 
 // clean enforces the limits and fills in the time.
@@ -108,6 +116,9 @@ func (e Event) clean(now time.Time) Event {
 	e.Query = truncate(e.Query, MaxQueryLen)
 	e.Comment = truncate(e.Comment, MaxCommentLen)
 	e.Line = truncate(e.Line, MaxLineLen)
+	if len(e.Outcomes) > MaxOutcomes {
+		e.Outcomes = e.Outcomes[:MaxOutcomes]
+	}
 	return e
 }
 

@@ -47,7 +47,9 @@ func (s *Server) handleDiagnosis(w http.ResponseWriter, r *http.Request) error {
 		SupportLink: supportLink(subject, src),
 	}
 	for _, rec := range d.Recipients {
-		v.Cards = append(v.Cards, verdictCard(rec))
+		c := verdictCard(rec)
+		c.Check = s.liveCheck(rec, d.Sender)
+		v.Cards = append(v.Cards, c)
 	}
 	if d.Kind == bounce.KindNone {
 		v.Suggestions = resultItems(s.suggest(texto))

@@ -36,6 +36,7 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/valorar/gracias", s.handle(s.handleVoteThanks))
 	r.Get("/soporte", s.handle(s.handleSupport))
 	r.Get("/demo/ticket", s.handle(s.handleDemoTicket))
+	r.With(s.rateLimit(s.cfg.RateLimit)).Get("/comprobar", s.handle(s.handleCheckPage))
 
 	r.Route("/staff", func(r chi.Router) {
 		r.Get("/entrar", s.handle(s.handleSignInForm))
@@ -60,9 +61,15 @@ func (s *Server) Routes() http.Handler {
 		r.Get("/api/v1/articles", s.handle(s.handleAPIArticles))
 		r.With(s.rateLimit(10*s.cfg.RateLimit)).Get("/api/v1/suggest", s.handle(s.handleAPISuggest))
 		r.With(s.rateLimit(s.cfg.RateLimit)).Post("/api/v1/classify", s.handle(s.handleAPIClassify))
+		// Live DNS checks: the classify API's limit, as each costs queries.
+		r.With(s.rateLimit(s.cfg.RateLimit)).Get("/api/v1/check/domain", s.handle(s.handleAPICheckDomain))
+		r.With(s.rateLimit(s.cfg.RateLimit)).Get("/api/v1/check/ip", s.handle(s.handleAPICheckIP))
 		// Preflight requests of the routes above (cors answers them); not
 		// a catch-all, so unknown API paths are 404, not 405.
 		r.Options("/api/v1/{endpoint:search|articles|suggest|classify}", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusNoContent)
+		})
+		r.Options("/api/v1/check/{what:domain|ip}", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusNoContent)
 		})
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/servinetwork/rebote/analytics"
+	"github.com/servinetwork/rebote/dnscheck"
 	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/knowledge/bounce"
 	"github.com/servinetwork/rebote/knowledge/search"
@@ -40,9 +41,10 @@ type Config struct {
 	// HSTS sends Strict-Transport-Security: set when Rebote is served over
 	// TLS (directly or behind a proxy).
 	HSTS bool
-	// RateLimit is how many diagnoses and classify calls one client may make
-	// per minute (the suggest and search APIs allow ten times as many, as
-	// they run while typing). Zero means no limit.
+	// RateLimit is how many diagnoses, classify calls and live DNS checks
+	// (each route counted apart) one client may make per minute (the
+	// suggest and search APIs allow ten times as many, as they run while
+	// typing). Zero means no limit.
 	RateLimit int
 	// BehindProxy takes the client address from X-Forwarded-For or
 	// X-Real-IP, which only a trusted proxy may set.
@@ -85,8 +87,9 @@ type Server struct {
 	assetVersion string
 	// events receives what visitors do; nil records nothing.
 	events *analytics.Recorder
-	stats  *store.DB     // the dashboard's figures
-	staff  StaffAccounts // staff sign-in and API tokens
+	stats  *store.DB         // the dashboard's figures
+	staff  StaffAccounts     // staff sign-in and API tokens
+	checks *dnscheck.Checker // live DNS checks; nil: /comprobar answers 503
 
 	popularList atomic.Pointer[[]*knowledge.Article] // set by Run
 	pages       pageCache
@@ -99,7 +102,7 @@ type Server struct {
 
 // Deps are the Server's dependencies. KB, Search, Bounces, Bundle and Log
 // are required; without Events nothing is recorded, without Stats and
-// Staff the staff pages answer 503.
+// Staff the staff pages answer 503, without Checks the live DNS checks.
 type Deps struct {
 	KB      *knowledge.KB
 	Search  *search.Index
@@ -109,6 +112,7 @@ type Deps struct {
 	Events  *analytics.Recorder
 	Stats   *store.DB
 	Staff   StaffAccounts
+	Checks  *dnscheck.Checker
 }
 
 // New returns a Server.
@@ -122,5 +126,5 @@ func New(d Deps, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	return &Server{kb: kb, index: d.Search, reader: d.Bounces, bundle: bundle, log: log, cfg: cfg, assetVersion: v,
-		events: d.Events, stats: d.Stats, staff: d.Staff}, nil
+		events: d.Events, stats: d.Stats, staff: d.Staff, checks: d.Checks}, nil
 }

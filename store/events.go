@@ -75,7 +75,12 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 	var order []eventRow
 	for _, e := range events {
 		reasons, articles := joinFindings(e.Findings)
-		row := eventRow{e.At.Unix(), e.Kind, e.Source, e.Article, reasons, articles, e.Query, e.Results,
+		article := e.Article
+		if e.Kind == analytics.KindCheck {
+			// Only what kind of check ran and its outcome classes.
+			article, reasons = e.Check, strings.Join(e.Outcomes, " ")
+		}
+		row := eventRow{e.At.Unix(), e.Kind, e.Source, article, reasons, articles, e.Query, e.Results,
 			boolInt(e.Bounce), e.Recipients, e.Confidence, e.Line, -1, e.Comment}
 		if e.Kind == analytics.KindVote {
 			row.helpful = boolInt(e.Helpful)
@@ -113,6 +118,11 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 			add(day, "vote", e.Source, subject(e), 1, yes, 1-yes)
 		case analytics.KindTicket:
 			add(day, "ticket", e.Source, subject(e), 1, 0, 0)
+		case analytics.KindCheck:
+			add(day, "check", e.Source, e.Check, 1, 0, 0)
+			for _, o := range e.Outcomes {
+				add(day, "check_outcome", e.Source, o, 1, 0, 0)
+			}
 		}
 	}
 
@@ -277,7 +287,7 @@ func subject(e analytics.Event) string {
 func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) {
 	// Listing the kinds lets SQLite walk event_kind_at instead of the table.
 	res, err := db.db.ExecContext(ctx, `DELETE FROM event
-		WHERE kind IN ('view', 'search', 'diagnosis', 'vote', 'ticket') AND at < ?`, before.Unix())
+		WHERE kind IN ('view', 'search', 'diagnosis', 'vote', 'ticket', 'check') AND at < ?`, before.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("store: purge events: %w", err)
 	}

@@ -127,6 +127,12 @@ func (db *DB) Searches(ctx context.Context, f Filter, limit int) ([]KeyCount, er
 	return db.topKeys(ctx, "search", f, limit)
 }
 
+// CheckOutcomes counts the outcome classes of live DNS checks
+// ("spf:fallo", "dnsbl:ok"), most frequent first.
+func (db *DB) CheckOutcomes(ctx context.Context, f Filter, limit int) ([]KeyCount, error) {
+	return db.topKeys(ctx, "check_outcome", f, limit)
+}
+
 // TicketClicks counts "Sigo necesitando ayuda" clicks per article or
 // diagnosed reason ("diagnostico:REASON").
 func (db *DB) TicketClicks(ctx context.Context, f Filter, limit int) ([]KeyCount, error) {

@@ -7,10 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/servinetwork/rebote/dnscheck"
 	"github.com/servinetwork/rebote/knowledge"
 )
 
@@ -44,6 +46,14 @@ type Config struct {
 	// address the rate limits count (only behind a proxy that sets them).
 	BehindProxy bool
 	Policy      knowledge.Policy
+
+	// The live DNS checks (/comprobar).
+	DNSServer     string   // resolver host:port; "" for the system's
+	DNSBLZones    []string // blocklists an IP is looked up in
+	SPFInclude    string   // the include customers' SPF records need
+	DKIMSelectors []string // the selectors the provider signs with
+	ProviderMX    []string // the provider's incoming mail servers
+	OutboundIPs   []string // the provider's sending IPs
 }
 
 // setting describes one configuration value for flags, environment and
@@ -73,6 +83,12 @@ func settings() []setting {
 		{"recipients-per-message", "REBOTE_RECIPIENTS_PER_MESSAGE", "provider's limit of recipients per message", func(c *Config) flag.Value { return (*intValue)(&c.Policy.RecipientsPerMessage) }},
 		{"smtp-host", "REBOTE_SMTP_HOST", "provider's outgoing mail server shown in articles", func(c *Config) flag.Value { return (*stringValue)(&c.Policy.SMTPHost) }},
 		{"support-url", "REBOTE_SUPPORT_URL", "provider's support / ticket form URL", func(c *Config) flag.Value { return (*stringValue)(&c.Policy.SupportURL) }},
+		{"dns-server", "REBOTE_DNS_SERVER", "DNS resolver for the live checks, host:port (default: the system's, from /etc/resolv.conf)", func(c *Config) flag.Value { return (*stringValue)(&c.DNSServer) }},
+		{"dnsbl-zones", "REBOTE_DNSBL_ZONES", "comma-separated DNSBL zones an IP is checked in", func(c *Config) flag.Value { return (*listValue)(&c.DNSBLZones) }},
+		{"spf-include", "REBOTE_SPF_INCLUDE", "domain customers' SPF records must include (include:DOMAIN)", func(c *Config) flag.Value { return (*stringValue)(&c.SPFInclude) }},
+		{"dkim-selectors", "REBOTE_DKIM_SELECTORS", "comma-separated DKIM selectors the provider signs customers' mail with", func(c *Config) flag.Value { return (*listValue)(&c.DKIMSelectors) }},
+		{"provider-mx", "REBOTE_PROVIDER_MX", "comma-separated incoming mail servers of the provider, most preferred first", func(c *Config) flag.Value { return (*listValue)(&c.ProviderMX) }},
+		{"outbound-ips", "REBOTE_OUTBOUND_IPS", "comma-separated IPs the provider sends mail from (their PTR is checked)", func(c *Config) flag.Value { return (*listValue)(&c.OutboundIPs) }},
 	}
 }
 
@@ -87,7 +103,27 @@ func defaultConfig() Config {
 		RateLimit:     60,
 		MemoryLimit:   64,
 		Policy:        knowledge.DefaultPolicy(),
+		DNSBLZones:    dnscheck.DefaultZones(),
+		SPFInclude:    "_spf.servinetwork.com",
+		DKIMSelectors: []string{"default"},
+		ProviderMX:    []string{"mx1.servinetwork.com", "mx2.servinetwork.com"},
 	}
+}
+
+// dnsConfig is the live DNS checks' configuration.
+func (c Config) dnsConfig() (dnscheck.Config, error) {
+	d := dnscheck.Config{
+		Server: c.DNSServer, Zones: c.DNSBLZones, ProviderName: c.Policy.ProviderName, SPFInclude: c.SPFInclude,
+		DKIMSelectors: c.DKIMSelectors, ProviderMX: c.ProviderMX,
+	}
+	for _, s := range c.OutboundIPs {
+		ip, err := netip.ParseAddr(s)
+		if err != nil {
+			return d, fmt.Errorf("outbound-ips: %q is not an IP address", s)
+		}
+		d.OutboundIPs = append(d.OutboundIPs, ip)
+	}
+	return d, nil
 }
 
 // parseConfig builds the configuration of a subcommand from the
@@ -152,6 +188,16 @@ func (c Config) validate() error {
 		errs = append(errs, fmt.Errorf("log-format %q must be text or json", c.LogFormat))
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
+		errs = append(errs, err)
+	}
+	if c.DNSServer != "" {
+		if _, _, err := net.SplitHostPort(c.DNSServer); err != nil {
+			errs = append(errs, fmt.Errorf("dns-server %q is not host:port", c.DNSServer))
+		}
+	}
+	if d, err := c.dnsConfig(); err != nil {
+		errs = append(errs, err)
+	} else if _, err := dnscheck.New(d); err != nil && strings.TrimSpace(c.Policy.ProviderName) != "" {
 		errs = append(errs, err)
 	}
 	if strings.TrimSpace(c.Policy.ProviderName) == "" {

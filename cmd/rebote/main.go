@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/servinetwork/rebote/analytics"
+	"github.com/servinetwork/rebote/dnscheck"
 	"github.com/servinetwork/rebote/handlers"
 	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/knowledge/bounce"
@@ -128,6 +129,14 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 	if err != nil {
 		return err
 	}
+	dnsCfg, err := cfg.dnsConfig()
+	if err != nil {
+		return err
+	}
+	checks, err := dnscheck.New(dnsCfg)
+	if err != nil {
+		return err
+	}
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return err
@@ -154,7 +163,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 	}()
 	background.Go(func() { purgeEvents(bgCtx, db, cfg.RetentionDays, log) })
 
-	srv, err := handlers.New(handlers.Deps{KB: kb, Search: index, Bounces: reader, Bundle: bundle, Log: log, Events: events, Stats: db, Staff: staff.New(db)}, handlers.Config{
+	srv, err := handlers.New(handlers.Deps{KB: kb, Search: index, Bounces: reader, Bundle: bundle, Log: log, Events: events, Stats: db, Staff: staff.New(db), Checks: checks}, handlers.Config{
 		PublicURL:      cfg.PublicURL,
 		RetentionDays:  cfg.RetentionDays,
 		OriginParam:    cfg.OriginParam,

@@ -32,6 +32,10 @@ type Diagnosis struct {
 	// Omitted counts the failed recipients beyond the first 100, which are
 	// not judged one by one: a paste of thousands of them must stay fast.
 	Omitted int
+	// Sender is the address the bounce was returned to (its To header, or
+	// the returned message's From), "" when the paste does not say: the
+	// customer's own, whose domain's SPF, DKIM and DMARC can be checked.
+	Sender string
 }
 
 // IsBounce reports whether the paste is a bounce with at least one failure.
@@ -222,7 +226,18 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 	if len(failed) == 0 && !quotesReply(out) && c.isHeldForModeration(body) {
 		return Diagnosis{Kind: KindNone}
 	}
-	return Diagnosis{Kind: KindBounce, Recipients: out, Omitted: omitted}
+	return Diagnosis{Kind: KindBounce, Recipients: out, Omitted: omitted, Sender: m.sender()}
+}
+
+// sender is the address a bounce was returned to: the bounce's To, else
+// the From or Return-Path of the returned message.
+func (m *message) sender() string {
+	for _, v := range []string{m.header.get("to"), m.original.get("from"), m.original.get("return-path")} {
+		if locs := findEmails(v); len(locs) > 0 {
+			return strings.ToLower(v[locs[0][0]:locs[0][1]])
+		}
+	}
+	return ""
 }
 
 // quotesReply reports whether a verdict has a server's reply or status code.

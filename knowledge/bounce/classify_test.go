@@ -226,3 +226,17 @@ func TestTailoredAdvice(t *testing.T) {
 		t.Errorf("hotmail.es flagged as a typo: %+v", d)
 	}
 }
+
+// The sender a bounce was returned to is found, for the live checks of
+// the customer's own domain.
+func TestSender(t *testing.T) {
+	rd := mustReader(t)
+	d := rd.Classify("From: MAILER-DAEMON@mx.example.net\nTo: Ana <ana@tienda.example.es>\nSubject: Undelivered Mail Returned to Sender\n\n" +
+		"<luis@example.org>: host mx.example.org said: 550 5.7.26 Unauthenticated email from tienda.example.es is not accepted due to domain's DMARC policy\n")
+	if d.Sender != "ana@tienda.example.es" {
+		t.Errorf("Sender = %q, want ana@tienda.example.es", d.Sender)
+	}
+	if d := rd.Classify("550 5.7.26 Unauthenticated email is not accepted"); d.Sender != "" {
+		t.Errorf("a single line: Sender = %q, want none", d.Sender)
+	}
+}
