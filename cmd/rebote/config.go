@@ -73,6 +73,9 @@ func settings() []setting {
 		{"recipients-per-message", "REBOTE_RECIPIENTS_PER_MESSAGE", "provider's limit of recipients per message", func(c *Config) flag.Value { return (*intValue)(&c.Policy.RecipientsPerMessage) }},
 		{"smtp-host", "REBOTE_SMTP_HOST", "provider's outgoing mail server shown in articles", func(c *Config) flag.Value { return (*stringValue)(&c.Policy.SMTPHost) }},
 		{"support-url", "REBOTE_SUPPORT_URL", "provider's support / ticket form URL", func(c *Config) flag.Value { return (*stringValue)(&c.Policy.SupportURL) }},
+		{"mail-accounts-url", "REBOTE_MAIL_ACCOUNTS_URL", "provider's page where customers manage their mailboxes and change or recover a password (offered to searches for it)", func(c *Config) flag.Value { return (*stringValue)(&c.Policy.MailAccountsURL) }},
+		{"billing-url", "REBOTE_BILLING_URL", "provider's page with the customer's invoices (offered to searches for them)", func(c *Config) flag.Value { return (*stringValue)(&c.Policy.BillingURL) }},
+		{"domains-url", "REBOTE_DOMAINS_URL", "provider's page to renew domains (offered to searches for it)", func(c *Config) flag.Value { return (*stringValue)(&c.Policy.DomainsURL) }},
 	}
 }
 
@@ -128,8 +131,13 @@ func (c Config) validate() error {
 			errs = append(errs, fmt.Errorf("public-url: %w", err))
 		}
 	}
-	if err := checkURL(c.Policy.SupportURL); err != nil {
-		errs = append(errs, fmt.Errorf("support-url: %w", err))
+	for _, u := range []struct{ name, value string }{
+		{"support-url", c.Policy.SupportURL}, {"mail-accounts-url", c.Policy.MailAccountsURL},
+		{"billing-url", c.Policy.BillingURL}, {"domains-url", c.Policy.DomainsURL},
+	} {
+		if err := checkURL(u.value); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", u.name, err))
+		}
 	}
 	if c.RetentionDays < 1 {
 		errs = append(errs, fmt.Errorf("retention-days %d must be at least 1", c.RetentionDays))
