@@ -23,6 +23,7 @@ var glossary = []struct {
 	{regexp.MustCompile(`\binternet\b`), "Internet, con mayúscula"},
 	{regexp.MustCompile(`\b(relay|reenvío) SMTP\b|servicio de reenvío`), "retransmisión SMTP"},
 	{regexp.MustCompile(`\bcorreo web\b`), "webmail"},
+	{regexp.MustCompile(`\bbandeja de salida\b`), "Bandeja de salida, como la llama Outlook"},
 	{regexp.MustCompile(`[\p{Ll},] Rebote\b`), `"esta página de ayuda", no el nombre del sitio`},
 	{regexp.MustCompile(`(?i)\b(nosotros|nuestr[oa]s?|explicamos|pedimos|gestionamos|corregimos|hacemos|ayudamos|indicamos|podemos|tenemos|recomendamos|revisamos|cuéntanos|avísanos|escríbenos|llámanos)\b`),
 		"{{proveedor}} en tercera persona"},
