@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/servinetwork/rebote/analytics"
+	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/knowledge/bounce"
 	"github.com/servinetwork/rebote/knowledge/search"
 	"github.com/servinetwork/rebote/locales"
@@ -110,7 +111,9 @@ func verdictCard(v bounce.Verdict) web.VerdictCard {
 	c := web.VerdictCard{
 		Address: v.Address, Article: v.Article, Reason: v.Reason, ReplyCode: v.ReplyCode, Status: v.Status,
 		Temporary: v.Temporary, RemoteHost: v.RemoteHost, RemoteIP: v.RemoteIP, Advice: v.Advice,
-		Certain:    v.ReplyCode != "" || v.Status != "" || v.Details.FromDSN || v.Reason == "expired",
+		Certain: v.ReplyCode != "" || v.Status != "" || v.Details.FromDSN || v.Reason == "expired",
+		// What the mail program said while sending was never queued.
+		Outbox:     v.Article != nil && v.Article.Persistence == knowledge.Outbox,
 		Confidence: confidenceLevel(v.Confidence),
 	}
 	for _, line := range v.Evidence {

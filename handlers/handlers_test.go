@@ -285,12 +285,16 @@ func TestEveryArticlePageRenders(t *testing.T) {
 
 func TestShortLinks(t *testing.T) {
 	ts := newServer(t)
+	// The code travels to the article, which says from it whether the
+	// message will be retried.
 	tests := []struct{ path, want string }{
-		{"/e/550", "/errores/direccion-no-existe"},
-		{"/e/5.7.1", "/errores/entrega-no-autorizada"},
-		{"/e/550-5.7.26", "/errores/remitente-no-autenticado"},
-		{"/e/E451", "/errores/limite-de-envio-por-hora"},
-		{"/e/552?origen=ticket", "/errores/buzon-lleno?origen=ticket"},
+		{"/e/550", "/errores/direccion-no-existe?codigo=550"},
+		{"/e/5.7.1", "/errores/entrega-no-autorizada?codigo=5.7.1"},
+		{"/e/550-5.7.26", "/errores/remitente-no-autenticado?codigo=550-5.7.26"},
+		{"/e/E451", "/errores/limite-de-envio-por-hora?codigo=E451"},
+		{"/e/552?origen=ticket", "/errores/buzon-lleno?codigo=552&origen=ticket"},
+		{"/e/334", "/errores/codigos-de-exito?codigo=334"},
+		{"/e/5.7.520", "/errores/reenvio-a-gmail-u-outlook?codigo=5.7.520"},
 	}
 	for _, tt := range tests {
 		res := get(t, ts, tt.path)

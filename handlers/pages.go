@@ -73,6 +73,7 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 			Feedback:    web.FeedbackView{Article: a.Slug, Source: sourceParam(src)},
 			SupportLink: supportLink(subject, src),
 		}
+		v.Persistence, v.Code = a.PersistenceFor(visitorCode(r))
 		for _, slug := range a.Related {
 			if rel, ok := s.kb.Article(slug); ok {
 				v.Related = append(v.Related, rel)
@@ -85,10 +86,28 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// visitorCode is the code the visitor came with, which decides the
+// article's "¿Se arregla solo?" line: the short link's (codigo=), else a
+// code in the search that led here (q=). Anything else is ignored.
+func visitorCode(r *http.Request) string {
+	q := r.URL.Query()
+	for _, c := range []string{q.Get(codeParam), q.Get("q")} {
+		if c = clip(c, 80); !knowledge.ParseCode(c).IsZero() {
+			return c
+		}
+	}
+	return ""
+}
+
+// codeParam carries the code of a short link, or of a diagnosis, to the
+// article.
+const codeParam = "codigo"
+
 // handleShortLink handles the "GET /e/{code}" route: the short links
 // support staff paste into tickets (/e/550, /e/5.7.1, /e/550-5.7.26). It
 // redirects to the code's article, keeping the query string (origen=ticket)
-// for analytics.
+// for analytics and adding the code, which says whether the message will be
+// retried.
 func (s *Server) handleShortLink(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
 	a, ok := s.kb.Resolve(code)
@@ -96,9 +115,11 @@ func (s *Server) handleShortLink(w http.ResponseWriter, r *http.Request) error {
 		return newUserError(codeNotFound, "NotFoundTitle", "CodeNotFoundText", "Code", clip(code, 40))
 	}
 	target := "/errores/" + a.Slug
-	if r.URL.RawQuery != "" {
-		target += "?" + r.URL.RawQuery
+	q := r.URL.Query()
+	if q.Get(codeParam) == "" {
+		q.Set(codeParam, clip(code, 40))
 	}
+	target += "?" + q.Encode()
 	http.Redirect(w, r, target, http.StatusFound)
 	return nil
 }
@@ -109,7 +130,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	key := s.pageKey(r, "search")
 	body, results, ok := s.pages.get(key, time.Now())
 	if !ok {
-		v := web.SearchView{Query: q, Popular: s.kb.Popular(), Results: resultItems(s.index.Search(q, 10))}
+		v := web.SearchView{
+			Query: q, Popular: s.kb.Popular(), Results: resultItems(s.index.Search(q, 10)), Topics: s.index.Topics(q),
+			Provider: s.kb.Policy().ProviderName, SupportLink: supportLink(voteSubject{}, analytics.SourceSearch),
+		}
 		title := locales.T(r.Context(), "TitleSearch")
 		if q != "" {
 			title = locales.T(r.Context(), "TitleSearchFor", "Query", clip(q, 60))

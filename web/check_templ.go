@@ -1100,7 +1100,7 @@ func liveCheck(c LiveCheck) templ.Component {
 // Keyed on slugs so the articles' text need not change.
 func articleCheck(slug string) string {
 	switch slug {
-	case "spf-fallido", "dkim-fallido", "dmarc-fallido", "remitente-no-autenticado", "correo-considerado-spam", "reputacion-baja":
+	case "spf-fallido", "dkim-fallido", "dmarc-fallido", "remitente-no-autenticado", "correo-considerado-spam", "reputacion-baja", "requisitos-de-envio-masivo", "reenvio-a-gmail-u-outlook":
 		return "/comprobar#comprobar-dominio"
 	case "ip-en-lista-negra", "requiere-ptr", "ip-dinamica-o-residencial", "ip-bloqueada-por-el-destinatario":
 		return "/comprobar#comprobar-ip"

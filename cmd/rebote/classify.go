@@ -142,7 +142,11 @@ func printSummary(w io.Writer, name string, d bounce.Diagnosis) {
 			addr = "(dirección no indicada)"
 		}
 		persistence := "definitivo"
-		if v.Temporary {
+		switch {
+		case v.Article != nil && v.Article.Persistence == knowledge.Outbox:
+			// What the mail program says while sending was never queued.
+			persistence = "no ha salido: sigue en la Bandeja de salida"
+		case v.Temporary:
 			persistence = "temporal"
 		}
 		codes := strings.TrimSpace(v.ReplyCode + " " + v.Status)

@@ -89,6 +89,9 @@ func settings() []setting {
 		{"dkim-selectors", "REBOTE_DKIM_SELECTORS", "comma-separated DKIM selectors the provider signs customers' mail with", func(c *Config) flag.Value { return (*listValue)(&c.DKIMSelectors) }},
 		{"provider-mx", "REBOTE_PROVIDER_MX", "comma-separated incoming mail servers of the provider, most preferred first", func(c *Config) flag.Value { return (*listValue)(&c.ProviderMX) }},
 		{"outbound-ips", "REBOTE_OUTBOUND_IPS", "comma-separated IPs the provider sends mail from (their PTR is checked)", func(c *Config) flag.Value { return (*listValue)(&c.OutboundIPs) }},
+		{"mail-accounts-url", "REBOTE_MAIL_ACCOUNTS_URL", "provider's page where customers manage their mailboxes and change or recover a password (offered to searches for it)", func(c *Config) flag.Value { return (*stringValue)(&c.Policy.MailAccountsURL) }},
+		{"billing-url", "REBOTE_BILLING_URL", "provider's page with the customer's invoices (offered to searches for them)", func(c *Config) flag.Value { return (*stringValue)(&c.Policy.BillingURL) }},
+		{"domains-url", "REBOTE_DOMAINS_URL", "provider's page to renew domains (offered to searches for it)", func(c *Config) flag.Value { return (*stringValue)(&c.Policy.DomainsURL) }},
 	}
 }
 
@@ -164,8 +167,13 @@ func (c Config) validate() error {
 			errs = append(errs, fmt.Errorf("public-url: %w", err))
 		}
 	}
-	if err := checkURL(c.Policy.SupportURL); err != nil {
-		errs = append(errs, fmt.Errorf("support-url: %w", err))
+	for _, u := range []struct{ name, value string }{
+		{"support-url", c.Policy.SupportURL}, {"mail-accounts-url", c.Policy.MailAccountsURL},
+		{"billing-url", c.Policy.BillingURL}, {"domains-url", c.Policy.DomainsURL},
+	} {
+		if err := checkURL(u.value); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", u.name, err))
+		}
 	}
 	if c.RetentionDays < 1 {
 		errs = append(errs, fmt.Errorf("retention-days %d must be at least 1", c.RetentionDays))

@@ -212,13 +212,19 @@ func TestHelpListsOperatorCommands(t *testing.T) {
 }
 
 func TestConfigPrecedence(t *testing.T) {
-	env := map[string]string{"REBOTE_ADDR": "127.0.0.1:9000", "REBOTE_DB": "/tmp/x.db", "REBOTE_MESSAGES_PER_HOUR": "150"}
-	cfg, _, err := parseConfig("serve", []string{"--db", "/data/y.db"}, func(k string) string { return env[k] }, io.Discard)
+	env := map[string]string{"REBOTE_ADDR": "127.0.0.1:9000", "REBOTE_DB": "/tmp/x.db", "REBOTE_MESSAGES_PER_HOUR": "150",
+		"REBOTE_BILLING_URL": "https://clientes.example.com/facturas"}
+	cfg, _, err := parseConfig("serve", []string{"--db", "/data/y.db", "--domains-url", "https://clientes.example.com/dominios"}, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Addr != "127.0.0.1:9000" || cfg.DB != "/data/y.db" || cfg.Policy.MessagesPerHour != 150 {
 		t.Errorf("got addr=%s db=%s mph=%d; want env addr, flag db, env limit", cfg.Addr, cfg.DB, cfg.Policy.MessagesPerHour)
+	}
+	// The pages for what is not a delivery error (searches for invoices,
+	// domains, the webmail password) are the provider's.
+	if cfg.Policy.BillingURL != "https://clientes.example.com/facturas" || cfg.Policy.DomainsURL != "https://clientes.example.com/dominios" {
+		t.Errorf("billing-url %q, domains-url %q: want the environment's and the flag's", cfg.Policy.BillingURL, cfg.Policy.DomainsURL)
 	}
 	def, _, err := parseConfig("serve", nil, noEnv, io.Discard)
 	if err != nil || def.Addr != ":8080" || def.Policy.ProviderName != "ServiNetwork" || def.Policy.MessagesPerHour != 300 {
@@ -234,6 +240,7 @@ func TestInvalidConfigIsRefusedWithReason(t *testing.T) {
 	}{
 		{[]string{"--addr", "nonsense"}, nil, "addr"},
 		{[]string{"--support-url", "ftp://x"}, nil, "support-url"},
+		{nil, map[string]string{"REBOTE_BILLING_URL": "facturas.example.com"}, "billing-url"},
 		{[]string{"--log-format", "xml"}, nil, "log-format"},
 		{nil, map[string]string{"REBOTE_MESSAGES_PER_HOUR": "muchos"}, "REBOTE_MESSAGES_PER_HOUR"},
 		{[]string{"--messages-per-hour", "0"}, nil, "positive"},
