@@ -22,10 +22,11 @@ type dayCount struct {
 
 // SaveEvents stores a batch of events and adds them to the daily counts,
 // in one transaction: either the whole batch is counted or none of it.
-func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
+func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) (err error) {
 	if len(events) == 0 {
 		return nil
 	}
+	defer func() { err = db.writeFailed(err) }() // after the Rollback below
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: save events: %w", err)

@@ -33,11 +33,12 @@ type APIToken struct {
 
 // AddStaff creates a staff account. It returns ErrExists when the name is
 // taken.
-func (db *DB) AddStaff(ctx context.Context, name, passwordHash string, now time.Time) (StaffMember, error) {
+func (db *DB) AddStaff(ctx context.Context, name, passwordHash string, now time.Time) (_ StaffMember, err error) {
+	defer func() { err = db.writeFailed(err) }()
 	// ON CONFLICT DO NOTHING returns no row for a taken name, which tells
 	// the two cases apart without depending on the driver's error codes.
 	m := StaffMember{Name: name, PasswordHash: passwordHash}
-	err := db.db.QueryRowContext(ctx, `INSERT INTO staff (name, password_hash, created_at) VALUES (?, ?, ?)
+	err = db.db.QueryRowContext(ctx, `INSERT INTO staff (name, password_hash, created_at) VALUES (?, ?, ?)
 		ON CONFLICT (name) DO NOTHING RETURNING id`, name, passwordHash, now.Unix()).Scan(&m.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return StaffMember{}, fmt.Errorf("store: add staff %q: %w", name, ErrExists)
@@ -50,7 +51,8 @@ func (db *DB) AddStaff(ctx context.Context, name, passwordHash string, now time.
 
 // SetStaffPassword replaces a staff member's password hash. It returns
 // ErrNotFound when there is no such account.
-func (db *DB) SetStaffPassword(ctx context.Context, name, passwordHash string) error {
+func (db *DB) SetStaffPassword(ctx context.Context, name, passwordHash string) (err error) {
+	defer func() { err = db.writeFailed(err) }()
 	res, err := db.db.ExecContext(ctx, "UPDATE staff SET password_hash = ? WHERE name = ?", passwordHash, name)
 	if err != nil {
 		return fmt.Errorf("store: set password of %q: %w", name, err)
@@ -80,7 +82,8 @@ func (db *DB) StaffByName(ctx context.Context, name string) (StaffMember, error)
 // CreateSession records a sign-in that lasts until expires. It also
 // deletes sessions that have expired, so the table does not grow with
 // people who never sign out.
-func (db *DB) CreateSession(ctx context.Context, staffID int64, tokenHash []byte, now, expires time.Time) error {
+func (db *DB) CreateSession(ctx context.Context, staffID int64, tokenHash []byte, now, expires time.Time) (err error) {
+	defer func() { err = db.writeFailed(err) }() // after the Rollback below
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: create session: %w", err)
@@ -120,14 +123,15 @@ func (db *DB) SessionStaff(ctx context.Context, tokenHash []byte, now time.Time)
 // error: the outcome, no session, is the same.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash []byte) error {
 	if _, err := db.db.ExecContext(ctx, "DELETE FROM staff_session WHERE token_hash = ?", tokenHash); err != nil {
-		return fmt.Errorf("store: delete session: %w", err)
+		return fmt.Errorf("store: delete session: %w", db.writeFailed(err))
 	}
 	return nil
 }
 
 // CreateAPIToken records a new API token for a staff member and returns
 // its id.
-func (db *DB) CreateAPIToken(ctx context.Context, staffID int64, tokenHash []byte, now time.Time) (int64, error) {
+func (db *DB) CreateAPIToken(ctx context.Context, staffID int64, tokenHash []byte, now time.Time) (_ int64, err error) {
+	defer func() { err = db.writeFailed(err) }()
 	res, err := db.db.ExecContext(ctx, "INSERT INTO api_token (staff_id, token_hash, created_at) VALUES (?, ?, ?)",
 		staffID, tokenHash, now.Unix())
 	if err != nil {
@@ -159,7 +163,8 @@ func (db *DB) APITokenStaff(ctx context.Context, tokenHash []byte) (StaffMember,
 
 // RevokeAPIToken stops an API token from working. It returns ErrNotFound
 // when there is no token with that id that still works.
-func (db *DB) RevokeAPIToken(ctx context.Context, id int64, now time.Time) error {
+func (db *DB) RevokeAPIToken(ctx context.Context, id int64, now time.Time) (err error) {
+	defer func() { err = db.writeFailed(err) }()
 	res, err := db.db.ExecContext(ctx, "UPDATE api_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", now.Unix(), id)
 	if err != nil {
 		return fmt.Errorf("store: revoke API token %d: %w", id, err)
