@@ -105,18 +105,31 @@ func (a *Accounts) Add(ctx context.Context, name, password string) error {
 	return nil
 }
 
-// SetPassword changes a staff member's password. Sessions already open stay
-// open until they expire.
-func (a *Accounts) SetPassword(ctx context.Context, name, password string) error {
+// SetPassword changes a staff member's password and ends the account's
+// sessions and API tokens: whoever knew the old password is out.
+func (a *Accounts) SetPassword(ctx context.Context, name, password string) (store.AccessEnded, error) {
 	if err := checkPassword(password); err != nil {
-		return err
+		return store.AccessEnded{}, err
 	}
-	return a.db.SetStaffPassword(ctx, name, hashPassword(password))
+	return a.db.SetStaffPassword(ctx, name, hashPassword(password), a.now())
+}
+
+// Disable stops an account from signing in and ends its sessions and API
+// tokens at once. The account stays, so its name is not taken again by
+// someone else; Enable lets it in again.
+func (a *Accounts) Disable(ctx context.Context, name string) (store.AccessEnded, error) {
+	return a.db.DisableStaff(ctx, name, a.now())
+}
+
+// Enable lets a disabled account sign in again with its password.
+func (a *Accounts) Enable(ctx context.Context, name string) error {
+	return a.db.EnableStaff(ctx, name)
 }
 
 // SignIn checks a name and password and opens a session, returning the
-// token that identifies it (for a cookie). A wrong name or password gives
-// ErrBadCredentials; any other error means the check itself failed.
+// token that identifies it (for a cookie). A wrong name or password, or a
+// disabled account, gives ErrBadCredentials; any other error means the
+// check itself failed.
 func (a *Accounts) SignIn(ctx context.Context, name, password string) (token string, err error) {
 	m, err := a.db.StaffByName(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
@@ -132,7 +145,7 @@ func (a *Accounts) SignIn(ctx context.Context, name, password string) (token str
 	if err != nil {
 		return "", fmt.Errorf("staff: password of %q: %w", name, err)
 	}
-	if !ok {
+	if !ok || m.Disabled {
 		return "", ErrBadCredentials
 	}
 	token = randomToken()
@@ -144,7 +157,8 @@ func (a *Accounts) SignIn(ctx context.Context, name, password string) (token str
 }
 
 // Session returns the name of the staff member a session token belongs to.
-// An unknown or expired token gives ErrNoSession.
+// An unknown or expired token, or one of a disabled account, gives
+// ErrNoSession.
 func (a *Accounts) Session(ctx context.Context, token string) (name string, err error) {
 	m, err := a.db.SessionStaff(ctx, hashToken(token), a.now())
 	if errors.Is(err, store.ErrNotFound) {

@@ -6,7 +6,8 @@
 //	rebote health [flags]              check that a running server answers (for HEALTHCHECK)
 //	rebote config [flags]              print the effective configuration (secrets masked)
 //	rebote classify [--json] FILE...   diagnose bounces in files ("-" for standard input)
-//	rebote staff add|token|revoke|list staff accounts and API tokens
+//	rebote staff COMMAND ...           staff accounts and API tokens: add, password, disable,
+//	                                   enable, token, revoke, list
 //	rebote version                     print the version (also rebote --version)
 //
 // Every flag has a REBOTE_* environment variable; run "rebote serve -h" for
@@ -49,7 +50,7 @@ const usage = `usage:
   rebote health [flags]              check that a running server answers
   rebote config [flags]              print the effective configuration (secrets masked)
   rebote classify [--json] FILE...   diagnose bounces in files ("-" for standard input)
-  rebote staff add|token|revoke|list staff accounts and API tokens (rebote staff -h)
+  rebote staff COMMAND ...           staff accounts and API tokens (rebote staff -h)
   rebote version                     print the version (also rebote --version)`
 
 func main() {
