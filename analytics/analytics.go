@@ -84,7 +84,7 @@ type Event struct {
 	// confidence, already masked with MaskLine.
 	Line string
 
-	// Vote details.
+	// Vote details. The comment is masked (MaskComment) when recorded.
 	Helpful bool
 	Comment string
 }
@@ -106,7 +106,9 @@ func (e Event) clean(now time.Time) Event {
 		e.Source = SourceDirect
 	}
 	e.Query = truncate(e.Query, MaxQueryLen)
-	e.Comment = truncate(e.Comment, MaxCommentLen)
+	if e.Comment != "" {
+		e.Comment = MaskComment(e.Comment)
+	}
 	e.Line = truncate(e.Line, MaxLineLen)
 	return e
 }
