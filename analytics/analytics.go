@@ -87,6 +87,12 @@ type Event struct {
 	// Vote details. The comment is masked (MaskComment) when recorded.
 	Helpful bool
 	Comment string
+
+	// Popular counts the event's articles towards the home page's "most
+	// consulted errors". Handlers set it on diagnoses and on articles
+	// opened from a search, at most a few times per client and hour, so
+	// that neither page views nor one busy client decide the list.
+	Popular bool
 }
 
 // Limits on what an event may carry, so a hostile client cannot fill the

@@ -78,6 +78,10 @@ func (f Filter) keyRows(metric string) (string, []any) {
 	return strings.Join(parts, " UNION ALL "), args
 }
 
+// NoLimit, given as a limit, asks a list for all its rows (the CSV
+// downloads); the dashboard shows the first few.
+const NoLimit = -1
+
 // ErrorCount is how often customers met an error.
 type ErrorCount struct {
 	Reason  string
@@ -86,7 +90,8 @@ type ErrorCount struct {
 }
 
 // TopErrors counts diagnosed recipients and article views per reason and
-// article, most frequent first.
+// article, most frequent first. Lists take a limit: at most that many
+// rows, or all with NoLimit.
 func (db *DB) TopErrors(ctx context.Context, f Filter, limit int) ([]ErrorCount, error) {
 	rows, err := db.topKeys(ctx, "error", f, limit)
 	if err != nil {
@@ -237,7 +242,7 @@ type Comment struct {
 	Text    string
 }
 
-// Comments lists the latest vote comments in the period.
+// Comments lists the latest vote comments in the period, newest first.
 func (db *DB) Comments(ctx context.Context, f Filter, limit int) ([]Comment, error) {
 	q := `SELECT at, article, reasons, helpful, comment FROM event
 		WHERE kind = 'vote' AND comment <> '' AND at >= ? AND at < ?` + f.sourceCond() + " ORDER BY at DESC LIMIT ?"
