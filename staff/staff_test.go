@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -420,6 +421,54 @@ func TestDisable(t *testing.T) {
 	if _, err := a.SignIn(ctx, "ana", password); err != nil {
 		t.Errorf("enabled account cannot sign in: %v", err)
 	}
+}
+
+// Issue 13 item 1: password checks (19 MiB of argon2 each) never run more
+// than the limit at once, whatever the number of sign-ins; those that find
+// no slot in time get ErrBusy, the others their verdict.
+func TestSignInHashingIsBounded(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	mustAdd(t, a, "ana", password)
+	a.LimitHashing(1, 0)
+	const attempts = 12
+	results := make(chan error, attempts)
+	var wg sync.WaitGroup
+	for i := range attempts {
+		wg.Go(func() {
+			name := "ana"
+			if i%2 == 0 {
+				name = "nadie" // unknown names cost a check too
+			}
+			_, err := a.SignIn(ctx, name, "contraseña equivocada")
+			results <- err
+		})
+	}
+	wg.Wait()
+	close(results)
+	busy := 0
+	for err := range results {
+		switch {
+		case errors.Is(err, staff.ErrBusy):
+			busy++
+		case !errors.Is(err, staff.ErrBadCredentials):
+			t.Errorf("SignIn: %v", err)
+		}
+	}
+	if busy == 0 {
+		t.Errorf("%d simultaneous sign-ins with one slot and no wait: none was refused as busy", attempts)
+	}
+	// With a wait, a burst is served in turn.
+	a.LimitHashing(1, time.Minute)
+	var wg2 sync.WaitGroup
+	for range 4 {
+		wg2.Go(func() {
+			if _, err := a.SignIn(ctx, "ana", password); err != nil {
+				t.Errorf("SignIn waiting its turn: %v", err)
+			}
+		})
+	}
+	wg2.Wait()
 }
 
 // A database that fails is an error of its own, never taken for a wrong
