@@ -477,6 +477,10 @@ func TestPersonalDataIsMaskedBeforeItIsKept(t *testing.T) {
 	if !strings.Contains(comments, "no llega a ***") || !strings.Contains(searches, "zzq no llega ***") {
 		t.Fatalf("the masked texts are missing:\n%s\n%s", comments, searches)
 	}
+	// /privacidad says so (it must stay true).
+	if res := get(t, ts, "/privacidad"); !strings.Contains(res.body, "comentario opcional (con las direcciones de correo, las IP y los nombres de servidor tachados)") {
+		t.Error("the privacy page does not say comments are masked")
+	}
 	raw, err := os.ReadFile(d.db.Path())
 	if err != nil {
 		t.Fatal(err)

@@ -157,7 +157,8 @@ func (db *DB) checkFailed(err error) error {
 func (db *DB) damaged(err error) error {
 	return fmt.Errorf("%w: %s: %v\nStop Rebote, keep a copy of the file, then rebuild it with\n"+
 		"  sqlite3 %s .recover | sqlite3 %s.recovered\n"+
-		"and start Rebote with --db %s.recovered (see \"Recovering a damaged database\" in the README)",
+		"and start Rebote with --db %s.recovered; where sqlite3 lacks .recover, .dump does nearly as well\n"+
+		"(see \"Recovering a damaged database\" in the README)",
 		ErrCorrupt, db.path, err, db.path, db.path, db.path)
 }
 
