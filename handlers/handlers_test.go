@@ -72,8 +72,9 @@ func newServerWithLog(tb testing.TB, cfg handlers.Config, logOut io.Writer) (*ht
 }
 
 // serverOn starts the real router over an open database, which it closes
-// when the test ends; accounts nil means staff.New(db).
-func serverOn(tb testing.TB, db *store.DB, cfg handlers.Config, logOut io.Writer, accounts *staff.Accounts) (*httptest.Server, testDB) {
+// when the test ends; accounts nil means staff.New(db). setup, if any,
+// adjusts the HTTP server before it starts.
+func serverOn(tb testing.TB, db *store.DB, cfg handlers.Config, logOut io.Writer, accounts *staff.Accounts, setup ...func(*http.Server)) (*httptest.Server, testDB) {
 	tb.Helper()
 	log := slog.New(slog.NewTextHandler(logOut, nil))
 	rec := analytics.NewRecorder(db, log, analytics.Options{})
@@ -96,7 +97,11 @@ func serverOn(tb testing.TB, db *store.DB, cfg handlers.Config, logOut io.Writer
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ts := httptest.NewServer(srv.Routes())
+	ts := httptest.NewUnstartedServer(srv.Routes())
+	for _, f := range setup {
+		f(ts.Config)
+	}
+	ts.Start()
 	tb.Cleanup(ts.Close)
 	runBackground(tb, srv)
 	return ts, testDB{db: db, rec: rec}

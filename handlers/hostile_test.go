@@ -690,8 +690,7 @@ func TestWriteTimeoutIsLoggedAsSuch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts, _ := serverOn(t, db, handlers.Config{WriteTimeout: timeout}, &logs, nil)
-	ts.Config.WriteTimeout = timeout
+	ts, _ := serverOn(t, db, handlers.Config{WriteTimeout: timeout}, &logs, nil, func(s *http.Server) { s.WriteTimeout = timeout })
 	// A vote whose body trickles in for longer than the write timeout.
 	pr, pw := io.Pipe()
 	go func() {

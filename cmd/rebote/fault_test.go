@@ -64,9 +64,9 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // checkDatabaseEvery makes servers started afterwards check their
 // database every d, until the test ends and they have stopped.
 func checkDatabaseEvery(t *testing.T, d time.Duration) {
-	old := databaseCheckEvery
-	databaseCheckEvery = d
-	t.Cleanup(func() { databaseCheckEvery = old }) // runs after the servers' cleanups
+	every, spacing := databaseCheckEvery, databaseCheckSpacing
+	databaseCheckEvery, databaseCheckSpacing = d, 1
+	t.Cleanup(func() { databaseCheckEvery, databaseCheckSpacing = every, spacing }) // after the servers' cleanups
 }
 
 // newDatabase creates a database at a new path with a staff account and

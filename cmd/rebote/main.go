@@ -276,8 +276,12 @@ func (r *readiness) check() error {
 }
 
 // databaseCheckEvery is how often watchDatabase looks at the database at
-// most: PRAGMA quick_check reads the whole file.
-var databaseCheckEvery = time.Minute
+// most: PRAGMA quick_check reads the whole file. databaseCheckSpacing is
+// how many times as long as the last quick_check took it waits at least.
+var (
+	databaseCheckEvery   = time.Minute
+	databaseCheckSpacing = 20
+)
 
 // watchDatabase checks the database until ctx ends, for damage
 // (quick_check) and for everything /readyz checks, so a database deleted,
@@ -303,7 +307,7 @@ func watchDatabase(ctx context.Context, db *store.DB, ready *readiness, log *slo
 		if ctx.Err() != nil {
 			return
 		}
-		wait = max(databaseCheckEvery, 20*time.Since(start))
+		wait = max(databaseCheckEvery, time.Duration(databaseCheckSpacing)*time.Since(start))
 		if err == nil {
 			ready.mu.Lock()
 			ready.at = time.Time{} // a fresh verdict
