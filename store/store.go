@@ -37,9 +37,13 @@ type DB struct {
 }
 
 // Open opens (creating if needed) the SQLite file at path, sets the
-// pragmas every connection needs, checks the file is not damaged, and
-// applies pending migrations. A new file is created readable by its owner
-// only (0600); SQLite gives its -wal and -shm files the same mode.
+// pragmas every connection needs, and applies pending migrations. A new
+// file is created readable by its owner only (0600); SQLite gives its -wal
+// and -shm files the same mode. When opening or migrating fails, Open
+// runs QuickCheck to tell a damaged file (ErrCorrupt, with the way to
+// recover) from other causes: goose's own words about a damaged page
+// would mislead. Open does not read the whole file otherwise; the server
+// calls QuickCheck itself before it starts.
 func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("store: database path is empty")
@@ -67,17 +71,23 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	// A damaged file is refused before anything else reads it: goose's
-	// own errors about a damaged page would be misleading.
-	if err := db.QuickCheck(ctx); err != nil {
-		sqlDB.Close()
-		return nil, err
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return nil, db.openFailed(ctx, fmt.Errorf("store: open %s: %w", path, err))
 	}
 	if err := db.migrate(ctx); err != nil {
-		sqlDB.Close()
-		return nil, err
+		return nil, db.openFailed(ctx, err)
 	}
 	return db, nil
+}
+
+// openFailed closes db and explains why it could not be opened: damage
+// when QuickCheck finds some, else err.
+func (db *DB) openFailed(ctx context.Context, err error) error {
+	if damage := db.QuickCheck(ctx); errors.Is(damage, ErrCorrupt) {
+		err = damage
+	}
+	db.db.Close()
+	return err
 }
 
 // dataSource is the SQLite URI of the file at path with the pragmas every
