@@ -245,7 +245,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	v, err := s.dashboard(r.Context(), f, days)
 	if err != nil {
-		return err
+		return storeFailure(err)
 	}
 	v.Staff = staffName(r.Context())
 	s.render(w, r, http.StatusOK, web.DashboardPage(s.page(r, locales.T(r.Context(), "DashboardTitle")), v))
@@ -347,7 +347,7 @@ func (s *Server) handleDashboardCSV(w http.ResponseWriter, r *http.Request) erro
 	case "coma":
 		sep = ","
 	default:
-		return newUserError(codeBadRequest, "BadRequestTitle", "PeriodInvalidText")
+		return newUserError(codeBadRequest, "BadRequestTitle", "CSVSeparatorText")
 	}
 	table := r.PathValue("table")
 	if !csvTables[table] {

@@ -158,7 +158,7 @@ func (db *DB) errorTrends(ctx context.Context, f Filter, reasons []string) (map[
 	}
 	rows, err := db.db.QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: trend: %w", err)
+		return nil, fmt.Errorf("store: trend: %w", db.classify(err))
 	}
 	defer rows.Close()
 	byDay := make([]map[string]int64, len(reasons))
@@ -170,12 +170,12 @@ func (db *DB) errorTrends(ctx context.Context, f Filter, reasons []string) (map[
 		var day string
 		var n int64
 		if err := rows.Scan(&i, &day, &n); err != nil {
-			return nil, fmt.Errorf("store: trend: %w", err)
+			return nil, fmt.Errorf("store: trend: %w", db.classify(err))
 		}
 		byDay[i][day] = n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: trend: %w", err)
+		return nil, fmt.Errorf("store: trend: %w", db.classify(err))
 	}
 	out := make(map[string][]DayCount, len(reasons))
 	for i, r := range reasons {

@@ -284,3 +284,33 @@ func TestFullDisk(t *testing.T) {
 		t.Errorf("%d events stored (%v), want 5000: the failed batch must leave nothing", n, err)
 	}
 }
+
+// Issue 13 item 7: reading damaged pages is reported as ErrCorrupt (the
+// handlers answer 503 and log it), not as an unexplained failure.
+func TestReadingDamageIsErrCorrupt(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "rebote.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SaveEvents(ctx, someEvents(3000)); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	pages := storetest.Pages(t, path)
+	for page := pages / 3; page < pages; page++ {
+		storetest.Corrupt(t, path, page)
+	}
+	db, err = store.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("Open reads only the first pages: %v", err)
+	}
+	defer db.Close()
+	week := store.LastDays(time.Now(), 7, "all")
+	_, err1 := db.FailedSearches(ctx, week, store.NoLimit)
+	_, err2 := db.Searches(ctx, week, store.NoLimit)
+	if err := errors.Join(err1, err2); !errors.Is(err, store.ErrCorrupt) {
+		t.Errorf("reading damaged pages = %v, want ErrCorrupt", err)
+	}
+}

@@ -139,7 +139,7 @@ func (db *DB) StaffByName(ctx context.Context, name string) (StaffMember, error)
 		return StaffMember{}, fmt.Errorf("store: staff %q: %w", name, ErrNotFound)
 	}
 	if err != nil {
-		return StaffMember{}, fmt.Errorf("store: staff %q: %w", name, err)
+		return StaffMember{}, fmt.Errorf("store: staff %q: %w", name, db.classify(err))
 	}
 	return m, nil
 }
@@ -180,7 +180,7 @@ func (db *DB) SessionStaff(ctx context.Context, tokenHash []byte, now time.Time)
 		return StaffMember{}, fmt.Errorf("store: session: %w", ErrNotFound)
 	}
 	if err != nil {
-		return StaffMember{}, fmt.Errorf("store: session: %w", err)
+		return StaffMember{}, fmt.Errorf("store: session: %w", db.classify(err))
 	}
 	return m, nil
 }
@@ -223,7 +223,7 @@ func (db *DB) APITokenStaff(ctx context.Context, tokenHash []byte) (StaffMember,
 		return StaffMember{}, fmt.Errorf("store: API token: %w", ErrNotFound)
 	}
 	if err != nil {
-		return StaffMember{}, fmt.Errorf("store: API token: %w", err)
+		return StaffMember{}, fmt.Errorf("store: API token: %w", db.classify(err))
 	}
 	return m, nil
 }
