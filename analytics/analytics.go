@@ -85,7 +85,7 @@ type Event struct {
 	// confidence, already masked with MaskLine.
 	Line string
 
-	// Vote details.
+	// Vote details. The comment is masked (MaskComment) when recorded.
 	Helpful bool
 	Comment string
 
@@ -94,6 +94,12 @@ type Event struct {
 	// or IP itself is never recorded.
 	Check    string
 	Outcomes []string
+
+	// Popular counts the event's articles towards the home page's "most
+	// consulted errors". Handlers set it on diagnoses and on articles
+	// opened from a search, at most a few times per client and hour, so
+	// that neither page views nor one busy client decide the list.
+	Popular bool
 }
 
 // Limits on what an event may carry, so a hostile client cannot fill the
@@ -114,7 +120,9 @@ func (e Event) clean(now time.Time) Event {
 		e.Source = SourceDirect
 	}
 	e.Query = truncate(e.Query, MaxQueryLen)
-	e.Comment = truncate(e.Comment, MaxCommentLen)
+	if e.Comment != "" {
+		e.Comment = MaskComment(e.Comment)
+	}
 	e.Line = truncate(e.Line, MaxLineLen)
 	if len(e.Outcomes) > MaxOutcomes {
 		e.Outcomes = e.Outcomes[:MaxOutcomes]

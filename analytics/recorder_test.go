@@ -1,11 +1,15 @@
 package analytics_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +18,7 @@ import (
 
 	"github.com/servinetwork/rebote/analytics"
 	"github.com/servinetwork/rebote/store"
+	"github.com/servinetwork/rebote/store/storetest"
 )
 
 func openStore(t *testing.T) (*store.DB, string) {
@@ -155,4 +160,133 @@ func TestRecorderBoundsFields(t *testing.T) {
 func dbPath(t *testing.T, db *store.DB) string {
 	t.Helper()
 	return db.Path()
+}
+
+// waitFor polls cond for up to 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s: %s", what)
+		}
+	}
+}
+
+// Issue 13 item 4: with a database it may not write, the writer keeps the
+// events (one ERROR line, not one per batch) and reports the failure; once
+// the file is writable again it saves them all, without a restart.
+func TestRecorderRecoversFromReadOnlyDatabase(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "rebote.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	restore := storetest.ReadOnly(t, path)
+	db, err = store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+
+	var logs syncBuffer
+	rec := analytics.NewRecorder(db, slog.New(slog.NewTextHandler(&logs, nil)),
+		analytics.Options{BatchSize: 10, FlushEvery: 5 * time.Millisecond, RetryMax: 50 * time.Millisecond})
+	const events = 200
+	for range events {
+		rec.Record(analytics.Event{Kind: analytics.KindView, Article: "buzon-lleno"})
+	}
+	waitFor(t, "Err reports the read-only database", func() bool { return errors.Is(rec.Err(), store.ErrUnwritable) })
+	time.Sleep(300 * time.Millisecond) // several retries
+	if n := strings.Count(logs.String(), "level=ERROR"); n != 1 {
+		t.Errorf("%d ERROR lines while the database was read-only, want 1:\n%s", n, logs.String())
+	}
+
+	restore()
+	waitFor(t, "every event saved once the file is writable", func() bool { saved, _ := rec.Stats(); return saved == events })
+	if err := rec.Err(); err != nil {
+		t.Errorf("Err after recovery = %v", err)
+	}
+	if err := rec.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db); n != events {
+		t.Errorf("%d events stored, want %d", n, events)
+	}
+	if _, dropped := rec.Stats(); dropped != 0 {
+		t.Errorf("%d events dropped", dropped)
+	}
+	if !strings.Contains(logs.String(), "takes events again") {
+		t.Errorf("recovery not logged:\n%s", logs.String())
+	}
+}
+
+// Issue 13 item 4: the same on a real full disk (a small tmpfs).
+func TestRecorderRecoversFromFullDisk(t *testing.T) {
+	ctx := context.Background()
+	disk := storetest.SmallDisk(t, "4m")
+	db, err := store.Open(ctx, filepath.Join(disk, "rebote.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	free := storetest.Fill(t, disk)
+	rec := analytics.NewRecorder(db, quiet, analytics.Options{BatchSize: 1000, FlushEvery: 5 * time.Millisecond, RetryMax: 50 * time.Millisecond})
+	const events = 3000
+	for i := range events {
+		rec.Record(analytics.Event{Kind: analytics.KindSearch, Query: fmt.Sprintf("búsqueda distinta número %d", i)})
+	}
+	waitFor(t, "Err reports the full disk", func() bool { return errors.Is(rec.Err(), store.ErrUnwritable) })
+	free()
+	waitFor(t, "every event saved once there is space", func() bool { saved, _ := rec.Stats(); return saved == events })
+	if err := rec.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, db); n != events {
+		t.Errorf("%d events stored, want %d", n, events)
+	}
+}
+
+// Issue 13 item 5: comments are masked before they are stored.
+func TestRecorderMasksComments(t *testing.T) {
+	db, _ := openStore(t)
+	rec := analytics.NewRecorder(db, quiet, analytics.Options{})
+	rec.Record(analytics.Event{Kind: analytics.KindVote, Article: "buzon-lleno",
+		Comment: "escribid a ana.lopez@example.com o a pepe(at)empresa.es desde 2001:db8::1 o 203.0.113.9, servidor mx1.empresa.es"})
+	if err := rec.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", "file:"+db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var c string
+	if err := raw.QueryRow("SELECT comment FROM event").Scan(&c); err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{"ana.lopez", "example.com", "pepe", "empresa", "2001:db8", "203.0.113"} {
+		if strings.Contains(c, leak) {
+			t.Errorf("stored comment %q keeps %q", c, leak)
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -37,7 +37,11 @@ func (s *Server) handleDiagnosis(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := s.reader.Classify(texto)
 	src := analytics.ParseSource(r.PostForm.Get("origen"))
-	s.record(r, diagnosisEvent(d, texto, src))
+	e := diagnosisEvent(d, texto, src)
+	if len(e.Findings) > 0 {
+		e.Popular = s.counts(s.popularBudget, r, findingsKey(e.Findings))
+	}
+	s.record(r, e)
 	subject := voteSubject{Reason: string(d.Kind)}
 	if len(d.Recipients) > 0 {
 		subject.Reason = d.Recipients[0].Reason
@@ -67,6 +71,9 @@ func readPaste(w http.ResponseWriter, r *http.Request) (string, error) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return "", newUserError(codeTooLarge, "BadRequestTitle", "TooLargeText")
+		}
+		if gone := readAborted(r, err); gone != nil {
+			return "", gone
 		}
 		return "", newUserError(codeBadRequest, "BadRequestTitle", "BadEncodingText")
 	}

@@ -68,6 +68,14 @@ func newServerWithLog(tb testing.TB, cfg handlers.Config, logOut io.Writer) (*ht
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return serverOn(tb, db, cfg, logOut, nil)
+}
+
+// serverOn starts the real router over an open database, which it closes
+// when the test ends; accounts nil means staff.New(db). setup, if any,
+// adjusts the HTTP server before it starts.
+func serverOn(tb testing.TB, db *store.DB, cfg handlers.Config, logOut io.Writer, accounts *staff.Accounts, setup ...func(*http.Server)) (*httptest.Server, testDB) {
+	tb.Helper()
 	log := slog.New(slog.NewTextHandler(logOut, nil))
 	rec := analytics.NewRecorder(db, log, analytics.Options{})
 	tb.Cleanup(func() {
@@ -82,11 +90,18 @@ func newServerWithLog(tb testing.TB, cfg handlers.Config, logOut io.Writer) (*ht
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv, err := handlers.New(handlers.Deps{KB: kb, Search: mustSearch(tb, kb), Bounces: mustReader(tb, kb), Bundle: bundle, Log: log, Events: rec, Stats: db, Staff: staff.New(db)}, cfg)
+	if accounts == nil {
+		accounts = staff.New(db)
+	}
+	srv, err := handlers.New(handlers.Deps{KB: kb, Search: mustSearch(tb, kb), Bounces: mustReader(tb, kb), Bundle: bundle, Log: log, Events: rec, Stats: db, Staff: accounts}, cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ts := httptest.NewServer(srv.Routes())
+	ts := httptest.NewUnstartedServer(srv.Routes())
+	for _, f := range setup {
+		f(ts.Config)
+	}
+	ts.Start()
 	tb.Cleanup(ts.Close)
 	runBackground(tb, srv)
 	return ts, testDB{db: db, rec: rec}

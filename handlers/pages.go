@@ -62,6 +62,9 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 	e := analytics.Event{Kind: analytics.KindView, Source: src, Article: a.Slug, Findings: s.articleFindings(a)}
 	if src == analytics.SourceSearch {
 		e.Query = analytics.MaskQuery(r.URL.Query().Get("q"))
+		// An article opened from a search ranks the home page's list (a
+		// plain page view does not).
+		e.Popular = s.counts(s.popularBudget, r, a.Slug)
 	}
 	s.record(r, e)
 	// The page depends on where the visitor came from (its feedback form
@@ -149,8 +152,11 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Results fetched as the customer types (rebote.js) are not counted:
 	// every keystroke would be a search. A search counts when submitted,
-	// and an opened result counts as a view carrying its query.
-	if nq := analytics.MaskQuery(q); nq != "" && r.Header.Get("X-Rebote-Live") != "1" {
+	// and an opened result counts as a view carrying its query. One
+	// client's search counts once an hour, and only its first
+	// searchesPerClientHour distinct ones: no client can fill the tables.
+	if nq := analytics.MaskQuery(q); nq != "" && r.Header.Get("X-Rebote-Live") != "1" &&
+		s.counts(s.searchBudget, r, nq) {
 		s.record(r, analytics.Event{Kind: analytics.KindSearch, Source: s.visitSource(r), Query: nq, Results: results})
 	}
 	writeHTML(w, body)

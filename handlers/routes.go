@@ -2,17 +2,15 @@ package handlers
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
-	"github.com/go-chi/httprate"
 )
 
 // Routes returns the application's router with every route in one place.
 func (s *Server) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID)
+	r.Use(requestID)
 	r.Use(middleware.GetHead) // HEAD works wherever GET does
 	r.Use(s.logRequests)
 	r.Use(s.recoverPanics)
@@ -28,7 +26,7 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/errores", s.handle(s.handleArticleIndex))
 	r.Get("/errores/{slug}", s.handle(s.handleArticle))
 	r.Get("/e/{code}", s.handle(s.handleShortLink))
-	r.Get("/buscar", s.handle(s.handleSearch))
+	r.With(s.rateLimit(10*s.cfg.RateLimit)).Get("/buscar", s.handle(s.handleSearch))
 	r.Get("/diagnostico", s.handle(s.handleDiagnosisForm))
 	r.With(s.rateLimit(s.cfg.RateLimit)).Post("/diagnostico", s.handle(s.handleDiagnosis))
 	r.Get("/privacidad", s.handle(s.handlePrivacy))
@@ -40,12 +38,10 @@ func (s *Server) Routes() http.Handler {
 
 	r.Route("/staff", func(r chi.Router) {
 		r.Get("/entrar", s.handle(s.handleSignInForm))
-		// Sign-in attempts are limited per client address, counted in
+		// Sign-in attempts are limited per client, keyed like the other
+		// limits (behind a proxy, by the address it gives), counted in
 		// memory for a minute and never stored.
-		r.With(httprate.Limit(10, time.Minute, httprate.WithKeyFuncs(httprate.KeyByIP),
-			httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
-				s.serveError(w, r, newUserError(codeRateLimited, "TooManyRequestsTitle", "TooManySignInsText"))
-			}))).Post("/entrar", s.handle(s.handleSignIn))
+		r.With(s.limit(signInsPerMinute, errTooManySignIns)).Post("/entrar", s.handle(s.handleSignIn))
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireStaff)
 			r.Get("/", s.handle(s.handleDashboard))

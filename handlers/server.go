@@ -42,13 +42,23 @@ type Config struct {
 	// TLS (directly or behind a proxy).
 	HSTS bool
 	// RateLimit is how many diagnoses, classify calls and live DNS checks
-	// (each route counted apart) one client may make per minute (the
-	// suggest and search APIs allow ten times as many, as they run while
-	// typing). Zero means no limit.
+	// (each route counted apart) one client may make per minute (search
+	// pages and the suggest and search APIs allow ten times as many, as
+	// they run while typing). Zero means no limit, and then no bound on
+	// what one client adds to the analytics either (the load test sends
+	// everything from one address).
 	RateLimit int
-	// BehindProxy takes the client address from X-Forwarded-For or
-	// X-Real-IP, which only a trusted proxy may set.
+	// BehindProxy takes the client address of the rate limits from
+	// ProxyHeader, which only a trusted proxy may set.
 	BehindProxy bool
+	// ProxyHeader is the header the proxy puts the client's address in:
+	// "X-Forwarded-For" (the default; its last entry) or one holding a
+	// single address, such as "X-Real-IP". Only this header is read: one
+	// the proxy does not set is the client's to forge.
+	ProxyHeader string
+	// WriteTimeout is the HTTP server's write timeout, so the request log
+	// can say when an answer came too late to be delivered.
+	WriteTimeout time.Duration
 	// RetentionDays is how long raw analytics events are kept, as the
 	// privacy page says. Zero means the default, 400.
 	RetentionDays int
@@ -67,6 +77,13 @@ func (c Config) retentionDays() int {
 		return 400
 	}
 	return c.RetentionDays
+}
+
+func (c Config) proxyHeader() string {
+	if c.ProxyHeader == "" {
+		return "X-Forwarded-For"
+	}
+	return c.ProxyHeader
 }
 
 func (c Config) popularRefresh() time.Duration {
@@ -93,6 +110,12 @@ type Server struct {
 
 	popularList atomic.Pointer[[]*knowledge.Article] // set by Run
 	pages       pageCache
+
+	// What one client may add to the analytics in an hour: distinct
+	// searches, and events that rank the home page's popular errors. Nil
+	// (no bound) when rate limits are off.
+	searchBudget  *hourlyBudget
+	popularBudget *hourlyBudget
 
 	localizersOnce sync.Once
 	localizers     map[string]*i18n.Localizer
@@ -125,6 +148,22 @@ func New(d Deps, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{kb: kb, index: d.Search, reader: d.Bounces, bundle: bundle, log: log, cfg: cfg, assetVersion: v,
-		events: d.Events, stats: d.Stats, staff: d.Staff, checks: d.Checks}, nil
+	srv := &Server{kb: kb, index: d.Search, reader: d.Bounces, bundle: bundle, log: log, cfg: cfg, assetVersion: v,
+		events: d.Events, stats: d.Stats, staff: d.Staff, checks: d.Checks}
+	if cfg.RateLimit > 0 {
+		srv.searchBudget = newHourlyBudget(searchesPerClientHour, budgetEntries)
+		srv.popularBudget = newHourlyBudget(popularPerClientHour, budgetEntries)
+	}
+	return srv, nil
 }
+
+// Bounds on what one client adds to the analytics in an hour (counted in
+// memory, by clientKey, never stored): a distinct search counts once and
+// at most searchesPerClientHour of them; at most popularPerClientHour
+// diagnoses or articles opened from a search rank the home page's list.
+// budgetEntries bounds the memory this takes (a few MB).
+const (
+	searchesPerClientHour = 30
+	popularPerClientHour  = 10
+	budgetEntries         = 100_000
+)

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -273,7 +275,7 @@ func TestWeakPasswordRefused(t *testing.T) {
 	if err := a.Add(ctx, "ana", "contraseñaaa"); err != nil {
 		t.Errorf("Add with 12 characters: %v", err)
 	}
-	if err := a.SetPassword(ctx, "ana", "corta123456"); !errors.Is(err, staff.ErrWeakPassword) {
+	if _, err := a.SetPassword(ctx, "ana", "corta123456"); !errors.Is(err, staff.ErrWeakPassword) {
 		t.Errorf("SetPassword with 11 characters: %v, want ErrWeakPassword", err)
 	}
 	if _, err := a.SignIn(ctx, "ana", "contraseñaaa"); err != nil {
@@ -305,7 +307,7 @@ func TestSetPassword(t *testing.T) {
 	a, _, _ := newAccounts(t)
 	mustAdd(t, a, "ana", password)
 	const newPassword = "la nueva contraseña"
-	if err := a.SetPassword(ctx, "ana", newPassword); err != nil {
+	if _, err := a.SetPassword(ctx, "ana", newPassword); err != nil {
 		t.Fatalf("SetPassword: %v", err)
 	}
 	if _, err := a.SignIn(ctx, "ana", password); !errors.Is(err, staff.ErrBadCredentials) {
@@ -314,9 +316,159 @@ func TestSetPassword(t *testing.T) {
 	if _, err := a.SignIn(ctx, "ana", newPassword); err != nil {
 		t.Errorf("new password: %v", err)
 	}
-	if err := a.SetPassword(ctx, "bruno", newPassword); !errors.Is(err, store.ErrNotFound) {
+	if _, err := a.SetPassword(ctx, "bruno", newPassword); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("SetPassword for an unknown name: %v, want ErrNotFound", err)
 	}
+}
+
+// signedIn opens two sessions and an API token for name, and returns a
+// function reporting which of them still work.
+func signedIn(t *testing.T, a *staff.Accounts, name, password string) func() []string {
+	t.Helper()
+	ctx := context.Background()
+	var sessions []string
+	for range 2 {
+		s, err := a.SignIn(ctx, name, password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sessions = append(sessions, s)
+	}
+	_, token, err := a.NewAPIToken(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func() []string {
+		var live []string
+		for i, s := range sessions {
+			if _, err := a.Session(ctx, s); err == nil {
+				live = append(live, fmt.Sprintf("session %d", i+1))
+			} else if !errors.Is(err, staff.ErrNoSession) {
+				t.Fatal(err)
+			}
+		}
+		if _, err := a.APIToken(ctx, token); err == nil {
+			live = append(live, "API token")
+		} else if !errors.Is(err, staff.ErrBadToken) {
+			t.Fatal(err)
+		}
+		return live
+	}
+}
+
+// Issue 13 item 9: a new password ends the account's sessions and API
+// tokens (whoever knew the old one is out), and only that account's.
+func TestSetPasswordEndsSessionsAndTokens(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	mustAdd(t, a, "ana", password)
+	mustAdd(t, a, "bruno", password)
+	ana := signedIn(t, a, "ana", password)
+	bruno := signedIn(t, a, "bruno", password)
+	ended, err := a.SetPassword(ctx, "ana", "la nueva contraseña")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if live := ana(); len(live) > 0 {
+		t.Errorf("after a password change, ana's %v still work", live)
+	}
+	if ended.Sessions != 2 || ended.Tokens != 1 {
+		t.Errorf("SetPassword reports %+v ended, want 2 sessions and 1 token", ended)
+	}
+	if live := bruno(); len(live) != 3 {
+		t.Errorf("ana's password change ended bruno's access: only %v work", live)
+	}
+}
+
+// Issue 13 item 9: a disabled account cannot sign in, its sessions and
+// tokens stop at once, and enabling it lets it sign in again (the old
+// sessions stay ended).
+func TestDisable(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	mustAdd(t, a, "ana", password)
+	mustAdd(t, a, "bruno", password)
+	ana := signedIn(t, a, "ana", password)
+	bruno := signedIn(t, a, "bruno", password)
+	ended, err := a.Disable(ctx, "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ended.Sessions != 2 || ended.Tokens != 1 {
+		t.Errorf("Disable reports %+v ended, want 2 sessions and 1 token", ended)
+	}
+	if live := ana(); len(live) > 0 {
+		t.Errorf("after disabling, ana's %v still work", live)
+	}
+	if _, err := a.SignIn(ctx, "ana", password); !errors.Is(err, staff.ErrBadCredentials) {
+		t.Errorf("disabled account signs in: %v, want ErrBadCredentials", err)
+	}
+	if _, _, err := a.NewAPIToken(ctx, "ana"); err == nil {
+		// A token made for a disabled account must not work either.
+		if live := ana(); len(live) > 0 {
+			t.Errorf("a token made after disabling works: %v", live)
+		}
+	}
+	if live := bruno(); len(live) != 3 {
+		t.Errorf("disabling ana ended bruno's access: only %v work", live)
+	}
+	if _, err := a.Disable(ctx, "nadie"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Disable of an unknown name: %v, want ErrNotFound", err)
+	}
+	if err := a.Enable(ctx, "ana"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SignIn(ctx, "ana", password); err != nil {
+		t.Errorf("enabled account cannot sign in: %v", err)
+	}
+}
+
+// Issue 13 item 1: password checks (19 MiB of argon2 each) never run more
+// than the limit at once, whatever the number of sign-ins; those that find
+// no slot in time get ErrBusy, the others their verdict.
+func TestSignInHashingIsBounded(t *testing.T) {
+	ctx := context.Background()
+	a, _, _ := newAccounts(t)
+	mustAdd(t, a, "ana", password)
+	a.LimitHashing(1, 0)
+	const attempts = 12
+	results := make(chan error, attempts)
+	var wg sync.WaitGroup
+	for i := range attempts {
+		wg.Go(func() {
+			name := "ana"
+			if i%2 == 0 {
+				name = "nadie" // unknown names cost a check too
+			}
+			_, err := a.SignIn(ctx, name, "contraseña equivocada")
+			results <- err
+		})
+	}
+	wg.Wait()
+	close(results)
+	busy := 0
+	for err := range results {
+		switch {
+		case errors.Is(err, staff.ErrBusy):
+			busy++
+		case !errors.Is(err, staff.ErrBadCredentials):
+			t.Errorf("SignIn: %v", err)
+		}
+	}
+	if busy == 0 {
+		t.Errorf("%d simultaneous sign-ins with one slot and no wait: none was refused as busy", attempts)
+	}
+	// With a wait, a burst is served in turn.
+	a.LimitHashing(1, time.Minute)
+	var wg2 sync.WaitGroup
+	for range 4 {
+		wg2.Go(func() {
+			if _, err := a.SignIn(ctx, "ana", password); err != nil {
+				t.Errorf("SignIn waiting its turn: %v", err)
+			}
+		})
+	}
+	wg2.Wait()
 }
 
 // A database that fails is an error of its own, never taken for a wrong

@@ -22,10 +22,11 @@ type dayCount struct {
 
 // SaveEvents stores a batch of events and adds them to the daily counts,
 // in one transaction: either the whole batch is counted or none of it.
-func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
+func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) (err error) {
 	if len(events) == 0 {
 		return nil
 	}
+	defer func() { err = db.writeFailed(err) }() // after the Rollback below
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: save events: %w", err)
@@ -94,6 +95,13 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 		same[row]++
 
 		day := e.At.UTC().Format(time.DateOnly)
+		if e.Popular {
+			for _, f := range e.Findings {
+				if f.Article != "" {
+					add(day, "popular", e.Source, f.Article, 1, 0, 0)
+				}
+			}
+		}
 		switch e.Kind {
 		case analytics.KindView:
 			add(day, "view", e.Source, e.Article, 1, 0, 0)
@@ -283,7 +291,7 @@ func subject(e analytics.Event) string {
 }
 
 // PurgeEvents deletes events older than the cutoff and reports how many;
-// the daily counts stay.
+// the daily counts stay (PurgeRollups trims them).
 func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) {
 	// Listing the kinds lets SQLite walk event_kind_at instead of the table.
 	res, err := db.db.ExecContext(ctx, `DELETE FROM event
@@ -292,6 +300,35 @@ func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) 
 		return 0, fmt.Errorf("store: purge events: %w", err)
 	}
 	return res.RowsAffected()
+}
+
+// tailMetrics are the rollup metrics keyed by what visitors typed or
+// pasted: their keys grow without bound, unlike articles and reasons.
+const tailMetrics = "'search', 'failed_search', 'unclassified'"
+
+// PurgeRollups deletes, from the days and whole months before the cutoff,
+// the rollup rows of searches and unread lines seen only once: the long
+// tail that would otherwise grow forever (one client typing 20,000
+// distinct searches left 80,000 rows). Totals (daily_total) and the
+// other metrics stay. It reports how many rows went.
+func (db *DB) PurgeRollups(ctx context.Context, before time.Time) (n int64, err error) {
+	defer func() { err = db.writeFailed(err) }()
+	day := before.UTC().Format(time.DateOnly)
+	for _, q := range []struct{ sql, until string }{
+		{"DELETE FROM daily WHERE metric IN (" + tailMetrics + ") AND day < ? AND n < 2", day},
+		{"DELETE FROM monthly WHERE metric IN (" + tailMetrics + ") AND month < ? AND n < 2", day[:7]},
+	} {
+		res, err := db.db.ExecContext(ctx, q.sql, q.until)
+		if err != nil {
+			return n, fmt.Errorf("store: purge rollups: %w", err)
+		}
+		k, err := res.RowsAffected()
+		if err != nil {
+			return n, fmt.Errorf("store: purge rollups: %w", err)
+		}
+		n += k
+	}
+	return n, nil
 }
 
 // CountEvents returns the number of stored events of a kind ("" for all),

@@ -42,9 +42,13 @@ type Config struct {
 	// garbage collector works harder near it rather than let the process
 	// grow (0: none; GOMEMLIMIT, when set, wins).
 	MemoryLimit int
-	// BehindProxy trusts X-Forwarded-For / X-Real-IP for the client
-	// address the rate limits count (only behind a proxy that sets them).
+	// BehindProxy trusts ProxyHeader for the client address the rate
+	// limits count (only behind a proxy that sets it).
 	BehindProxy bool
+	// ProxyHeader is the header the proxy puts the client's address in:
+	// X-Forwarded-For (its last entry) or one with a single address, such
+	// as X-Real-IP. Only it is read, and only with BehindProxy.
+	ProxyHeader string
 	Policy      knowledge.Policy
 
 	// The live DNS checks (/comprobar).
@@ -74,7 +78,8 @@ func settings() []setting {
 		{"frame-ancestors", "REBOTE_FRAME_ANCESTORS", "comma-separated origins allowed to frame Rebote (CSP frame-ancestors)", func(c *Config) flag.Value { return (*listValue)(&c.FrameAncestors) }},
 		{"hsts", "REBOTE_HSTS", "send Strict-Transport-Security (set when served over TLS)", func(c *Config) flag.Value { return (*boolValue)(&c.HSTS) }},
 		{"rate-limit", "REBOTE_RATE_LIMIT", "diagnoses and API calls per minute per client (0: no limit)", func(c *Config) flag.Value { return (*intValue)(&c.RateLimit) }},
-		{"behind-proxy", "REBOTE_BEHIND_PROXY", "trust X-Forwarded-For for the client address of rate limits", func(c *Config) flag.Value { return (*boolValue)(&c.BehindProxy) }},
+		{"behind-proxy", "REBOTE_BEHIND_PROXY", "take the client address of rate limits from --proxy-header (only behind a proxy that sets it)", func(c *Config) flag.Value { return (*boolValue)(&c.BehindProxy) }},
+		{"proxy-header", "REBOTE_PROXY_HEADER", "header the proxy puts the client address in: X-Forwarded-For (its last entry) or one like X-Real-IP", func(c *Config) flag.Value { return (*stringValue)(&c.ProxyHeader) }},
 		{"memory-limit", "REBOTE_MEMORY_LIMIT", "soft memory limit for the Go runtime, in MiB (0: none; GOMEMLIMIT wins)", func(c *Config) flag.Value { return (*intValue)(&c.MemoryLimit) }},
 		{"log-format", "REBOTE_LOG_FORMAT", "log format: text or json", func(c *Config) flag.Value { return (*stringValue)(&c.LogFormat) }},
 		{"log-level", "REBOTE_LOG_LEVEL", "log level: debug, info, warn or error", func(c *Config) flag.Value { return (*stringValue)(&c.LogLevel) }},
@@ -104,6 +109,7 @@ func defaultConfig() Config {
 		RetentionDays: 400,
 		OriginParam:   "origen",
 		RateLimit:     60,
+		ProxyHeader:   "X-Forwarded-For",
 		MemoryLimit:   64,
 		Policy:        knowledge.DefaultPolicy(),
 		DNSBLZones:    dnscheck.DefaultZones(),
@@ -184,6 +190,9 @@ func (c Config) validate() error {
 	if c.RateLimit < 0 {
 		errs = append(errs, fmt.Errorf("rate-limit %d must not be negative", c.RateLimit))
 	}
+	if !validHeaderName(c.ProxyHeader) {
+		errs = append(errs, fmt.Errorf("proxy-header %q must be a header name such as X-Forwarded-For or X-Real-IP", c.ProxyHeader))
+	}
 	if !validParamName(c.OriginParam) {
 		errs = append(errs, fmt.Errorf("origin-param %q must be a short name of letters, digits, _ or -", c.OriginParam))
 	}
@@ -235,6 +244,20 @@ func validParamName(s string) bool {
 	}
 	for _, r := range s {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderName accepts an HTTP header name: letters, digits and '-',
+// at most 64 characters.
+func validHeaderName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
 			return false
 		}
 	}

@@ -39,11 +39,17 @@ func startApp(tb testing.TB) string {
 // down as SIGTERM does and returns what serve returned.
 func startAppWith(tb testing.TB, cfg Config) (base string, stop func() error) {
 	tb.Helper()
+	return startAppLogging(tb, cfg, io.Discard)
+}
+
+// startAppLogging is startAppWith writing the server's log to logOut.
+func startAppLogging(tb testing.TB, cfg Config, logOut io.Writer) (base string, stop func() error) {
+	tb.Helper()
 	cfg.Addr = "127.0.0.1:0"
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	errc := make(chan error, 1)
-	go func() { errc <- serve(ctx, cfg, io.Discard, func(addr string) { addrc <- addr }) }()
+	go func() { errc <- serve(ctx, cfg, logOut, func(addr string) { addrc <- addr }) }()
 	var addr string
 	select {
 	case addr = <-addrc:
@@ -232,6 +238,25 @@ func TestConfigPrecedence(t *testing.T) {
 	}
 }
 
+// Issue 13 item 2: the proxy header is a setting like any other: a flag,
+// an environment variable, shown by rebote config.
+func TestProxyHeaderSetting(t *testing.T) {
+	var out bytes.Buffer
+	env := map[string]string{"REBOTE_PROXY_HEADER": "X-Real-IP", "REBOTE_BEHIND_PROXY": "true"}
+	if err := configCmd(nil, func(k string) string { return env[k] }, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"proxy-header             = X-Real-IP", "behind-proxy             = true"} {
+		if !strings.Contains(out.String(), want+"\n") {
+			t.Errorf("rebote config lacks %q:\n%s", want, out.String())
+		}
+	}
+	def, _, err := parseConfig("serve", nil, noEnv, io.Discard)
+	if err != nil || def.ProxyHeader != "X-Forwarded-For" || def.BehindProxy {
+		t.Errorf("defaults: proxy header %q, behind proxy %v (%v)", def.ProxyHeader, def.BehindProxy, err)
+	}
+}
+
 func TestInvalidConfigIsRefusedWithReason(t *testing.T) {
 	tests := []struct {
 		args []string
@@ -244,6 +269,7 @@ func TestInvalidConfigIsRefusedWithReason(t *testing.T) {
 		{[]string{"--log-format", "xml"}, nil, "log-format"},
 		{nil, map[string]string{"REBOTE_MESSAGES_PER_HOUR": "muchos"}, "REBOTE_MESSAGES_PER_HOUR"},
 		{[]string{"--messages-per-hour", "0"}, nil, "positive"},
+		{[]string{"--proxy-header", "X-Real-IP: 1"}, nil, "proxy-header"},
 	}
 	for _, tt := range tests {
 		var stderr bytes.Buffer
