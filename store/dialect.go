@@ -156,8 +156,12 @@ func retryable(err error) bool {
 	return false
 }
 
-// redact is a PostgreSQL URL without its password, fit for logs.
-func redact(target string) string {
+// Redact is a --db value fit for logs: a PostgreSQL URL without its
+// password; a SQLite path as it is.
+func Redact(target string) string {
+	if !IsPostgres(target) {
+		return target
+	}
 	u, err := url.Parse(target)
 	if err != nil {
 		return "postgres://(unparsable URL)"

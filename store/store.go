@@ -124,7 +124,7 @@ func dataSource(path string) (string, error) {
 // pending migrations under goose's session lock (an advisory lock), so
 // instances starting together migrate one after the other.
 func openPostgres(ctx context.Context, target string) (*DB, error) {
-	shown := redact(target)
+	shown := Redact(target)
 	sqlDB, err := sql.Open("pgx", target)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", shown, err)
