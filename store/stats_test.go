@@ -16,11 +16,6 @@ import (
 	"github.com/servinetwork/rebote/store/storetest"
 )
 
-func openTemp(t *testing.T) *store.DB {
-	t.Helper()
-	return openAt(t, filepath.Join(t.TempDir(), "rebote.db"))
-}
-
 func openAt(t *testing.T, target string) *store.DB {
 	t.Helper()
 	db, err := store.Open(context.Background(), target)
