@@ -30,7 +30,7 @@ const genBatch = 5000
 func genEventsCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("rebote-bench gen-events", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dbPath := fs.String("db", envOr(getenv, "REBOTE_DB", "rebote.db"), "path of the SQLite database file ($REBOTE_DB)")
+	dbPath := fs.String("db", envOr(getenv, "REBOTE_DB", "rebote.db"), "path of the SQLite database file, or a postgres:// URL ($REBOTE_DB)")
 	count := fs.Int("events", 10_000_000, "number of events to generate")
 	days := fs.Int("days", 400, "days the events are spread over, ending now")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same events (at times relative to now)")
