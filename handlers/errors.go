@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/a-h/templ"
-	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/servinetwork/rebote/locales"
 	"github.com/servinetwork/rebote/web"
@@ -148,7 +147,7 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, errClientGone) || ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		markClientGone(r)
 		s.log.LogAttrs(ctx, slog.LevelInfo, "client gone",
-			slog.String("request_id", middleware.GetReqID(ctx)),
+			slog.String("request_id", requestID(ctx)),
 			slog.String("route", routePattern(r)),
 			slog.String("error", err.Error()),
 		)
@@ -164,7 +163,7 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		level, msg = slog.LevelError, "request failed"
 	}
 	s.log.LogAttrs(ctx, level, msg,
-		slog.String("request_id", middleware.GetReqID(ctx)),
+		slog.String("request_id", requestID(ctx)),
 		slog.String("route", routePattern(r)),
 		slog.Int("status", status),
 		slog.String("code", ue.code),
@@ -195,7 +194,7 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 				markClientGone(r)
 				return
 			}
-			s.log.ErrorContext(r.Context(), "error page failed", slog.String("request_id", middleware.GetReqID(r.Context())),
+			s.log.ErrorContext(r.Context(), "error page failed", slog.String("request_id", requestID(r.Context())),
 				slog.Any("error", err))
 			http.Error(w, http.StatusText(status), status)
 		})

@@ -3,8 +3,6 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
-
-	"github.com/go-chi/chi/v5/middleware"
 )
 
 // handleHealth handles the "GET /healthz" route: the process is up, and
@@ -27,7 +25,7 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if s.cfg.Ready != nil {
 		if err := s.cfg.Ready(); err != nil {
-			s.log.ErrorContext(r.Context(), "not ready", slog.String("request_id", middleware.GetReqID(r.Context())), slog.Any("error", err))
+			s.log.ErrorContext(r.Context(), "not ready", slog.String("request_id", requestID(r.Context())), slog.Any("error", err))
 			http.Error(w, "not ready", http.StatusServiceUnavailable)
 			return
 		}

@@ -24,13 +24,23 @@ import (
 	"github.com/servinetwork/rebote/locales"
 )
 
-// requestState is what the request's log line needs to know from deeper
-// down: serveError marks a client that went away before its answer.
+// requestState is what the request's log line needs to know: its ID, and,
+// from deeper down, whether serveError found the client gone before its
+// answer.
 type requestState struct {
+	id         string
 	clientGone bool
 }
 
 type requestStateKey struct{}
+
+// requestID returns the ID of the request a context belongs to.
+func requestID(ctx context.Context) string {
+	if st, ok := ctx.Value(requestStateKey{}).(*requestState); ok {
+		return st.id
+	}
+	return ""
+}
 
 // markClientGone records, for the request's log line, that the client
 // left before its answer.
@@ -48,16 +58,18 @@ const (
 	statusTimedOut   = http.StatusGatewayTimeout
 )
 
-// logRequests writes one line per request. It logs the route pattern, not
-// the URL: query strings and pasted text may hold other people's addresses,
-// and visitor IPs are personal data we do not keep. The status is what
-// really happened: 499 when the client left before its answer, 504 when
-// the answer came after the write timeout (the server then drops it), with
-// an outcome saying so.
+// logRequests gives every request an ID (newRequestID) and writes one
+// line per request. It logs the route pattern, not the URL: query strings
+// and pasted text may hold other people's addresses, and visitor IPs are
+// personal data we do not keep. The status is what really happened: 499
+// when the client left before its answer, 504 when the answer came after
+// the write timeout (the server then drops it), with an outcome saying
+// so.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		st := &requestState{}
+		st := &requestState{id: newRequestID(r.Header.Get("X-Request-Id"))}
+		w.Header().Set("X-Request-Id", st.id)
 		r = r.WithContext(context.WithValue(r.Context(), requestStateKey{}, st))
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r)
@@ -67,7 +79,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			status = http.StatusOK // nothing written: net/http sends 200
 		}
 		attrs := []slog.Attr{
-			slog.String("request_id", middleware.GetReqID(r.Context())),
+			slog.String("request_id", st.id),
 			slog.String("method", r.Method),
 			slog.String("route", routePattern(r)),
 		}
@@ -86,12 +98,12 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	})
 }
 
-// requestIDPrefix starts the IDs requestID makes: random per process, so
-// IDs of two runs do not collide in the logs.
+// requestIDPrefix starts the IDs newRequestID makes: random per process,
+// so IDs of two runs do not collide in the logs.
 var requestIDPrefix = func() string {
 	b := make([]byte, 6)
 	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+	return base64.RawURLEncoding.EncodeToString(b) + "-"
 }()
 
 var requestIDs atomic.Uint64
@@ -99,20 +111,17 @@ var requestIDs atomic.Uint64
 // maxRequestIDLen bounds a client's X-Request-Id.
 const maxRequestIDLen = 64
 
-// requestID gives every request an ID for its log lines (and the
+// newRequestID is the ID of a request for its log lines (and its
 // X-Request-Id answer header): the client's X-Request-Id when it is a
 // short token of letters, digits, '.', '_' and '-' (a proxy's, say), else
 // a new one. Anything else a client sends is never logged: a header can
 // be 60 KB of anything.
-func requestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get("X-Request-Id")
-		if !validRequestID(id) {
-			id = requestIDPrefix + "-" + strconv.FormatUint(requestIDs.Add(1), 10)
-		}
-		w.Header().Set("X-Request-Id", id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), middleware.RequestIDKey, id)))
-	})
+func newRequestID(sent string) string {
+	if validRequestID(sent) {
+		return sent
+	}
+	var buf [32]byte
+	return string(strconv.AppendUint(append(buf[:0], requestIDPrefix...), requestIDs.Add(1), 10))
 }
 
 func validRequestID(id string) bool {

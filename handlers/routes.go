@@ -10,9 +10,8 @@ import (
 // Routes returns the application's router with every route in one place.
 func (s *Server) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(requestID)
 	r.Use(middleware.GetHead) // HEAD works wherever GET does
-	r.Use(s.logRequests)
+	r.Use(s.logRequests)      // also gives each request its ID
 	r.Use(s.recoverPanics)
 	r.Use(s.securityHeaders)
 	r.Use(s.withLocale)
