@@ -21,9 +21,23 @@ import (
 	"github.com/servinetwork/rebote/store/storetest"
 )
 
+// eachBackend runs test once per backend (storetest.Backends), each with
+// an openStore that opens a new, empty database of that kind.
+func eachBackend(t *testing.T, test func(t *testing.T, openStore func(*testing.T) (*store.DB, string))) {
+	for _, b := range storetest.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			test(t, func(t *testing.T) (*store.DB, string) { return openAt(t, b.New(t)) })
+		})
+	}
+}
+
 func openStore(t *testing.T) (*store.DB, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "rebote.db")
+	return openAt(t, filepath.Join(t.TempDir(), "rebote.db"))
+}
+
+func openAt(t *testing.T, path string) (*store.DB, string) {
+	t.Helper()
 	db, err := store.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
@@ -44,36 +58,38 @@ func count(t *testing.T, db *store.DB) int64 {
 }
 
 func TestRecorderSavesEveryAcceptedEvent(t *testing.T) {
-	db, _ := openStore(t)
-	rec := analytics.NewRecorder(db, quiet, analytics.Options{BatchSize: 50, FlushEvery: time.Hour})
-	var wg sync.WaitGroup
-	const writers, each = 8, 500
-	for w := 0; w < writers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < each; i++ {
-				if !rec.Record(analytics.Event{Kind: analytics.KindSearch, Query: "550 5.1.1", Results: i % 2}) {
-					t.Error("event refused with an empty queue")
+	eachBackend(t, func(t *testing.T, openStore func(*testing.T) (*store.DB, string)) {
+		db, _ := openStore(t)
+		rec := analytics.NewRecorder(db, quiet, analytics.Options{BatchSize: 50, FlushEvery: time.Hour})
+		var wg sync.WaitGroup
+		const writers, each = 8, 500
+		for w := 0; w < writers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < each; i++ {
+					if !rec.Record(analytics.Event{Kind: analytics.KindSearch, Query: "550 5.1.1", Results: i % 2}) {
+						t.Error("event refused with an empty queue")
+					}
 				}
-			}
-		}()
-	}
-	wg.Wait()
-	// FlushEvery is an hour: only Close can have written the last batch.
-	if err := rec.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if n := count(t, db); n != writers*each {
-		t.Errorf("%d events stored, want %d", n, writers*each)
-	}
-	if saved, dropped := rec.Stats(); saved != writers*each || dropped != 0 {
-		t.Errorf("stats saved=%d dropped=%d", saved, dropped)
-	}
-	// After Close, events are refused, not lost silently or panicking.
-	if rec.Record(analytics.Event{Kind: analytics.KindView}) {
-		t.Error("event accepted after Close")
-	}
+			}()
+		}
+		wg.Wait()
+		// FlushEvery is an hour: only Close can have written the last batch.
+		if err := rec.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, db); n != writers*each {
+			t.Errorf("%d events stored, want %d", n, writers*each)
+		}
+		if saved, dropped := rec.Stats(); saved != writers*each || dropped != 0 {
+			t.Errorf("stats saved=%d dropped=%d", saved, dropped)
+		}
+		// After Close, events are refused, not lost silently or panicking.
+		if rec.Record(analytics.Event{Kind: analytics.KindView}) {
+			t.Error("event accepted after Close")
+		}
+	})
 }
 
 // A locked database makes the writer wait; pages must not, and what was
@@ -116,45 +132,45 @@ func TestRecorderLockedDatabase(t *testing.T) {
 
 // When the database is gone, events are dropped and counted; nothing blocks.
 func TestRecorderDatabaseGone(t *testing.T) {
-	db, _ := openStore(t)
-	db.Close()
-	rec := analytics.NewRecorder(db, quiet, analytics.Options{QueueSize: 100, FlushEvery: time.Millisecond})
-	for i := 0; i < 300; i++ {
-		rec.Record(analytics.Event{Kind: analytics.KindView})
-	}
-	if err := rec.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	saved, dropped := rec.Stats()
-	if saved != 0 || dropped != 300 {
-		t.Errorf("saved=%d dropped=%d, want 0 and 300", saved, dropped)
-	}
+	eachBackend(t, func(t *testing.T, openStore func(*testing.T) (*store.DB, string)) {
+		db, _ := openStore(t)
+		db.Close()
+		rec := analytics.NewRecorder(db, quiet, analytics.Options{QueueSize: 100, FlushEvery: time.Millisecond})
+		for i := 0; i < 300; i++ {
+			rec.Record(analytics.Event{Kind: analytics.KindView})
+		}
+		if err := rec.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		saved, dropped := rec.Stats()
+		if saved != 0 || dropped != 300 {
+			t.Errorf("saved=%d dropped=%d, want 0 and 300", saved, dropped)
+		}
+	})
 }
 
 func TestRecorderBoundsFields(t *testing.T) {
-	db, _ := openStore(t)
-	rec := analytics.NewRecorder(db, quiet, analytics.Options{})
-	long := make([]byte, 10000)
-	for i := range long {
-		long[i] = 'a'
-	}
-	rec.Record(analytics.Event{Kind: analytics.KindVote, Article: "buzon-lleno", Comment: string(long), Query: string(long)})
-	if err := rec.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	var c, q int
-	// Read back through SQLite to check what was really stored.
-	raw, err := sql.Open("sqlite", "file:"+dbPath(t, db))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	if err := raw.QueryRow("SELECT length(comment), length(query) FROM event").Scan(&c, &q); err != nil {
-		t.Fatal(err)
-	}
-	if c != analytics.MaxCommentLen || q != analytics.MaxQueryLen {
-		t.Errorf("stored comment %d and query %d bytes, want %d and %d", c, q, analytics.MaxCommentLen, analytics.MaxQueryLen)
-	}
+	eachBackend(t, func(t *testing.T, openStore func(*testing.T) (*store.DB, string)) {
+		db, _ := openStore(t)
+		rec := analytics.NewRecorder(db, quiet, analytics.Options{})
+		long := make([]byte, 10000)
+		for i := range long {
+			long[i] = 'a'
+		}
+		rec.Record(analytics.Event{Kind: analytics.KindVote, Article: "buzon-lleno", Comment: string(long), Query: string(long)})
+		if err := rec.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		var c, q int
+		// Read back through SQLite to check what was really stored.
+		raw := storetest.Raw(t, dbPath(t, db))
+		if err := raw.QueryRow("SELECT length(comment), length(query) FROM event").Scan(&c, &q); err != nil {
+			t.Fatal(err)
+		}
+		if c != analytics.MaxCommentLen || q != analytics.MaxQueryLen {
+			t.Errorf("stored comment %d and query %d bytes, want %d and %d", c, q, analytics.MaxCommentLen, analytics.MaxQueryLen)
+		}
+	})
 }
 
 func dbPath(t *testing.T, db *store.DB) string {
@@ -250,27 +266,25 @@ func TestRecorderRecoversFromFullDisk(t *testing.T) {
 
 // Issue 13 item 5: comments are masked before they are stored.
 func TestRecorderMasksComments(t *testing.T) {
-	db, _ := openStore(t)
-	rec := analytics.NewRecorder(db, quiet, analytics.Options{})
-	rec.Record(analytics.Event{Kind: analytics.KindVote, Article: "buzon-lleno",
-		Comment: "escribid a ana.lopez@example.com o a pepe(at)empresa.es desde 2001:db8::1 o 203.0.113.9, servidor mx1.empresa.es"})
-	if err := rec.Close(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("sqlite", "file:"+db.Path())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	var c string
-	if err := raw.QueryRow("SELECT comment FROM event").Scan(&c); err != nil {
-		t.Fatal(err)
-	}
-	for _, leak := range []string{"ana.lopez", "example.com", "pepe", "empresa", "2001:db8", "203.0.113"} {
-		if strings.Contains(c, leak) {
-			t.Errorf("stored comment %q keeps %q", c, leak)
+	eachBackend(t, func(t *testing.T, openStore func(*testing.T) (*store.DB, string)) {
+		db, _ := openStore(t)
+		rec := analytics.NewRecorder(db, quiet, analytics.Options{})
+		rec.Record(analytics.Event{Kind: analytics.KindVote, Article: "buzon-lleno",
+			Comment: "escribid a ana.lopez@example.com o a pepe(at)empresa.es desde 2001:db8::1 o 203.0.113.9, servidor mx1.empresa.es"})
+		if err := rec.Close(context.Background()); err != nil {
+			t.Fatal(err)
 		}
-	}
+		raw := storetest.Raw(t, db.Path())
+		var c string
+		if err := raw.QueryRow("SELECT comment FROM event").Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		for _, leak := range []string{"ana.lopez", "example.com", "pepe", "empresa", "2001:db8", "203.0.113"} {
+			if strings.Contains(c, leak) {
+				t.Errorf("stored comment %q keeps %q", c, leak)
+			}
+		}
+	})
 }
 
 // syncBuffer is a bytes.Buffer safe for a logger and a test at once.

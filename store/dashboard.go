@@ -149,11 +149,15 @@ func (db *DB) errorTrends(ctx context.Context, f Filter, reasons []string) (map[
 	// daily_metric_key. The + on day stops the planner preferring the
 	// primary key's day range.
 	first, last := f.days()
+	day := "+day" // SQLite's way; PostgreSQL has no unary + on text
+	if db.db.pg {
+		day = "day"
+	}
 	parts := make([]string, len(reasons))
 	args := make([]any, 0, 4*len(reasons))
 	for i, r := range reasons {
 		parts[i] = fmt.Sprintf(`SELECT %d, day, SUM(n) FROM daily
-			WHERE metric = 'error' AND key >= ? AND key < ? AND +day BETWEEN ? AND ?%s GROUP BY day`, i, f.sourceCond())
+			WHERE metric = 'error' AND key >= ? AND key < ? AND %s BETWEEN ? AND ?%s GROUP BY day`, i, day, f.sourceCond())
 		args = append(args, r+"\t", r+"\n", first, last)
 	}
 	rows, err := db.db.QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)

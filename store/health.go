@@ -46,7 +46,15 @@ func (db *DB) Ping(ctx context.Context) error {
 // the write is rolled back, and the damage check is QuickCheck's last
 // verdict rather than a new scan. A connection that SQLite opened
 // read-only is replaced, so a fixed permission counts at once.
+//
+// With PostgreSQL there is no file: Check is the answer and the write.
 func (db *DB) Check(ctx context.Context) error {
+	if db.db.pg {
+		if err := db.Ping(ctx); err != nil {
+			return err
+		}
+		return db.probeWrite(ctx)
+	}
 	if err := db.sameFile(); err != nil {
 		return err
 	}
@@ -104,7 +112,12 @@ const quickCheckRows = 5
 // remembers the verdict for Check. A damaged file gives an error wrapping
 // ErrCorrupt that says how to recover. It reads the whole file: run it at
 // start-up and then at most every few minutes, not per request.
+//
+// With PostgreSQL it does nothing: the server checks its own pages.
 func (db *DB) QuickCheck(ctx context.Context) error {
+	if db.db.pg {
+		return nil
+	}
 	err := db.quickCheck(ctx)
 	db.checkMu.Lock()
 	db.lastCheck = err
@@ -175,6 +188,16 @@ func sqliteCode(err error) int {
 // classify marks errors that are about the database file rather than the
 // statement: ErrUnwritable or ErrCorrupt.
 func (db *DB) classify(err error) error {
+	if code := pgCode(err); code != "" {
+		switch {
+		case code == "25006", code == "53100", strings.HasPrefix(code, "58"):
+			// read-only transaction (a standby), disk full, I/O error
+			return fmt.Errorf("%w: %w", ErrUnwritable, err)
+		case code == "XX001", code == "XX002":
+			return fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+		return err
+	}
 	switch sqliteCode(err) & 0xff {
 	case 0:
 		return err
@@ -197,7 +220,7 @@ func (db *DB) writeFailed(err error) error {
 		return nil
 	}
 	err = db.classify(err)
-	if errors.Is(err, ErrUnwritable) {
+	if errors.Is(err, ErrUnwritable) && !db.db.pg {
 		db.db.SetMaxIdleConns(0) // closes the idle connections
 		db.db.SetMaxIdleConns(defaultIdleConns)
 	}

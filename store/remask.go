@@ -24,6 +24,11 @@ func (db *DB) Remask(ctx context.Context) (changed int64, err error) {
 		return fail(err)
 	}
 	defer tx.Rollback()
+	// Instances starting together remask one after the other; the later
+	// ones then find the version done.
+	if err := tx.lock(ctx, "remask"); err != nil {
+		return fail(err)
+	}
 	var version string
 	err = tx.QueryRowContext(ctx, "SELECT value FROM instance WHERE key = 'mask_version'").Scan(&version)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -56,7 +61,7 @@ func (db *DB) Remask(ctx context.Context) (changed int64, err error) {
 }
 
 // remaskEvents masks the free text of every event again.
-func remaskEvents(ctx context.Context, tx *sql.Tx) (int64, error) {
+func remaskEvents(ctx context.Context, tx *txn) (int64, error) {
 	type fix struct {
 		id                   int64
 		query, line, comment string
@@ -100,7 +105,7 @@ func remaskEvents(ctx context.Context, tx *sql.Tx) (int64, error) {
 
 // remaskRollup masks the keys of the search and line metrics of a rollup
 // table again, merging counts when two keys now mask alike.
-func remaskRollup(ctx context.Context, tx *sql.Tx, table, period string) (int64, error) {
+func remaskRollup(ctx context.Context, tx *txn, table, period string) (int64, error) {
 	type row struct {
 		period, metric, source, key, masked string
 		n, yes, no                          int64
@@ -136,7 +141,7 @@ func remaskRollup(ctx context.Context, tx *sql.Tx, table, period string) (int64,
 			return 0, err
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO "+table+" ("+period+", metric, source, key, n, yes, no) VALUES (?, ?, ?, ?, ?, ?, ?)"+
-			" ON CONFLICT (metric, "+period+", source, key) DO UPDATE SET n = n + excluded.n, yes = yes + excluded.yes, no = no + excluded.no",
+			" ON CONFLICT (metric, "+period+", source, key) DO UPDATE SET n = "+table+".n + excluded.n, yes = "+table+".yes + excluded.yes, no = "+table+".no + excluded.no",
 			r.period, r.metric, r.source, r.masked, r.n, r.yes, r.no); err != nil {
 			return 0, err
 		}

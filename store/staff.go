@@ -198,12 +198,9 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash []byte) error {
 // its id.
 func (db *DB) CreateAPIToken(ctx context.Context, staffID int64, tokenHash []byte, now time.Time) (_ int64, err error) {
 	defer func() { err = db.writeFailed(err) }()
-	res, err := db.db.ExecContext(ctx, "INSERT INTO api_token (staff_id, token_hash, created_at) VALUES (?, ?, ?)",
-		staffID, tokenHash, now.Unix())
-	if err != nil {
-		return 0, fmt.Errorf("store: create API token: %w", err)
-	}
-	id, err := res.LastInsertId()
+	var id int64
+	err = db.db.QueryRowContext(ctx, "INSERT INTO api_token (staff_id, token_hash, created_at) VALUES (?, ?, ?) RETURNING id",
+		staffID, tokenHash, now.Unix()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: create API token: %w", err)
 	}

@@ -146,8 +146,8 @@ func (db *DB) TicketClicks(ctx context.Context, f Filter, limit int) ([]KeyCount
 
 func (db *DB) topKeys(ctx context.Context, metric string, f Filter, limit int) ([]KeyCount, error) {
 	sub, args := f.keyRows(metric)
-	args = append(args, limit)
-	rows, err := db.db.QueryContext(ctx, `SELECT key, SUM(n) AS total FROM (`+sub+`)
+	args = append(args, db.limit(limit))
+	rows, err := db.db.QueryContext(ctx, `SELECT key, SUM(n) AS total FROM (`+sub+`) AS r
 		GROUP BY key ORDER BY total DESC, key LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: %s: %w", metric, db.classify(err))
@@ -174,8 +174,8 @@ type Votes struct {
 // Feedback lists votes per subject, most voted first.
 func (db *DB) Feedback(ctx context.Context, f Filter, limit int) ([]Votes, error) {
 	sub, args := f.keyRows("vote")
-	args = append(args, limit)
-	rows, err := db.db.QueryContext(ctx, `SELECT key, SUM(yes), SUM(no) FROM (`+sub+`)
+	args = append(args, db.limit(limit))
+	rows, err := db.db.QueryContext(ctx, `SELECT key, SUM(yes), SUM(no) FROM (`+sub+`) AS r
 		GROUP BY key ORDER BY SUM(n) DESC, key LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: feedback: %w", db.classify(err))
@@ -253,7 +253,7 @@ func (db *DB) Comments(ctx context.Context, f Filter, limit int) ([]Comment, err
 	q := `SELECT at, article, reasons, helpful, comment FROM event
 		WHERE kind = 'vote' AND comment <> '' AND at >= ? AND at < ?` + f.sourceCond() + " ORDER BY at DESC LIMIT ?"
 	args := []any{dayStart(f.From).Unix(), dayStart(f.To).AddDate(0, 0, 1).Unix()}
-	args = append(args, limit)
+	args = append(args, db.limit(limit))
 	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: comments: %w", db.classify(err))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/servinetwork/rebote/dnscheck"
 	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/store"
 )
 
 // Config is the effective configuration of the server: defaults, then
@@ -70,7 +71,7 @@ type setting struct {
 func settings() []setting {
 	return []setting{
 		{"addr", "REBOTE_ADDR", "address to listen on (host:port)", func(c *Config) flag.Value { return (*stringValue)(&c.Addr) }},
-		{"db", "REBOTE_DB", "path of the SQLite database file (created if missing)", func(c *Config) flag.Value { return (*stringValue)(&c.DB) }},
+		{"db", "REBOTE_DB", "path of the SQLite database file (created if missing), or a postgres:// URL shared by several instances", func(c *Config) flag.Value { return (*stringValue)(&c.DB) }},
 		{"public-url", "REBOTE_PUBLIC_URL", "external base URL for absolute links in the API (default: from the request)", func(c *Config) flag.Value { return (*stringValue)(&c.PublicURL) }},
 		{"retention-days", "REBOTE_RETENTION_DAYS", "days raw analytics events are kept before purging (daily counts stay)", func(c *Config) flag.Value { return (*intValue)(&c.RetentionDays) }},
 		{"origin-param", "REBOTE_ORIGIN_PARAM", "query parameter the ticket form's links set to ticket (origen=ticket)", func(c *Config) flag.Value { return (*stringValue)(&c.OriginParam) }},
@@ -336,6 +337,9 @@ func configCmd(args []string, getenv func(string) string, stdout, stderr io.Writ
 		value := s.value(&c).String()
 		if isSecret(s.flag) && value != "" {
 			value = "********"
+		}
+		if s.flag == "db" {
+			value = store.Redact(value) // a URL's password
 		}
 		fmt.Fprintf(stdout, "%-24s = %s\n", s.flag, value)
 	}

@@ -8,6 +8,7 @@
 //	rebote classify [--json] FILE...   diagnose bounces in files ("-" for standard input)
 //	rebote staff COMMAND ...           staff accounts and API tokens: add, password, disable,
 //	                                   enable, token, revoke, list
+//	rebote db copy --from F --to URL   move a SQLite history into PostgreSQL
 //	rebote version                     print the version (also rebote --version)
 //
 // Every flag has a REBOTE_* environment variable; run "rebote serve -h" for
@@ -52,6 +53,7 @@ const usage = `usage:
   rebote config [flags]              print the effective configuration (secrets masked)
   rebote classify [--json] FILE...   diagnose bounces in files ("-" for standard input)
   rebote staff COMMAND ...           staff accounts and API tokens (rebote staff -h)
+  rebote db copy --from F --to URL   move a SQLite history into PostgreSQL (rebote db -h)
   rebote version                     print the version (also rebote --version)`
 
 func main() {
@@ -93,6 +95,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return configCmd(args, getenv, stdout, stderr)
 	case "staff":
 		return staffCmd(ctx, args, getenv, stdin, stdout, stderr)
+	case "db":
+		return dbCmd(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "rebote", buildVersion())
 		return nil
@@ -149,11 +153,11 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 	if err := db.QuickCheck(ctx); err != nil {
 		return err
 	}
-	log.Info("database checked", slog.String("db", cfg.DB), slog.Duration("duration", time.Since(checkStart)))
+	log.Info("database checked", slog.String("db", db.Path()), slog.Duration("duration", time.Since(checkStart)))
 	// A database that cannot be written does not stop the server (pages
 	// work, and the writer recovers once it can), but it is said at once.
 	if err := db.Check(ctx); err != nil {
-		log.Error("database not ready: /readyz answers 503 until this is fixed", slog.String("db", cfg.DB), slog.String("error", err.Error()))
+		log.Error("database not ready: /readyz answers 503 until this is fixed", slog.String("db", db.Path()), slog.String("error", err.Error()))
 	} else if n, err := db.Remask(ctx); err != nil {
 		log.Error("masking stored analytics with the current rules", slog.String("error", err.Error()))
 	} else if n > 0 {
@@ -213,7 +217,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 	if err != nil {
 		return err
 	}
-	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("version", buildVersion()), slog.Int("articles", len(kb.Articles())), slog.String("db", cfg.DB))
+	log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("version", buildVersion()), slog.Int("articles", len(kb.Articles())), slog.String("db", db.Path()))
 	if onListen != nil {
 		onListen(ln.Addr().String())
 	}

@@ -211,7 +211,7 @@ func TestHelpListsOperatorCommands(t *testing.T) {
 			got = append(got, f[1])
 		}
 	}
-	want := []string{"[serve]", "health", "config", "classify", "staff", "version"}
+	want := []string{"[serve]", "health", "config", "classify", "staff", "db", "version"}
 	if !slices.Equal(got, want) {
 		t.Errorf("rebote help lists %q, want %q", got, want)
 	}
