@@ -425,7 +425,11 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 	// the wordings that only look like a cause ([ignore]).
 	said := c.rules.blankIgnored(blankAddresses(folded))
 	v.Details.Command = c.rules.findCommand(said)
-	statusReason := c.rules.reasonForStatus(v.Status)
+	statusArticle := c.statusArticle(v.Status)
+	statusReason := ""
+	if statusArticle != nil {
+		statusReason = statusArticle.Reason
+	}
 
 	// A specific phrase decides; failing that, the enhanced status code;
 	// failing that, a generic phrase.
@@ -486,24 +490,6 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 		v.Reason = c.rules.delayedReason
 	}
 
-	// "User unknown" means the mailbox does not exist when the server said
-	// so on being given the recipient (RCPT) or with a code for it (X.1.1).
-	// A server that says it later, having seen the message, is a filter
-	// refusing it (Sisimai's "filtered"); the advice still points to checking
-	// the address.
-	// A provider's own error code (a rule of expressions only, such as
-	// Orange's) says what happened whatever words surround it.
-	byCode := r != nil && len(r.phrases) == 0
-	if v.Reason == "userunknown" && statusReason != "userunknown" && !byCode &&
-		v.Details.Command != "RCPT" && !anyPhrase(said, c.rules.rcpt) {
-		switch {
-		case statusReason == "suspend" || statusReason == "filtered":
-			v.Reason = statusReason
-		case v.Details.Command == "DATA" || anyPhrase(said, c.rules.late):
-			v.Reason = c.rules.lateReason
-		}
-	}
-
 	v.Temporary = f.action == "delayed" || strings.HasPrefix(v.Status, "4.") ||
 		(v.Status == "" && strings.HasPrefix(v.ReplyCode, "4")) ||
 		(v.Status == "" && v.ReplyCode == "" && r != nil && r.clientError)
@@ -526,6 +512,30 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 	v.Confidence = confidence(v, r != nil)
 	v.Advice, v.AdviceKeys = c.adviseFor(v)
 	return v, true
+}
+
+// statusArticle returns the article an enhanced status code means by
+// itself: the one whose short link it is, or the other class's (4.2.2 reads
+// as 5.2.2). The articles' code lists are the one table of what codes mean;
+// a code they leave to the generic article says nothing here.
+func (c *Reader) statusArticle(status string) *knowledge.Article {
+	if status == "" {
+		return nil
+	}
+	a, ok := c.kb.Canonical(status)
+	if !ok {
+		other := []byte(status)
+		if other[0] == '4' {
+			other[0] = '5'
+		} else {
+			other[0] = '4'
+		}
+		a, ok = c.kb.Canonical(string(other))
+	}
+	if !ok || a.Reason == "undefined" || a.Reason == "onhold" {
+		return nil
+	}
+	return a
 }
 
 // remoteReply returns the reply code of the receiving server: the first

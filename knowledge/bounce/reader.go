@@ -27,10 +27,11 @@ import (
 )
 
 // Articles is what the reader needs of the knowledge base: an article by
-// slug, the article a code leads to, and the provider's values for the
-// advice. *knowledge.KB is one.
+// slug, the article whose short link a code is, the article a code-like
+// text leads to, and the provider's values for the advice. *knowledge.KB is one.
 type Articles interface {
 	Article(slug string) (*knowledge.Article, bool)
+	Canonical(code string) (*knowledge.Article, bool)
 	Resolve(code string) (*knowledge.Article, bool)
 	Policy() knowledge.Policy
 }

@@ -18,12 +18,9 @@ type rules struct {
 	statusReason  map[string]string
 	reasonArticle map[string]string
 	domains       []string // popular mail domains, for typo suggestions
-	rcpt          []phrase // phrases that place a rejection at the RCPT stage
-	late          []phrase // "user unknown" wordings that, said late, mean a filter
 	ignore        []phrase // wordings that look like a cause but are not ("spam folder")
 	ignoreMatcher *phraseMatcher
 	held          []phrase // a list holding a message for its moderator: not a bounce
-	lateReason    string   // what "user unknown" said late becomes
 	// stages finds the [stage] phrases; stageOf is the SMTP command of each.
 	stages  *phraseMatcher
 	stageOf []string
@@ -167,10 +164,8 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 			LocalProgram  string   `toml:"local_program"`
 			GenericStatus []string `toml:"generic_status"`
 		} `toml:"dsn"`
-		Rcpt   phraseList   `toml:"rcpt"`
-		Late   decidingList `toml:"late"`
-		Ignore phraseList   `toml:"ignore"`
-		Held   phraseList   `toml:"held"`
+		Ignore phraseList `toml:"ignore"`
+		Held   phraseList `toml:"held"`
 		Rule   []struct {
 			Reason      string   `toml:"reason"`
 			Article     string   `toml:"article"`
@@ -223,7 +218,6 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 	}{
 		{"[stage.mail] reason", file.Stage.Mail.Reason, &rs.mailReason},
 		{"[stage.connect] reason", file.Stage.Connect.Reason, &rs.connectReason},
-		{"[late] reason", file.Late.Reason, &rs.lateReason},
 		{"[dsn] delayed", file.DSN.Delayed, &rs.delayedReason},
 		{"[dsn] local_program", file.DSN.LocalProgram, &rs.localProgramReason},
 	} {
@@ -298,12 +292,6 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 			out.regexes = append(out.regexes, guardedRegexp{c, rs.needleID(requiredLiteral(re))})
 		}
 		rs.list = append(rs.list, out)
-	}
-	if rs.rcpt, err = phrases(file.Rcpt.Match); err != nil {
-		return nil, fmt.Errorf("rules.toml: [rcpt]: %w", err)
-	}
-	if rs.late, err = phrases(file.Late.Match); err != nil {
-		return nil, fmt.Errorf("rules.toml: [late]: %w", err)
 	}
 	if rs.ignore, err = phrases(file.Ignore.Match); err != nil {
 		return nil, fmt.Errorf("rules.toml: [ignore]: %w", err)
