@@ -53,6 +53,10 @@ type Verdict struct {
 	Details    Details
 	Advice     []string // Spanish sentences tailored to this failure
 	AdviceKeys []string // the advice.toml keys of Advice, in order
+
+	// dialog: the wording that decided is a mail program's own error
+	// message (a client_error rule), quoted by the customer.
+	dialog bool
 }
 
 // Details are the specifics of a failure the advice uses.
@@ -186,17 +190,21 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 	}
 
 	var out []Verdict
+	var judged []finding // the finding of each verdict of out
 	for _, f := range findings {
 		// A recipient's own lines may lack the code (or everything): borrow
 		// the paste's error lines, unless they belong to other recipients.
 		if !c.hasEvidence(f.diag) || (!hasCodeLine(withoutStatusField(f.diag)) && len(findings) == 1) {
+			own := len(f.diag)
 			f.diag = appendNew(f.diag, global)
+			f.borrowed = len(f.diag) - own
 		}
-		v, ok := c.judge(f, m)
+		v, ok := c.judge(f, m, false)
 		if !ok {
 			continue
 		}
 		out = append(out, v)
+		judged = append(judged, f)
 	}
 	// A notice that only says delivery failed, with the real bounce
 	// attached (a gateway forwarding it): the attached one says why.
@@ -221,6 +229,19 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 	// A list holding a message for its moderator quotes no server reply.
 	if len(failed) == 0 && !quotesReply(out) && c.isHeldForModeration(body) {
 		return Diagnosis{Kind: KindNone}
+	}
+	// The last step of the diagnosis, once the paste is known to be a
+	// bounce and no attached bounce explains it better: a reason still
+	// unclear is the one of the article the search finds for the reply.
+	if c.search != nil {
+		for i, v := range out {
+			if v.Reason != "onhold" && v.Reason != "undefined" {
+				continue
+			}
+			if w, ok := c.judge(judged[i], m, true); ok {
+				out[i] = w
+			}
+		}
 	}
 	return Diagnosis{Kind: KindBounce, Recipients: out, Omitted: omitted}
 }
@@ -396,11 +417,29 @@ var (
 
 // judge turns a finding into a verdict. It reports false when the lines
 // say nothing about a failure.
-func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
+//
+// With useSearch, a reason still unclear after the rules, the codes and the
+// heuristics is the one of the article the knowledge base's search finds
+// for the server's reply.
+func (c *Reader) judge(f finding, m *message, useSearch bool) (Verdict, bool) {
 	text := joinContinuations(strings.Join(f.diag, "\n"))
 	// Phrases may be wrapped over two lines; matching on spaces keeps the
 	// offsets, so the line of a match can still be found.
-	folded := strings.ReplaceAll(spanish.Fold(text), "\n", " ")
+	folded := spanish.Fold(text)
+	// Where the recipient's own lines end and the borrowed ones begin.
+	ownEnd := len(folded)
+	if f.borrowed > 0 {
+		n := len(f.diag) - f.borrowed
+		for i := 0; i < len(folded); i++ {
+			if folded[i] == '\n' {
+				if n--; n == 0 {
+					ownEnd = i
+					break
+				}
+			}
+		}
+	}
+	folded = strings.ReplaceAll(folded, "\n", " ")
 	v := Verdict{Address: f.address}
 	v.Details.FromDSN = f.fromDSN
 
@@ -425,50 +464,79 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 	// the wordings that only look like a cause ([ignore]).
 	said := c.rules.blankIgnored(blankAddresses(folded))
 	v.Details.Command = c.rules.findCommand(said)
-	statusArticle := c.statusArticle(v.Status)
-	statusReason := ""
-	if statusArticle != nil {
-		statusReason = statusArticle.Reason
-	}
 
-	// A specific phrase decides; failing that, the enhanced status code;
-	// failing that, a generic phrase.
-	r, at, end := c.rules.match(said, false)
-	if r == nil && statusReason == "" && len(f.context) > 0 {
+	// The documented order (rules.toml's header, FORMATO.md): the wording
+	// of the cause; the enhanced status code, through the articles; the
+	// wording before the recipients; a specific reply code, through the
+	// articles; generic wording; a status code that only names its subject
+	// (X.Y.0); the SMTP stage and the delivery report; the knowledge
+	// base's search over the server's reply. Each step decides the reason
+	// and the article together, so the article shown is the one that
+	// explains the reason.
+	var art *knowledge.Article
+	statusArt := c.statusArticle(v.Status)
+	subjectOnly := statusArt != nil && strings.HasSuffix(v.Status, ".0")
+	// A delay notice says how long the message has waited ("could not be
+	// delivered for 4 hours"): that is no cause; the cause, if any, is in
+	// the rest of its words.
+	skip := ""
+	if f.action == "delayed" {
+		skip = c.rules.delayedReason
+	}
+	r, at, end := c.rules.matchExcept(said, false, skip)
+	// The recipient's own lines outrank those borrowed from elsewhere in
+	// the paste (a quoted subject, a disclaimer): their wording first, then
+	// the recipient's own status code, then the borrowed wording.
+	if r != nil && at >= ownEnd {
+		if mine, a, e := c.rules.matchExcept(said[:ownEnd], false, skip); mine != nil {
+			r, at, end = mine, a, e
+		} else if statusArt != nil && !subjectOnly && f.status == v.Status {
+			r, at, end = nil, -1, -1
+		}
+	}
+	if r == nil && (statusArt == nil || subjectOnly) && len(f.context) > 0 {
 		// What the text says before the recipients, if the recipient's own
 		// lines have no specific wording.
 		if cr, _, _ := c.rules.match(c.rules.blankIgnored(blankAddresses(spanish.Fold(strings.Join(f.context, " ")))), false); cr != nil {
 			r = cr
 		}
 	}
-	if r == nil && statusReason == "" {
-		r, at, end = c.rules.match(said, true)
-	}
 	switch {
 	case r != nil:
 		v.Reason = r.reason
 		v.Details.AuthCheck = r.check
-		// Size limits come in two flavours that only the code tells apart.
-		if (r.reason == "mesgtoobig" || r.reason == "exceedlimit") && (statusReason == "mesgtoobig" || statusReason == "exceedlimit") {
-			v.Reason = statusReason
-		}
-	case statusReason != "":
-		v.Reason = statusReason
-	case v.Details.Command == "MAIL":
-		v.Reason = c.rules.mailReason
-	case f.action == "delayed":
-		v.Reason = c.rules.delayedReason
-	case v.ReplyCode != "" && (v.ReplyCode[0] == '4' || v.ReplyCode[0] == '5'):
-		v.Reason = "onhold"
-	case v.Status != "" || (f.fromDSN && f.action == "failed"):
-		v.Reason = "undefined"
+	case statusArt != nil && !subjectOnly:
+		v.Reason, art = statusArt.Reason, statusArt
 	default:
-		return v, false
+		if a := c.replyArticle(v.ReplyCode); a != nil {
+			v.Reason, art = a.Reason, a
+			break
+		}
+		r, at, end = c.rules.matchExcept(said, true, skip)
+		switch {
+		case r != nil && (r.reason != "onhold" || statusArt == nil):
+			v.Reason = r.reason
+		case statusArt != nil:
+			r, at, end = nil, -1, -1
+			v.Reason, art = statusArt.Reason, statusArt
+		case v.Details.Command == "MAIL":
+			v.Reason = c.rules.mailReason
+		case f.action == "delayed":
+			v.Reason = c.rules.delayedReason
+		case v.ReplyCode != "" && (v.ReplyCode[0] == '4' || v.ReplyCode[0] == '5'):
+			v.Reason = "onhold"
+		case v.Status != "" || (f.fromDSN && f.action == "failed"):
+			v.Reason = "undefined"
+		default:
+			return v, false
+		}
 	}
+	decided := v.Reason
 
-	// The decisions below override what no strong rule said; their reasons
-	// are data ([stage], [dsn] and [late] in rules.toml, whose comments,
-	// like FORMATO.md, tell when each applies).
+	// The SMTP stage and the delivery report break ties: they override
+	// what no strong rule said, and their reasons are data ([stage] and
+	// [dsn] in rules.toml, whose comments, like FORMATO.md, tell when each
+	// applies).
 	//
 	// Refused at MAIL FROM, the problem is the sender's address or domain:
 	// words about an unknown user or host are about the sender there.
@@ -485,9 +553,21 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 	if v.Details.Command == "CONNECT" && (r == nil || r.weak) && v.Reason != "expired" {
 		v.Reason = c.rules.connectReason
 	}
-	// A delay notice with no specific explanation is a message still waiting.
-	if f.action == "delayed" && (r == nil || r.weak) {
+	// A delay notice that states no cause (no wording, no specific status
+	// code) is a message still waiting; one that does keeps its cause.
+	if f.action == "delayed" && (r == nil || r.weak) && (art == nil || art != statusArt || subjectOnly || c.rules.genericStatus[v.Status]) {
 		v.Reason = c.rules.delayedReason
+	}
+	// Still no cause: the article the knowledge base's search finds for the
+	// server's reply, the way a customer would find it on the site.
+	if (v.Reason == "onhold" || v.Reason == "undefined") && useSearch {
+		if a := c.searchReply(f.diag); a != nil {
+			v.Reason, art = a.Reason, a
+			decided = v.Reason
+		}
+	}
+	if v.Reason != decided {
+		art = nil
 	}
 
 	v.Temporary = f.action == "delayed" || strings.HasPrefix(v.Status, "4.") ||
@@ -498,9 +578,22 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 	}
 
 	v.RemoteHost, v.RemoteIP = c.words.remoteOf(f.remote, text)
+	// A wording that is the customer's program's setting when their own
+	// server says it, and a matter between two servers when the bounce
+	// names the receiving server that said it.
+	if r != nil && r.betweenServers != "" && v.Reason == r.reason && (v.RemoteHost != "" || v.RemoteIP != "") {
+		v.Reason, art = r.betweenServers, nil
+	}
 	v.Details.SaysPermanent = containsAny(folded, c.words.permanent...)
 	c.details(&v, folded)
-	v.Article = c.article(v, r)
+	v.Article = art
+	if v.Article == nil {
+		byRule := r
+		if r != nil && r.reason != v.Reason {
+			byRule = nil // a tie-breaker changed the reason: the rule's article explains another
+		}
+		v.Article = c.article(v, byRule)
+	}
 	v.Evidence = evidence(f.diag, folded, at, end)
 	if at >= 0 && end <= len(folded) {
 		v.Phrase = folded[at:end]
@@ -510,6 +603,7 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 	}
 	v.Address = strings.ToValidUTF8(v.Address, "")
 	v.Confidence = confidence(v, r != nil)
+	v.dialog = r != nil && r.clientError
 	v.Advice, v.AdviceKeys = c.adviseFor(v)
 	return v, true
 }
@@ -532,10 +626,117 @@ func (c *Reader) statusArticle(status string) *knowledge.Article {
 		}
 		a, ok = c.kb.Canonical(string(other))
 	}
-	if !ok || a.Reason == "undefined" || a.Reason == "onhold" {
+	if !ok || !explainsFailure(a) {
 		return nil
 	}
 	return a
+}
+
+// replyArticle returns the article a reply code means by itself: the one
+// whose short link it is, unless servers send the code for any failure
+// ([reply] generic in rules.toml: 550, 554).
+func (c *Reader) replyArticle(reply string) *knowledge.Article {
+	if reply == "" || c.rules.genericReply[reply] {
+		return nil
+	}
+	a, ok := c.kb.Canonical(reply)
+	if !ok || !explainsFailure(a) {
+		return nil
+	}
+	return a
+}
+
+// explainsFailure reports whether an article names a cause of failure:
+// not the generic "unspecified error" nor the success codes.
+func explainsFailure(a *knowledge.Article) bool {
+	return a.Reason != "undefined" && a.Reason != "onhold" && a.Reason != "delivered"
+}
+
+// maxSearchLines bounds the lines of a reply given to the search.
+const maxSearchLines = 3
+
+// searchReply asks the knowledge base's search about the server's reply in
+// a recipient's lines (those with a code, or else the first), without the
+// addresses, host names and numbers that only identify this message. It
+// returns the first article found if it names a cause.
+func (c *Reader) searchReply(diag []string) *knowledge.Article {
+	var picked []string
+	for _, l := range diag {
+		if len(picked) == maxSearchLines {
+			break
+		}
+		if mayHoldCode(l) && (findReply(l) != "" || findStatus(l) != "") {
+			picked = append(picked, l)
+		}
+	}
+	if len(picked) == 0 && len(diag) > 0 {
+		picked = diag[:1]
+	}
+	q := searchQuery(strings.Join(picked, " "))
+	if strings.TrimSpace(q) == "" {
+		return nil
+	}
+	for _, res := range c.search.Search(q, 1) {
+		if explainsFailure(res.Article) && quotesArticle(res.Article, q) {
+			return res.Article
+		}
+	}
+	return nil
+}
+
+// quotedWords is how many words in a row a reply must share with an
+// article's title, aliases or examples for the search's answer to stand:
+// fewer, and the search's best guess for a reply it does not know would
+// decide.
+const quotedWords = 4
+
+// quotesArticle reports whether q has quotedWords words in a row of a's
+// title, one of its aliases or one of its example lines, compared as the
+// search compares them (folded, punctuation aside).
+func quotesArticle(a *knowledge.Article, q string) bool {
+	query := spanish.Phrase(spanish.Tokenize(q))
+	for _, text := range append(append([]string{a.Title}, a.Aliases...), a.Examples()...) {
+		words := spanish.Tokenize(text)
+		for i := 0; i+quotedWords <= len(words); i++ {
+			if strings.Contains(query, spanish.Phrase(words[i:i+quotedWords])) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// maxQueryBytes is what searchQuery keeps of a reply: the search reads no
+// more either.
+const maxQueryBytes = 512
+
+// searchQuery keeps the words of a reply: it drops addresses, host names,
+// IP addresses, URLs and queue identifiers (any word with '@', '/', ':',
+// '=' or a dot between letters or digits, or a long mix of letters and
+// digits), which no article contains and which would only dilute the
+// search. Reply and status codes stay.
+func searchQuery(line string) string {
+	var b strings.Builder
+	for w := range strings.FieldsSeq(line) {
+		if b.Len() >= maxQueryBytes {
+			break
+		}
+		t := strings.Trim(w, "<>()[]'\",;")
+		if t == "" || strings.ContainsAny(t, "@/:=#") {
+			continue
+		}
+		if findStatus(t) == "" && strings.Contains(strings.Trim(t, "."), ".") {
+			continue
+		}
+		if len(t) > 12 && strings.ContainsAny(t, "0123456789") {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t)
+	}
+	return b.String()
 }
 
 // remoteReply returns the reply code of the receiving server: the first
@@ -630,7 +831,7 @@ func (w *wording) remoteOf(remoteMTA, text string) (host, ip string) {
 			}
 			i += from + len(marker)
 			from = i
-			h, rest := hostToken(lower[i:])
+			h, rest := hostToken(strings.TrimLeft(lower[i:], " \t"))
 			if h == "" {
 				continue
 			}
@@ -685,7 +886,9 @@ func bracketedIP(s string) string {
 
 // details fills the specifics the advice uses.
 func (c *Reader) details(v *Verdict, folded string) {
-	if v.Reason == "blocked" || v.Reason == "spamdetected" || v.Reason == "badreputation" {
+	// The lists of IP addresses (a content refusal may name Spamhaus's
+	// domain list, which says nothing of the sending IP).
+	if v.Reason == "blocked" || v.Reason == "badreputation" {
 		for _, b := range c.words.blocklists {
 			if strings.Contains(folded, b.key) {
 				v.Details.Blocklist = b.name
@@ -712,6 +915,9 @@ func (c *Reader) details(v *Verdict, folded string) {
 		if m := sizeRe.FindStringSubmatch(folded); m != nil {
 			v.Details.SizeLimit = humanSize(m[1], m[2])
 		}
+	}
+	if v.Reason == "ratelimited" {
+		v.Details.RateLimit = "remote"
 	}
 	if v.Reason == "speeding" {
 		v.Details.RateLimit = "remote"
@@ -933,6 +1139,20 @@ func hasPrefixAny(s string, prefixes []string) bool {
 	return false
 }
 
+// asksQuestion reports whether a line has a question mark outside a link
+// ("https://support.google.com/mail/?p=..." asks nothing).
+func asksQuestion(l string) bool {
+	if !strings.ContainsAny(l, "?¿") {
+		return false
+	}
+	for w := range strings.FieldsSeq(l) {
+		if strings.ContainsAny(w, "?¿") && !strings.Contains(w, "/") {
+			return true
+		}
+	}
+	return false
+}
+
 // smtpLineRe finds an SMTP reply as servers print it: a code at the start
 // of a line or after a colon, quote or "said", not a number in prose
 // ("un pedido de 550 unidades").
@@ -948,12 +1168,13 @@ func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFaile
 	if c.words.bounceSubject(subject) {
 		return true
 	}
+	mailerDaemon := c.words.fromMTA(from)
 	// A mailing (a newsletter, a list's post) that talks about bounces is
-	// not one: delivery reports never carry list headers of their own.
-	if m.header.get("list-unsubscribe") != "" || m.header.get("list-id") != "" {
+	// not one: delivery reports carry no list headers of their own, only
+	// those a list adds when it passes a mail system's report on.
+	if (m.header.get("list-unsubscribe") != "" || m.header.get("list-id") != "") && !mailerDaemon {
 		return false
 	}
-	mailerDaemon := c.words.fromMTA(from)
 	// A message a person or a company wrote (it has a From that is not a
 	// program's) is a bounce only if it quotes a server's reply: words
 	// alone ("your mailbox is full") are what phishing says too.
@@ -992,6 +1213,14 @@ func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFaile
 		strongCode := (v.ReplyCode != "" && v.ReplyCode[0] != '2' && codeLine) || (v.Status != "" && v.Status[0] != '2')
 		if strongCode && (mailerDaemon || hasSignals() || len(lines(body)) <= 3) {
 			return true
+		}
+		// Words said in a question ("¿es verdad que el error 550 es una
+		// lista negra?"), with no server reply or status code around
+		// them, ask about errors; they do not report one. A mail
+		// program's dialog is quoted words, not the customer's.
+		if m.header == nil && !codeLine && v.Status == "" && !v.dialog && v.Phrase != "" && len(v.Evidence) > 0 &&
+			asksQuestion(v.Evidence[0]) {
+			continue
 		}
 		if v.Confidence >= 0.8 && !personal && (mailerDaemon || hasSignals() || len(lines(body)) <= 15) {
 			return true

@@ -24,6 +24,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/search"
 )
 
 // Articles is what the reader needs of the knowledge base: an article by
@@ -36,10 +37,18 @@ type Articles interface {
 	Policy() knowledge.Policy
 }
 
+// Searcher is the knowledge base's search: the articles that answer a
+// text, best first. *search.Index is one; search.Lazy builds one on first
+// use.
+type Searcher interface {
+	Search(q string, limit int) []search.Result
+}
+
 // Reader classifies pasted bounces with the compiled rules and advice. It
 // is immutable and safe for concurrent use.
 type Reader struct {
 	kb         Articles
+	search     Searcher // nil: no search to fall back on
 	rules      *rules
 	words      *wording
 	advice     map[string]template
@@ -53,8 +62,23 @@ type Reader struct {
 var data embed.FS
 
 // New returns a Reader with the embedded rules.toml, phrases.toml and
-// advice.toml.
+// advice.toml. A reply that no rule and no code explains is "unclear"
+// (onhold); NewWithSearch asks the knowledge base's search instead.
 func New(kb Articles) (*Reader, error) { return NewFS(kb, data) }
+
+// NewWithSearch is New with the knowledge base's search as the last step of
+// the diagnosis: when the rules and the codes leave a recipient's reason
+// unclear, the article the search finds first for the server's reply
+// decides it. The search is asked only then; pass search.Lazy to build its
+// index only if some paste needs it.
+func NewWithSearch(kb Articles, s Searcher) (*Reader, error) {
+	r, err := NewFS(kb, data)
+	if err != nil {
+		return nil, err
+	}
+	r.search = s
+	return r, nil
+}
 
 // NewFS is New with rules.toml, phrases.toml and advice.toml read from
 // fsys. It reports the first problem it finds, naming the file and the

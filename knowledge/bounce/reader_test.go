@@ -98,11 +98,11 @@ func TestNewFSRejects(t *testing.T) {
 			want: []string{"rules.toml", `reason "speedy" has no article in [reasons]`},
 		},
 		{
-			name: "status code with an unknown reason",
+			name: "generic reply code that is not one",
 			file: "rules.toml",
-			old:  `"5.1.1" = "userunknown"`,
-			new:  `"5.1.1" = "userunkown"`,
-			want: []string{"rules.toml", "[status] 5.1.1", `reason "userunkown"`},
+			old:  "generic = [\n  \"421\",",
+			new:  "generic = [\n  \"5.7.1\",",
+			want: []string{"rules.toml", "[reply] generic", `"5.7.1" is not a reply code`},
 		},
 		{
 			name: "phrase twice in one rule",
