@@ -67,7 +67,7 @@ type Details struct {
 	TypoDomain string // "gmial.com"
 	Suggestion string // "gmail.com"
 	SizeLimit  string // "10 MB"
-	RateLimit  string // "ours" (the provider's E451) or "remote"
+	RateLimit  string // "ours" (the provider's E451) or "remote" (the receiving server's, ratelimited)
 	AuthCheck  string // SPF, DKIM or DMARC
 	FromDSN    bool   // read from a machine-readable delivery status
 	// SaysPermanent: the text calls the failure permanent ("failed
@@ -191,7 +191,12 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 
 	var out []Verdict
 	var judged []finding // the finding of each verdict of out
+	notice := body
+	if len(notice) > 8<<10 {
+		notice = notice[:8<<10]
+	}
 	for _, f := range findings {
+		f.notice = notice
 		// A recipient's own lines may lack the code (or everything): borrow
 		// the paste's error lines, unless they belong to other recipients.
 		if !c.hasEvidence(f.diag) || (!hasCodeLine(withoutStatusField(f.diag)) && len(findings) == 1) {
@@ -573,11 +578,17 @@ func (c *Reader) judge(f finding, m *message, useSearch bool) (Verdict, bool) {
 	v.Temporary = f.action == "delayed" || strings.HasPrefix(v.Status, "4.") ||
 		(v.Status == "" && strings.HasPrefix(v.ReplyCode, "4")) ||
 		(v.Status == "" && v.ReplyCode == "" && r != nil && r.clientError)
-	if v.Reason == "expired" && f.action != "delayed" && !containsAny(folded, c.words.retry...) {
+	if v.Reason == "expired" && f.action != "delayed" && !containsAny(spanish.Fold(f.notice), c.words.retry...) {
 		v.Temporary = false
 	}
 
 	v.RemoteHost, v.RemoteIP = c.words.remoteOf(f.remote, text)
+	if r != nil && r.clientError {
+		// A mail program's dialog names the customer's own outgoing
+		// server ("no se pudo encontrar el host smtp.example.com"), not
+		// the recipient's.
+		v.RemoteHost, v.RemoteIP = "", ""
+	}
 	// A wording that is the customer's program's setting when their own
 	// server says it, and a matter between two servers when the bounce
 	// names the receiving server that said it.
@@ -916,14 +927,15 @@ func (c *Reader) details(v *Verdict, folded string) {
 			v.Details.SizeLimit = humanSize(m[1], m[2])
 		}
 	}
-	if v.Reason == "ratelimited" {
+	// Whose sending limit: the provider's own (E451), or the receiving
+	// server's limit on the sending host (ratelimited). The limit of the
+	// customer's account elsewhere, or of the recipient's mailbox, is told
+	// by [[advice]], which knows the article.
+	switch {
+	case (v.Reason == "speeding" || v.Reason == "ratelimited") && containsAny(folded, c.words.rateOurs...):
+		v.Details.RateLimit = "ours"
+	case v.Reason == "ratelimited":
 		v.Details.RateLimit = "remote"
-	}
-	if v.Reason == "speeding" {
-		v.Details.RateLimit = "remote"
-		if containsAny(folded, c.words.rateOurs...) {
-			v.Details.RateLimit = "ours"
-		}
 	}
 }
 

@@ -29,6 +29,9 @@ type finding struct {
 	// borrowed counts the lines at the end of diag taken from elsewhere in
 	// the paste because the recipient's own lines explain nothing.
 	borrowed int
+	// notice is the start of the paste's text, where a notice says whether
+	// the server keeps trying ([persistence] retry).
+	notice string
 }
 
 // addressOccurrence is an address found in the text.
