@@ -204,7 +204,7 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 			f.diag = appendNew(f.diag, global)
 			f.borrowed = len(f.diag) - own
 		}
-		v, ok := c.judge(f, m, false)
+		v, ok := c.judge(f, m, nil)
 		if !ok {
 			continue
 		}
@@ -243,8 +243,10 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 			if v.Reason != "onhold" && v.Reason != "undefined" {
 				continue
 			}
-			if w, ok := c.judge(judged[i], m, true); ok {
-				out[i] = w
+			if a := c.searchReply(judged[i].diag); a != nil {
+				if w, ok := c.judge(judged[i], m, a); ok {
+					out[i] = w
+				}
 			}
 		}
 	}
@@ -408,12 +410,8 @@ func (c *Reader) hasEvidence(ls []string) bool {
 	if hasCodeLine(ls) {
 		return true
 	}
-	text := spanish.Fold(strings.Join(ls, "\n"))
-	if r, _, _ := c.rules.match(text, false); r != nil {
-		return true
-	}
-	r, _, _ := c.rules.match(text, true)
-	return r != nil
+	strong, weak := c.rules.scan(spanish.Fold(strings.Join(ls, "\n")), "")
+	return strong.rule >= 0 || weak.rule >= 0
 }
 
 var (
@@ -423,10 +421,10 @@ var (
 // judge turns a finding into a verdict. It reports false when the lines
 // say nothing about a failure.
 //
-// With useSearch, a reason still unclear after the rules, the codes and the
-// heuristics is the one of the article the knowledge base's search finds
-// for the server's reply.
-func (c *Reader) judge(f finding, m *message, useSearch bool) (Verdict, bool) {
+// With found (the article the knowledge base's search finds for the
+// server's reply), a reason still unclear after the rules, the codes and
+// the heuristics is found's.
+func (c *Reader) judge(f finding, m *message, found *knowledge.Article) (Verdict, bool) {
 	text := joinContinuations(strings.Join(f.diag, "\n"))
 	// Phrases may be wrapped over two lines; matching on spaces keeps the
 	// offsets, so the line of a match can still be found.
@@ -488,7 +486,8 @@ func (c *Reader) judge(f finding, m *message, useSearch bool) (Verdict, bool) {
 	if f.action == "delayed" {
 		skip = c.rules.delayedReason
 	}
-	r, at, end := c.rules.matchExcept(said, false, skip)
+	strongM, weakM := c.rules.scan(said, skip)
+	r, at, end := c.rules.ruleOf(strongM)
 	// The recipient's own lines outrank those borrowed from elsewhere in
 	// the paste (a quoted subject, a disclaimer): their wording first, then
 	// the recipient's own status code, then the borrowed wording.
@@ -517,7 +516,7 @@ func (c *Reader) judge(f finding, m *message, useSearch bool) (Verdict, bool) {
 			v.Reason, art = a.Reason, a
 			break
 		}
-		r, at, end = c.rules.matchExcept(said, true, skip)
+		r, at, end = c.rules.ruleOf(weakM)
 		switch {
 		case r != nil && (r.reason != "onhold" || statusArt == nil):
 			v.Reason = r.reason
@@ -565,11 +564,9 @@ func (c *Reader) judge(f finding, m *message, useSearch bool) (Verdict, bool) {
 	}
 	// Still no cause: the article the knowledge base's search finds for the
 	// server's reply, the way a customer would find it on the site.
-	if (v.Reason == "onhold" || v.Reason == "undefined") && useSearch {
-		if a := c.searchReply(f.diag); a != nil {
-			v.Reason, art = a.Reason, a
-			decided = v.Reason
-		}
+	if (v.Reason == "onhold" || v.Reason == "undefined") && found != nil {
+		v.Reason, art = found.Reason, found
+		decided = v.Reason
 	}
 	if v.Reason != decided {
 		art = nil
@@ -582,7 +579,7 @@ func (c *Reader) judge(f finding, m *message, useSearch bool) (Verdict, bool) {
 		v.Temporary = false
 	}
 
-	v.RemoteHost, v.RemoteIP = c.words.remoteOf(f.remote, text)
+	v.RemoteHost, v.RemoteIP = c.words.remoteOf(f.remote, folded)
 	if r != nil && r.clientError {
 		// A mail program's dialog names the customer's own outgoing
 		// server ("no se pudo encontrar el host smtp.example.com"), not
@@ -684,7 +681,7 @@ func (c *Reader) searchReply(diag []string) *knowledge.Article {
 		picked = diag[:1]
 	}
 	q := searchQuery(strings.Join(picked, " "))
-	if strings.TrimSpace(q) == "" {
+	if !c.mayQuote(q) {
 		return nil
 	}
 	for _, res := range c.search.Search(q, 1) {
@@ -706,12 +703,48 @@ const quotedWords = 4
 // search compares them (folded, punctuation aside).
 func quotesArticle(a *knowledge.Article, q string) bool {
 	query := spanish.Phrase(spanish.Tokenize(q))
-	for _, text := range append(append([]string{a.Title}, a.Aliases...), a.Examples()...) {
+	for _, text := range quotableTexts(a) {
 		words := spanish.Tokenize(text)
 		for i := 0; i+quotedWords <= len(words); i++ {
 			if strings.Contains(query, spanish.Phrase(words[i:i+quotedWords])) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// quotableTexts are the texts of an article a reply may quote.
+func quotableTexts(a *knowledge.Article) []string {
+	return append(append([]string{a.Title}, a.Aliases...), a.Examples()...)
+}
+
+// quotedRuns returns every run of quotedWords words of the articles'
+// quotableTexts, as spanish.Phrase writes it.
+func quotedRuns(articles []*knowledge.Article) map[string]bool {
+	runs := make(map[string]bool)
+	for _, a := range articles {
+		for _, text := range quotableTexts(a) {
+			words := spanish.Tokenize(text)
+			for i := 0; i+quotedWords <= len(words); i++ {
+				runs[spanish.Phrase(words[i:i+quotedWords])] = true
+			}
+		}
+	}
+	return runs
+}
+
+// mayQuote reports whether q has a run of quotedWords words that some
+// article has: the cheap test before asking the search.
+func (c *Reader) mayQuote(q string) bool {
+	words := spanish.Tokenize(q)
+	if len(words) < quotedWords {
+		return false
+	}
+	runs := c.quoted()
+	for i := 0; i+quotedWords <= len(words); i++ {
+		if runs[spanish.Phrase(words[i:i+quotedWords])] {
+			return true
 		}
 	}
 	return false
@@ -824,15 +857,15 @@ func hasMultilineCode(s string) bool {
 var inlineContinuationRe = regexp.MustCompile(`[245]\d\d-[245]\.\d{1,3}\.\d{1,3} `)
 
 // remoteOf finds the remote server's name and IP: the DSN's Remote-MTA, or
-// the name after one of the [remote] markers of phrases.toml.
-func (w *wording) remoteOf(remoteMTA, text string) (host, ip string) {
+// the name after one of the [remote] markers of phrases.toml in lower, a
+// text already in lower case (folded).
+func (w *wording) remoteOf(remoteMTA, lower string) (host, ip string) {
 	if remoteMTA != "" {
 		host = strings.Trim(strings.Fields(remoteMTA + " ")[0], "[]().")
 		if ipv4Re.MatchString(host) {
 			host, ip = "", host
 		}
 	}
-	lower := strings.ToLower(text)
 	for _, marker := range w.remoteMarkers {
 		from := 0
 		for {
@@ -907,10 +940,10 @@ func (c *Reader) details(v *Verdict, folded string) {
 			}
 		}
 		if v.Details.Blocklist != "" {
-			// The listed IP is the one in the lines that name the list, not
+			// The listed IP is the first one the text names that is not
 			// the receiving server's.
-			for l := range strings.SplitSeq(folded, "\n") {
-				if ip := ipv4Re.FindString(l); ip != "" && ip != v.RemoteIP {
+			for _, ip := range ipv4Re.FindAllString(folded, 8) {
+				if ip != v.RemoteIP {
 					v.Details.ListedIP = ip
 					break
 				}
@@ -951,11 +984,17 @@ func domainOf(addr string) string {
 // meant, or "".
 func (c *Reader) suggestDomain(domain string) string {
 	best, bestD := "", 3
-	for _, d := range c.domains {
+	counts := letterCounts(domain)
+	for i, d := range c.domains {
 		if d == domain {
 			return ""
 		}
 		if len(d)-len(domain) > 2 || len(domain)-len(d) > 2 {
+			continue
+		}
+		// Each edit changes the letter counts by at most 2: domains whose
+		// counts differ by more than 4 are more than 2 edits away.
+		if countsApart(counts, c.domainCounts[i]) > 4 {
 			continue
 		}
 		if dist := spanish.EditDistance(domain, d); dist < bestD && dist <= max(1, len(d)/5) {
@@ -963,6 +1002,31 @@ func (c *Reader) suggestDomain(domain string) string {
 		}
 	}
 	return best
+}
+
+// letterCounts counts the letters a to z of s, and the other bytes last.
+func letterCounts(s string) (n [27]uint8) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			n[c-'a']++
+		} else {
+			n[26]++
+		}
+	}
+	return n
+}
+
+// countsApart is the sum of the differences between two letterCounts.
+func countsApart(a, b [27]uint8) int {
+	d := 0
+	for i := range a {
+		if a[i] > b[i] {
+			d += int(a[i] - b[i])
+		} else {
+			d += int(b[i] - a[i])
+		}
+	}
+	return d
 }
 
 // humanSize writes a size in the customer's units.

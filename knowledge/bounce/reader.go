@@ -20,6 +20,7 @@ import (
 	"io/fs"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 
@@ -28,10 +29,12 @@ import (
 )
 
 // Articles is what the reader needs of the knowledge base: an article by
-// slug, the article whose short link a code is, the article a code-like
-// text leads to, and the provider's values for the advice. *knowledge.KB is one.
+// slug, all of them, the article whose short link a code is, the article a
+// code-like text leads to, and the provider's values for the advice.
+// *knowledge.KB is one.
 type Articles interface {
 	Article(slug string) (*knowledge.Article, bool)
+	Articles() []*knowledge.Article
 	Canonical(code string) (*knowledge.Article, bool)
 	Resolve(code string) (*knowledge.Article, bool)
 	Policy() knowledge.Policy
@@ -47,13 +50,20 @@ type Searcher interface {
 // Reader classifies pasted bounces with the compiled rules and advice. It
 // is immutable and safe for concurrent use.
 type Reader struct {
-	kb         Articles
-	search     Searcher // nil: no search to fall back on
+	kb     Articles
+	search Searcher // nil: no search to fall back on
+	// quoted returns every run of quotedWords words of the articles'
+	// titles, aliases and examples: a reply that has none of them cannot
+	// quote an article, and the search is not asked. Built on first use.
+	quoted     func() map[string]bool
 	rules      *rules
 	words      *wording
 	advice     map[string]template
 	policyVars map[string]string
 	domains    []string
+	// domainCounts are the letterCounts of domains, for a cheap first test
+	// of how far a mistyped domain is from each.
+	domainCounts [][27]uint8
 }
 
 // data holds the rules, phrases and advice compiled into the binary.
@@ -148,5 +158,10 @@ func NewFS(kb Articles, fsys fs.FS) (*Reader, error) {
 		slices.Sort(unused)
 		return nil, fmt.Errorf("bounce: advice.toml: %q is not a sentence the reader uses", unused[0])
 	}
-	return &Reader{kb: kb, rules: rs, words: words, advice: advice, policyVars: policyVars, domains: rs.domains}, nil
+	rd := &Reader{kb: kb, rules: rs, words: words, advice: advice, policyVars: policyVars, domains: rs.domains,
+		quoted: sync.OnceValue(func() map[string]bool { return quotedRuns(kb.Articles()) })}
+	for _, d := range rd.domains {
+		rd.domainCounts = append(rd.domainCounts, letterCounts(d))
+	}
+	return rd, nil
 }

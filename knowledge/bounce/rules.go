@@ -481,10 +481,15 @@ func (rs *rules) match(text string, weak bool) (*rule, int, int) {
 // matchExcept is match ignoring the rules of one reason ("" for none).
 func (rs *rules) matchExcept(text string, weak bool, skip string) (*rule, int, int) {
 	strong, weakM := rs.scan(text, skip)
-	m := strong
 	if weak {
-		m = weakM
+		return rs.ruleOf(weakM)
 	}
+	return rs.ruleOf(strong)
+}
+
+// ruleOf returns the rule of a match and where it matched; nil, -1, -1
+// for none.
+func (rs *rules) ruleOf(m ruleMatch) (*rule, int, int) {
 	if m.rule < 0 {
 		return nil, -1, -1
 	}
