@@ -575,7 +575,8 @@ func (c *Reader) judge(f finding, m *message, found *knowledge.Article) (Verdict
 	v.Temporary = f.action == "delayed" || strings.HasPrefix(v.Status, "4.") ||
 		(v.Status == "" && strings.HasPrefix(v.ReplyCode, "4")) ||
 		(v.Status == "" && v.ReplyCode == "" && r != nil && r.clientError)
-	if v.Reason == "expired" && f.action != "delayed" && !containsAny(spanish.Fold(f.notice), c.words.retry...) {
+	if v.Reason == "expired" && f.action != "delayed" && !containsAny(folded, c.words.retry...) &&
+		!containsAny(spanish.Fold(f.notice), c.words.retry...) {
 		v.Temporary = false
 	}
 
