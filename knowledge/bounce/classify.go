@@ -575,9 +575,19 @@ func (c *Reader) judge(f finding, m *message, found *knowledge.Article) (Verdict
 	v.Temporary = f.action == "delayed" || strings.HasPrefix(v.Status, "4.") ||
 		(v.Status == "" && strings.HasPrefix(v.ReplyCode, "4")) ||
 		(v.Status == "" && v.ReplyCode == "" && r != nil && r.clientError)
-	if v.Reason == "expired" && f.action != "delayed" && !containsAny(folded, c.words.retry...) &&
-		!containsAny(spanish.Fold(f.notice), c.words.retry...) {
-		v.Temporary = false
+	// Whether the notice says the server keeps trying ([persistence]
+	// retry): the recipient's lines first, then the notice's start.
+	retrying := func() bool {
+		return containsAny(folded, c.words.retry...) || containsAny(spanish.Fold(f.notice), c.words.retry...)
+	}
+	switch {
+	case v.Reason == "expired" && f.action != "delayed":
+		// Given up, unless the notice says it keeps trying (and no
+		// permanent code says otherwise).
+		v.Temporary = (v.Temporary || v.Status == "" && v.ReplyCode == "") && retrying()
+	case !v.Temporary && v.Status == "" && v.ReplyCode == "" && !f.fromDSN:
+		// No code says it: the words do ("se seguirá intentando").
+		v.Temporary = retrying()
 	}
 
 	v.RemoteHost, v.RemoteIP = c.words.remoteOf(f.remote, folded)

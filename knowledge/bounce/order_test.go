@@ -43,6 +43,10 @@ func TestTextDecides(t *testing.T) {
 		{"STARTTLS asked of the customer's program", "530 5.7.0 Must issue a STARTTLS command first", "securityerror", "cifrado-requerido"},
 		{"STARTTLS asked by the receiving server", "<ana@example.org>: host mx.example.org[192.0.2.1] said: 530 5.7.0 Must issue a STARTTLS command first (in reply to MAIL FROM command)",
 			"failedstarttls", "tls-requerido"},
+		{"a Spanish delay notice", "Tu mensaje a pedro@example.org no se ha podido entregar: el servidor de destino no responde. Se seguirá intentando durante 2 días.",
+			"expired", "sin-conexion-con-el-servidor-de-destino"},
+		{"a Spanish client timeout", "El mensaje no se ha podido enviar porque se ha superado el tiempo de espera para la conexión con el servidor SMTP.",
+			"networkerror", "puerto-25-bloqueado"},
 		{"refused on connecting, with a cause", "<ana@example.org>: host mx.example.org[192.0.2.1] refused to talk to me: 554 rejected due to the sending MTA's poor reputation",
 			"badreputation", ""},
 	}
@@ -77,6 +81,10 @@ func TestNotABounce(t *testing.T) {
 		if d := rd.Classify(paste); d.IsBounce() {
 			t.Errorf("Classify(%q) = a bounce (%+v)", paste, d.Recipients)
 		}
+	}
+	// A notice that says it keeps trying is temporary, code or not.
+	if d := rd.Classify("Tu mensaje a pedro@example.org no se ha podido entregar: el servidor de destino no responde. Se seguirá intentando durante 2 días."); !d.IsBounce() || !d.Recipients[0].Temporary {
+		t.Errorf("a notice that keeps trying: %+v", d)
 	}
 	// A delay report is a bounce, even with no cause.
 	if d := rd.Classify("Action: delayed\nStatus: 4.4.7\nFinal-Recipient: rfc822; ana@example.org\n"); !d.IsBounce() || d.Recipients[0].Reason != "expired" || !d.Recipients[0].Temporary {
