@@ -433,7 +433,10 @@ func (c *Reader) judge(f finding, m *message, found *knowledge.Article) (Verdict
 	ownEnd := len(folded)
 	if f.borrowed > 0 {
 		n := len(f.diag) - f.borrowed
-		for i := 0; i < len(folded); i++ {
+		if n == 0 {
+			ownEnd = 0
+		}
+		for i := 0; i < len(folded) && n > 0; i++ {
 			if folded[i] == '\n' {
 				if n--; n == 0 {
 					ownEnd = i
