@@ -714,13 +714,14 @@ const quotedWords = 4
 
 // quotesArticle reports whether q has quotedWords words in a row of a's
 // title, one of its aliases or one of its example lines, compared as the
-// search compares them (folded, punctuation aside).
+// search compares them (folded, punctuation aside; numbers, which are
+// codes, do not count as words).
 func quotesArticle(a *knowledge.Article, q string) bool {
-	query := spanish.Phrase(spanish.Tokenize(q))
+	query := spanish.Phrase(words(q))
 	for _, text := range quotableTexts(a) {
-		words := spanish.Tokenize(text)
-		for i := 0; i+quotedWords <= len(words); i++ {
-			if strings.Contains(query, spanish.Phrase(words[i:i+quotedWords])) {
+		ws := words(text)
+		for i := 0; i+quotedWords <= len(ws); i++ {
+			if strings.Contains(query, spanish.Phrase(ws[i:i+quotedWords])) {
 				return true
 			}
 		}
@@ -728,20 +729,35 @@ func quotesArticle(a *knowledge.Article, q string) bool {
 	return false
 }
 
+// words are the tokens of s that are not numbers.
+func words(s string) []spanish.Token {
+	toks := spanish.Tokenize(s)
+	out := toks[:0]
+	for _, t := range toks {
+		if strings.Trim(t.Word, "0123456789") != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // quotableTexts are the texts of an article a reply may quote.
 func quotableTexts(a *knowledge.Article) []string {
 	return append(append([]string{a.Title}, a.Aliases...), a.Examples()...)
 }
 
-// quotedRuns returns every run of quotedWords words of the articles'
-// quotableTexts, as spanish.Phrase writes it.
+// quotedRuns returns every run of quotedWords words of the quotableTexts
+// of the articles that name a cause, as spanish.Phrase writes it.
 func quotedRuns(articles []*knowledge.Article) map[string]bool {
 	runs := make(map[string]bool)
 	for _, a := range articles {
+		if !explainsFailure(a) {
+			continue
+		}
 		for _, text := range quotableTexts(a) {
-			words := spanish.Tokenize(text)
-			for i := 0; i+quotedWords <= len(words); i++ {
-				runs[spanish.Phrase(words[i:i+quotedWords])] = true
+			ws := words(text)
+			for i := 0; i+quotedWords <= len(ws); i++ {
+				runs[spanish.Phrase(ws[i:i+quotedWords])] = true
 			}
 		}
 	}
@@ -751,13 +767,13 @@ func quotedRuns(articles []*knowledge.Article) map[string]bool {
 // mayQuote reports whether q has a run of quotedWords words that some
 // article has: the cheap test before asking the search.
 func (c *Reader) mayQuote(q string) bool {
-	words := spanish.Tokenize(q)
-	if len(words) < quotedWords {
+	ws := words(q)
+	if len(ws) < quotedWords {
 		return false
 	}
 	runs := c.quoted()
-	for i := 0; i+quotedWords <= len(words); i++ {
-		if runs[spanish.Phrase(words[i:i+quotedWords])] {
+	for i := 0; i+quotedWords <= len(ws); i++ {
+		if runs[spanish.Phrase(ws[i:i+quotedWords])] {
 			return true
 		}
 	}
