@@ -12,6 +12,7 @@ import (
 
 	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/knowledge/bounce"
+	"github.com/servinetwork/rebote/knowledge/search"
 	"github.com/servinetwork/rebote/web/api"
 )
 
@@ -36,7 +37,9 @@ func classifyCmd(args []string, getenv func(string) string, stdin io.Reader, std
 	if err != nil {
 		return err
 	}
-	reader, err := bounce.New(kb)
+	// The search index is built only if some file needs it: most bounces
+	// are explained by the rules and the codes.
+	reader, err := bounce.NewWithSearch(kb, search.Lazy(kb))
 	if err != nil {
 		return err
 	}

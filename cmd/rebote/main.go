@@ -126,7 +126,7 @@ func serve(ctx context.Context, cfg Config, logOut io.Writer, onListen func(addr
 	if err != nil {
 		return err
 	}
-	reader, err := bounce.New(kb)
+	reader, err := bounce.NewWithSearch(kb, index)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,12 @@ type finding struct {
 	fromDSN bool
 	// localProgram: the DSN says a local delivery program failed (x-unix).
 	localProgram bool
+	// borrowed counts the lines at the end of diag taken from elsewhere in
+	// the paste because the recipient's own lines explain nothing.
+	borrowed int
+	// notice is the start of the paste's text, where a notice says whether
+	// the server keeps trying ([persistence] retry).
+	notice string
 }
 
 // addressOccurrence is an address found in the text.
@@ -262,7 +268,7 @@ func (w *wording) extractFromText(text string, senders map[string]bool) (found [
 			// Sendmail's line for a destination host, or a mail queue's
 			// reason line, is about some recipients, not a statement about
 			// all of them.
-			if t := strings.TrimSpace(l); t != "" && !isHeaderLine(t) && len(preamble) < 6 && !strings.Contains(t, " (smtp)... ") && !isQueueReason(ls, i) {
+			if t := strings.TrimSpace(l); t != "" && !isHeaderLine(t) && !isMessageField(t) && len(preamble) < 6 && !strings.Contains(t, " (smtp)... ") && !isQueueReason(ls, i) {
 				preamble = append(preamble, t)
 			}
 		}
@@ -451,6 +457,19 @@ func isHeaderLine(l string) bool {
 	}
 	name = strings.ToLower(name)
 	return (knownHeaders[name] && name != "to" && name != "from" && name != "subject") || strings.HasPrefix(name, "x-") || strings.HasPrefix(name, "arc-")
+}
+
+// messageFields are the fields a notice quotes of the message that failed
+// ("Subject: Virus alert"): they describe that message, never the failure.
+var messageFields = map[string]bool{
+	"subject": true, "to": true, "cc": true, "from": true, "sent": true, "date": true,
+	"asunto": true, "para": true, "de": true, "enviado": true, "fecha": true,
+}
+
+// isMessageField reports whether a line is one of the messageFields.
+func isMessageField(l string) bool {
+	name, _, ok := strings.Cut(l, ":")
+	return ok && len(name) < 10 && messageFields[strings.ToLower(strings.TrimSpace(name))]
 }
 
 var quotedHeaderRe = regexp.MustCompile(`^>\s*[A-Za-z][A-Za-z0-9-]+:`)

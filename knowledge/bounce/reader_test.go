@@ -98,11 +98,11 @@ func TestNewFSRejects(t *testing.T) {
 			want: []string{"rules.toml", `reason "speedy" has no article in [reasons]`},
 		},
 		{
-			name: "status code with an unknown reason",
+			name: "generic reply code that is not one",
 			file: "rules.toml",
-			old:  `"5.1.1" = "userunknown"`,
-			new:  `"5.1.1" = "userunkown"`,
-			want: []string{"rules.toml", "[status] 5.1.1", `reason "userunkown"`},
+			old:  "generic = [\n  \"421\",",
+			new:  "generic = [\n  \"5.7.1\",",
+			want: []string{"rules.toml", "[reply] generic", `"5.7.1" is not a reply code`},
 		},
 		{
 			name: "phrase twice in one rule",
@@ -121,9 +121,9 @@ func TestNewFSRejects(t *testing.T) {
 		{
 			name: "phrase twice in a list",
 			file: "rules.toml",
-			old:  "[late]\nreason = \"filtered\"\nmatch = [\n",
-			new:  "[late]\nreason = \"filtered\"\nmatch = [\n  \"does not exist\",\n",
-			want: []string{"rules.toml", "[late]", `phrase "does not exist" appears twice`},
+			old:  "[ignore]\nmatch = [\n",
+			new:  "[ignore]\nmatch = [\n  \"carpeta de spam\",\n",
+			want: []string{"rules.toml", "[ignore]", `phrase "carpeta de spam" appears twice`},
 		},
 		{
 			name: "reason where a stage takes none",
@@ -152,13 +152,6 @@ func TestNewFSRejects(t *testing.T) {
 			old:  "  \"after mail from\",\n",
 			new:  "  \"after mail from\",\n  \"After Data\",\n",
 			want: []string{"rules.toml", `[stage.data]: phrase "after data" is already in [stage.mail]`},
-		},
-		{
-			name: "late reason unknown",
-			file: "rules.toml",
-			old:  "[late]\nreason = \"filtered\"",
-			new:  "[late]\nreason = \"filter\"",
-			want: []string{"rules.toml", "[late] reason", `reason "filter" has no article`},
 		},
 		{
 			name: "DSN reason missing",

@@ -15,15 +15,14 @@ import (
 // rules is the classifier's data, read from rules.toml.
 type rules struct {
 	list          []rule
-	statusReason  map[string]string
 	reasonArticle map[string]string
+	// genericReply are the reply codes servers send for any failure
+	// (550, 554): their articles say nothing about this one.
+	genericReply  map[string]bool
 	domains       []string // popular mail domains, for typo suggestions
-	rcpt          []phrase // phrases that place a rejection at the RCPT stage
-	late          []phrase // "user unknown" wordings that, said late, mean a filter
 	ignore        []phrase // wordings that look like a cause but are not ("spam folder")
 	ignoreMatcher *phraseMatcher
 	held          []phrase // a list holding a message for its moderator: not a bounce
-	lateReason    string   // what "user unknown" said late becomes
 	// stages finds the [stage] phrases; stageOf is the SMTP command of each.
 	stages  *phraseMatcher
 	stageOf []string
@@ -51,8 +50,12 @@ type rule struct {
 	// connection failing, not a server's reply; the message stays in the
 	// outbox, so without a code the failure is temporary.
 	clientError bool
-	phrases     []phrase
-	regexes     []guardedRegexp
+	// betweenServers is the reason when the bounce names the receiving
+	// server that said the wording: it is then about two servers, not the
+	// customer's mail program ("" when the wording means one thing).
+	betweenServers string
+	phrases        []phrase
+	regexes        []guardedRegexp
 }
 
 // adviceChoice is an [[advice]] entry: the advice.toml sentence that
@@ -151,8 +154,10 @@ type decidingList struct {
 func loadRules(raw string, kb Articles) (*rules, error) {
 	var file struct {
 		Reasons map[string]string `toml:"reasons"`
-		Status  map[string]string `toml:"status"`
-		Typos   struct {
+		Reply   struct {
+			Generic []string `toml:"generic"`
+		} `toml:"reply"`
+		Typos struct {
 			Domains []string `toml:"domains"`
 		} `toml:"typos"`
 		Stage struct {
@@ -167,16 +172,15 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 			LocalProgram  string   `toml:"local_program"`
 			GenericStatus []string `toml:"generic_status"`
 		} `toml:"dsn"`
-		Rcpt   phraseList   `toml:"rcpt"`
-		Late   decidingList `toml:"late"`
-		Ignore phraseList   `toml:"ignore"`
-		Held   phraseList   `toml:"held"`
+		Ignore phraseList `toml:"ignore"`
+		Held   phraseList `toml:"held"`
 		Rule   []struct {
 			Reason      string   `toml:"reason"`
 			Article     string   `toml:"article"`
 			Check       string   `toml:"check"`
 			Weak        bool     `toml:"weak"`
 			ClientError bool     `toml:"client_error"`
+			Between     string   `toml:"between_servers"`
 			Match       []string `toml:"match"`
 			Regex       []string `toml:"regex"`
 		} `toml:"rule"`
@@ -194,7 +198,16 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 	if extra := md.Undecoded(); len(extra) > 0 {
 		return nil, fmt.Errorf("rules.toml: unknown field %q", extra[0].String())
 	}
-	rs := &rules{statusReason: file.Status, reasonArticle: file.Reasons}
+	rs := &rules{reasonArticle: file.Reasons, genericReply: make(map[string]bool)}
+	for _, code := range file.Reply.Generic {
+		if q := knowledge.ParseCode(code); q.Reply != code || q.Status != "" || q.Provider != "" {
+			return nil, fmt.Errorf("rules.toml: [reply] generic: %q is not a reply code like 550", code)
+		}
+		if rs.genericReply[code] {
+			return nil, fmt.Errorf("rules.toml: [reply] generic: %q appears twice", code)
+		}
+		rs.genericReply[code] = true
+	}
 	for _, d := range file.Typos.Domains {
 		d = strings.ToLower(strings.TrimSpace(d))
 		if slices.Contains(rs.domains, d) {
@@ -210,11 +223,6 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 			return nil, fmt.Errorf("rules.toml: [reasons] %s: article %q does not exist", reason, slug)
 		}
 	}
-	for code, reason := range file.Status {
-		if _, ok := file.Reasons[reason]; !ok {
-			return nil, fmt.Errorf("rules.toml: [status] %s: reason %q has no article in [reasons]", code, reason)
-		}
-	}
 	// The reasons the reader gives by itself, after the rules.
 	for _, d := range []struct {
 		name   string
@@ -223,7 +231,6 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 	}{
 		{"[stage.mail] reason", file.Stage.Mail.Reason, &rs.mailReason},
 		{"[stage.connect] reason", file.Stage.Connect.Reason, &rs.connectReason},
-		{"[late] reason", file.Late.Reason, &rs.lateReason},
 		{"[dsn] delayed", file.DSN.Delayed, &rs.delayedReason},
 		{"[dsn] local_program", file.DSN.LocalProgram, &rs.localProgramReason},
 	} {
@@ -267,7 +274,10 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 		if len(r.Match)+len(r.Regex) == 0 {
 			return nil, fmt.Errorf("rules.toml: rule %d (%s) has no match or regex", i+1, r.Reason)
 		}
-		out := rule{index: i, reason: r.Reason, article: r.Article, check: r.Check, weak: r.Weak, clientError: r.ClientError}
+		if _, ok := file.Reasons[r.Between]; r.Between != "" && !ok {
+			return nil, fmt.Errorf("rules.toml: rule %d: between_servers reason %q has no article in [reasons]", i+1, r.Between)
+		}
+		out := rule{index: i, reason: r.Reason, article: r.Article, check: r.Check, weak: r.Weak, clientError: r.ClientError, betweenServers: r.Between}
 		if out.phrases, err = phrases(r.Match); err != nil {
 			return nil, fmt.Errorf("rules.toml: rule %d (%s): %w", i+1, r.Reason, err)
 		}
@@ -298,12 +308,6 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 			out.regexes = append(out.regexes, guardedRegexp{c, rs.needleID(requiredLiteral(re))})
 		}
 		rs.list = append(rs.list, out)
-	}
-	if rs.rcpt, err = phrases(file.Rcpt.Match); err != nil {
-		return nil, fmt.Errorf("rules.toml: [rcpt]: %w", err)
-	}
-	if rs.late, err = phrases(file.Late.Match); err != nil {
-		return nil, fmt.Errorf("rules.toml: [late]: %w", err)
 	}
 	if rs.ignore, err = phrases(file.Ignore.Match); err != nil {
 		return nil, fmt.Errorf("rules.toml: [ignore]: %w", err)
@@ -471,11 +475,21 @@ func anyPhrase(text string, ps []phrase) bool {
 // match returns the first rule of the given strength (in file order) with
 // a phrase or expression in text (already folded), and where it matched.
 func (rs *rules) match(text string, weak bool) (*rule, int, int) {
-	strong, weakM := rs.scan(text)
-	m := strong
+	return rs.matchExcept(text, weak, "")
+}
+
+// matchExcept is match ignoring the rules of one reason ("" for none).
+func (rs *rules) matchExcept(text string, weak bool, skip string) (*rule, int, int) {
+	strong, weakM := rs.scan(text, skip)
 	if weak {
-		m = weakM
+		return rs.ruleOf(weakM)
 	}
+	return rs.ruleOf(strong)
+}
+
+// ruleOf returns the rule of a match and where it matched; nil, -1, -1
+// for none.
+func (rs *rules) ruleOf(m ruleMatch) (*rule, int, int) {
 	if m.rule < 0 {
 		return nil, -1, -1
 	}
@@ -488,8 +502,8 @@ type ruleMatch struct {
 }
 
 // scan finds, in one pass over text, the first strong and the first weak
-// rule that match.
-func (rs *rules) scan(text string) (strong, weak ruleMatch) {
+// rule that match, leaving out the rules whose reason is skip.
+func (rs *rules) scan(text, skip string) (strong, weak ruleMatch) {
 	strong, weak = ruleMatch{rule: -1}, ruleMatch{rule: -1}
 	// found[i]: 0 not searched yet, 1 needle i is in text, 2 it is not.
 	var small [64]uint8
@@ -498,6 +512,9 @@ func (rs *rules) scan(text string) (strong, weak ruleMatch) {
 		found = make([]uint8, len(rs.needles))
 	}
 	better := func(m *ruleMatch, rule, start, end int) {
+		if skip != "" && rs.list[rule].reason == skip {
+			return
+		}
 		if m.rule < 0 || rule < m.rule || (rule == m.rule && start < m.start) {
 			*m = ruleMatch{rule, start, end}
 		}
@@ -563,13 +580,4 @@ func indexPhrase(text string, p phrase) int {
 
 func isWordChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 0x80
-}
-
-// reasonForStatus maps an enhanced status code to a reason when no phrase
-// decided.
-func (rs *rules) reasonForStatus(status string) string {
-	if r, ok := rs.statusReason[status]; ok {
-		return r
-	}
-	return ""
 }
