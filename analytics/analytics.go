@@ -18,6 +18,7 @@ const (
 	KindDiagnosis Kind = "diagnosis" // a pasted text was classified
 	KindVote      Kind = "vote"      // "¿Te ha ayudado?" was answered
 	KindTicket    Kind = "ticket"    // "Sigo necesitando ayuda" led to the ticket form
+	KindCheck     Kind = "check"     // a live DNS check ran (Outcomes); never what was checked
 )
 
 // Source is where the visitor came from.
@@ -84,9 +85,21 @@ type Event struct {
 	// confidence, already masked with MaskLine.
 	Line string
 
-	// Vote details.
+	// Vote details. The comment is masked (MaskComment) when recorded.
 	Helpful bool
 	Comment string
+
+	// Check details: what was checked (domain, recipient or ip) and the
+	// outcome class of each check ("spf:fallo", "dnsbl:ok"). The domain
+	// or IP itself is never recorded.
+	Check    string
+	Outcomes []string
+
+	// Popular counts the event's articles towards the home page's "most
+	// consulted errors". Handlers set it on diagnoses and on articles
+	// opened from a search, at most a few times per client and hour, so
+	// that neither page views nor one busy client decide the list.
+	Popular bool
 }
 
 // Limits on what an event may carry, so a hostile client cannot fill the
@@ -95,6 +108,7 @@ const (
 	MaxQueryLen   = 200
 	MaxCommentLen = 500
 	MaxLineLen    = 300
+	MaxOutcomes   = 16
 )
 
 // clean enforces the limits and fills in the time.
@@ -106,8 +120,13 @@ func (e Event) clean(now time.Time) Event {
 		e.Source = SourceDirect
 	}
 	e.Query = truncate(e.Query, MaxQueryLen)
-	e.Comment = truncate(e.Comment, MaxCommentLen)
+	if e.Comment != "" {
+		e.Comment = MaskComment(e.Comment)
+	}
 	e.Line = truncate(e.Line, MaxLineLen)
+	if len(e.Outcomes) > MaxOutcomes {
+		e.Outcomes = e.Outcomes[:MaxOutcomes]
+	}
 	return e
 }
 

@@ -78,6 +78,17 @@ func findings(d bounce.Diagnosis) []analytics.Finding {
 	return out
 }
 
+// findingsKey names the articles of a diagnosis, for the per-client
+// budget of what ranks the popular list.
+func findingsKey(fs []analytics.Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		b.WriteString(f.Article)
+		b.WriteByte(' ')
+	}
+	return b.String()
+}
+
 // lowConfidence is the confidence under which a diagnosis is kept, masked,
 // for staff to improve the rules.
 const lowConfidence = 0.5
@@ -144,6 +155,9 @@ var reasonRe = regexp.MustCompile(`^[a-z]{1,24}$`)
 func (s *Server) handleVote(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	if err := r.ParseForm(); err != nil {
+		if gone := readAborted(r, err); gone != nil {
+			return gone
+		}
 		return newUserError(codeBadRequest, "BadRequestTitle", "VoteInvalidText")
 	}
 	subject, ok := s.voteSubject(r.PostForm)

@@ -52,8 +52,12 @@ type articleSummary struct {
 	Reason   string   `json:"reason"`
 	Category string   `json:"category"`
 	// Temporary is true for 4xx failures, false for 5xx, and null when the
-	// article covers both.
+	// article covers both, or when nothing was queued (Persistence says
+	// which).
 	Temporary *bool `json:"temporary"`
+	// Persistence is temporary, permanent, either (the code decides),
+	// outbox (the mail program did not send it) or none (not an error).
+	Persistence string `json:"persistence"`
 }
 
 // handleAPIArticles handles the "GET /api/v1/articles" route.
@@ -61,13 +65,14 @@ func (s *Server) handleAPIArticles(w http.ResponseWriter, r *http.Request) error
 	list := make([]articleSummary, 0, len(s.kb.Articles()))
 	for _, a := range s.kb.Articles() {
 		list = append(list, articleSummary{
-			Slug:      a.Slug,
-			Title:     a.Title,
-			URL:       s.absURL(r, "/errores/"+a.Slug),
-			Codes:     nonNil(a.Codes()),
-			Reason:    a.Reason,
-			Category:  a.Category,
-			Temporary: temporary(a.Persistence),
+			Slug:        a.Slug,
+			Title:       a.Title,
+			URL:         s.absURL(r, "/errores/"+a.Slug),
+			Codes:       nonNil(a.Codes()),
+			Reason:      a.Reason,
+			Category:    a.Category,
+			Temporary:   temporary(a.Persistence),
+			Persistence: string(a.Persistence),
 		})
 	}
 	s.writeJSON(w, r, http.StatusOK, struct {

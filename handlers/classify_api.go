@@ -32,6 +32,9 @@ func (s *Server) readClassifyBody(w http.ResponseWriter, r *http.Request) (strin
 		if errors.As(err, &tooBig) {
 			return "", newUserError(codeTooLarge, "BadRequestTitle", "TooLargeText")
 		}
+		if gone := readAborted(r, err); gone != nil {
+			return "", gone
+		}
 		return "", newUserError(codeBadRequest, "BadRequestTitle", "BadEncodingText")
 	}
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/servinetwork/rebote/analytics"
+	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/knowledge/bounce"
 	"github.com/servinetwork/rebote/knowledge/search"
 	"github.com/servinetwork/rebote/locales"
@@ -48,7 +49,11 @@ func (s *Server) handleDiagnosis(w http.ResponseWriter, r *http.Request) error {
 	d := s.reader.Classify(texto)
 	src := analytics.ParseSource(r.PostForm.Get("origen"))
 	if r.PostForm.Get(langSwitchField) != "1" {
-		s.record(r, diagnosisEvent(d, texto, src))
+		e := diagnosisEvent(d, texto, src)
+		if len(e.Findings) > 0 {
+			e.Popular = s.counts(s.popularBudget, r, findingsKey(e.Findings))
+		}
+		s.record(r, e)
 	}
 	subject := voteSubject{Reason: string(d.Kind)}
 	v := web.DiagnosisView{
@@ -60,6 +65,7 @@ func (s *Server) handleDiagnosis(w http.ResponseWriter, r *http.Request) error {
 		c := verdictCard(rec, texto)
 		c.Feedback = web.FeedbackView{ID: fmt.Sprintf("valoracion-%d", i+1), Nested: true, Reason: rec.Reason, Source: sourceParam(src)}
 		c.SupportLink = supportLink(voteSubject{Reason: rec.Reason}, src)
+		c.Check = s.liveCheck(rec, d.Sender)
 		v.Cards = append(v.Cards, c)
 	}
 	if d.Kind == bounce.KindNone {
@@ -96,6 +102,9 @@ func readPaste(w http.ResponseWriter, r *http.Request) (string, error) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return "", newUserError(codeTooLarge, "BadRequestTitle", "TooLargeText")
+		}
+		if gone := readAborted(r, err); gone != nil {
+			return "", gone
 		}
 		return "", newUserError(codeBadRequest, "BadRequestTitle", "BadEncodingText")
 	}
@@ -141,7 +150,9 @@ func verdictCard(v bounce.Verdict, text string) web.VerdictCard {
 	c := web.VerdictCard{
 		Address: v.Address, Article: v.Article, Reason: v.Reason, ReplyCode: v.ReplyCode, Status: v.Status,
 		Temporary: v.Temporary, RemoteHost: v.RemoteHost, RemoteIP: v.RemoteIP, Advice: v.Advice,
-		Certain:    v.ReplyCode != "" || v.Status != "" || v.Details.FromDSN || v.Reason == "expired",
+		Certain: v.ReplyCode != "" || v.Status != "" || v.Details.FromDSN || v.Reason == "expired",
+		// What the mail program said while sending was never queued.
+		Outbox:     v.Article != nil && v.Article.Persistence == knowledge.Outbox,
 		Confidence: confidenceLevel(v.Confidence),
 	}
 	for _, line := range evidenceLines(v.Evidence, text) {

@@ -1,13 +1,16 @@
 package handlers
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
 	"github.com/a-h/templ"
-	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/servinetwork/rebote/locales"
 	"github.com/servinetwork/rebote/web"
@@ -92,7 +95,31 @@ var (
 	errUnauthorized     = newUserError(codeUnauthorized, "UnauthorizedTitle", "APIUnauthorized")
 	errUnavailable      = newUserError(codeUnavailable, "ServerErrorTitle", "ServerErrorText").withAPIMessage("ServerErrorTitle")
 	errInternal         = newUserError(codeInternal, "ServerErrorTitle", "ServerErrorText").withAPIMessage("ServerErrorTitle")
+	errTooManySignIns   = newUserError(codeRateLimited, "TooManyRequestsTitle", "TooManySignInsText")
+	errSignInBusy       = newUserError(codeUnavailable, "TooManyRequestsTitle", "SignInBusyText")
 )
+
+// unavailable answers 503 for a failure the client cannot fix and that
+// should pass (a database that cannot be written, a damaged one), keeping
+// the cause for the log.
+func unavailable(cause error) error {
+	return fmt.Errorf("%w: %w", errUnavailable, cause)
+}
+
+// errClientGone is returned by handlers when the client stopped sending
+// its request (an aborted body): there is no one to answer.
+var errClientGone = errors.New("client closed the connection")
+
+// readAborted reports whether a request body could not be read because
+// the client stopped sending it (it went away), and returns errClientGone
+// wrapping err if so, nil otherwise.
+func readAborted(r *http.Request, err error) error {
+	var netErr net.Error
+	if r.Context().Err() != nil || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &netErr) {
+		return fmt.Errorf("%w: %w", errClientGone, err)
+	}
+	return nil
+}
 
 // appHandler is a handler that may fail; handle adapts it.
 type appHandler func(w http.ResponseWriter, r *http.Request) error
@@ -113,23 +140,38 @@ func (s *Server) handle(h appHandler) http.HandlerFunc {
 // personal data). API routes and clients that ask for JSON get
 // {"error": {"code", "message"}}; everyone else the error page.
 func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
+	ctx := r.Context()
+	// A client that left is no failure of ours, and there is no one to
+	// answer: its context ends when the connection closes, and reading
+	// its body fails when it stops sending one.
+	if errors.Is(err, errClientGone) || ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		markClientGone(r)
+		s.log.LogAttrs(ctx, slog.LevelInfo, "client gone",
+			slog.String("request_id", requestID(ctx)),
+			slog.String("route", routePattern(r)),
+			slog.String("error", err.Error()),
+		)
+		return
+	}
 	var ue *userError
 	if !errors.As(err, &ue) {
 		ue = errInternal
 	}
 	status := ue.status()
-	ctx := r.Context()
 	level, msg := slog.LevelInfo, "request refused"
 	if status >= 500 {
 		level, msg = slog.LevelError, "request failed"
 	}
 	s.log.LogAttrs(ctx, level, msg,
-		slog.String("request_id", middleware.GetReqID(ctx)),
+		slog.String("request_id", requestID(ctx)),
 		slog.String("route", routePattern(r)),
 		slog.Int("status", status),
 		slog.String("code", ue.code),
 		slog.Any("error", err),
 	)
+	if ue.code == codeUnavailable {
+		w.Header().Set("Retry-After", "10")
+	}
 
 	if wantsJSON(r) {
 		id := ue.message
@@ -148,7 +190,11 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	// better to show than the status.
 	templ.Handler(c, templ.WithStatus(status), templ.WithErrorHandler(func(r *http.Request, err error) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			s.log.ErrorContext(r.Context(), "error page failed", slog.String("request_id", middleware.GetReqID(r.Context())),
+			if r.Context().Err() != nil { // the client left while it rendered
+				markClientGone(r)
+				return
+			}
+			s.log.ErrorContext(r.Context(), "error page failed", slog.String("request_id", requestID(r.Context())),
 				slog.Any("error", err))
 			http.Error(w, http.StatusText(status), status)
 		})

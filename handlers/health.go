@@ -18,12 +18,14 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleReady handles the "GET /readyz" route: the process can serve,
-// its database included.
+// its database included (Config.Ready: reachable, writable, undamaged,
+// still the file at its path). A failure is logged as an ERROR with its
+// cause, for the operator who must act; the answer says only "not ready".
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if s.cfg.Ready != nil {
 		if err := s.cfg.Ready(); err != nil {
-			s.log.WarnContext(r.Context(), "not ready", slog.Any("error", err))
+			s.log.ErrorContext(r.Context(), "not ready", slog.String("request_id", requestID(r.Context())), slog.Any("error", err))
 			http.Error(w, "not ready", http.StatusServiceUnavailable)
 			return
 		}

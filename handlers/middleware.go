@@ -1,11 +1,18 @@
 package handlers
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -17,23 +24,116 @@ import (
 	"github.com/servinetwork/rebote/locales"
 )
 
-// logRequests writes one line per request. It logs the route pattern, not
-// the URL: query strings and pasted text may hold other people's addresses,
-// and visitor IPs are personal data we do not keep.
+// requestState is what the request's log line needs to know: its ID, and,
+// from deeper down, whether serveError found the client gone before its
+// answer.
+type requestState struct {
+	id         string
+	clientGone bool
+}
+
+type requestStateKey struct{}
+
+// requestID returns the ID of the request a context belongs to.
+func requestID(ctx context.Context) string {
+	if st, ok := ctx.Value(requestStateKey{}).(*requestState); ok {
+		return st.id
+	}
+	return ""
+}
+
+// markClientGone records, for the request's log line, that the client
+// left before its answer.
+func markClientGone(r *http.Request) {
+	if st, ok := r.Context().Value(requestStateKey{}).(*requestState); ok {
+		st.clientGone = true
+	}
+}
+
+// statusClientGone is what the log says when the client left before its
+// answer (nginx's 499: no status reached anyone); statusTimedOut when the
+// answer came after the server's write timeout, which drops it.
+const (
+	statusClientGone = 499
+	statusTimedOut   = http.StatusGatewayTimeout
+)
+
+// logRequests gives every request an ID (newRequestID) and writes one
+// line per request. It logs the route pattern, not the URL: query strings
+// and pasted text may hold other people's addresses, and visitor IPs are
+// personal data we do not keep. The status is what really happened: 499
+// when the client left before its answer, 504 when the answer came after
+// the write timeout (the server then drops it), with an outcome saying
+// so.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		st := &requestState{id: newRequestID(r.Header.Get("X-Request-Id"))}
+		w.Header().Set("X-Request-Id", st.id)
+		r = r.WithContext(context.WithValue(r.Context(), requestStateKey{}, st))
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r)
-		s.log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("request_id", middleware.GetReqID(r.Context())),
+		elapsed := time.Since(start)
+		status, level := ww.Status(), slog.LevelInfo
+		if status == 0 {
+			status = http.StatusOK // nothing written: net/http sends 200
+		}
+		attrs := []slog.Attr{
+			slog.String("request_id", st.id),
 			slog.String("method", r.Method),
 			slog.String("route", routePattern(r)),
-			slog.Int("status", ww.Status()),
-			slog.Int("bytes", ww.BytesWritten()),
-			slog.Duration("duration", time.Since(start)),
-		)
+		}
+		switch {
+		case s.cfg.WriteTimeout > 0 && elapsed >= s.cfg.WriteTimeout:
+			attrs = append(attrs, slog.Int("status", statusTimedOut),
+				slog.String("outcome", fmt.Sprintf("answer (%d) not delivered: past the %v write timeout", status, s.cfg.WriteTimeout)))
+			level = slog.LevelWarn
+		case st.clientGone || r.Context().Err() != nil:
+			attrs = append(attrs, slog.Int("status", statusClientGone), slog.String("outcome", "client closed the connection"))
+		default:
+			attrs = append(attrs, slog.Int("status", status))
+		}
+		attrs = append(attrs, slog.Int("bytes", ww.BytesWritten()), slog.Duration("duration", elapsed))
+		s.log.LogAttrs(r.Context(), level, "request", attrs...)
 	})
+}
+
+// requestIDPrefix starts the IDs newRequestID makes: random per process,
+// so IDs of two runs do not collide in the logs.
+var requestIDPrefix = func() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b) + "-"
+}()
+
+var requestIDs atomic.Uint64
+
+// maxRequestIDLen bounds a client's X-Request-Id.
+const maxRequestIDLen = 64
+
+// newRequestID is the ID of a request for its log lines (and its
+// X-Request-Id answer header): the client's X-Request-Id when it is a
+// short token of letters, digits, '.', '_' and '-' (a proxy's, say), else
+// a new one. Anything else a client sends is never logged: a header can
+// be 60 KB of anything.
+func newRequestID(sent string) string {
+	if validRequestID(sent) {
+		return sent
+	}
+	var buf [32]byte
+	return string(strconv.AppendUint(append(buf[:0], requestIDPrefix...), requestIDs.Add(1), 10))
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > maxRequestIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // routePattern returns the matched chi pattern ("/errores/{slug}"), or
@@ -144,7 +244,7 @@ func (s *Server) withLocale(next http.Handler) http.Handler {
 				tags = []language.Tag{tag}
 				http.SetCookie(w, &http.Cookie{
 					Name: langCookie, Value: tag.String(), Path: "/", MaxAge: 365 * 24 * 3600,
-					HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
+					HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r),
 				})
 			}
 		}
@@ -201,39 +301,70 @@ func (s *Server) crossOriginProtection() *http.CrossOriginProtection {
 	return c
 }
 
-// rateLimit limits a client (by address, counted in memory for a minute,
-// never stored) to n requests a minute; n <= 0 means no limit. Refusals go
-// through serveError: a page, or JSON on the API.
+// rateLimit limits a client (by clientKey, counted in memory for a
+// minute, never stored) to n requests a minute; n <= 0 means no limit.
+// Refusals go through serveError: a page, or JSON on the API.
 func (s *Server) rateLimit(n int) func(http.Handler) http.Handler {
 	if n <= 0 {
 		return func(next http.Handler) http.Handler { return next }
 	}
-	key := httprate.KeyByIP
-	if s.cfg.BehindProxy {
-		key = keyByProxiedIP
-	}
-	return httprate.Limit(n, time.Minute, httprate.WithKeyFuncs(key),
-		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) { s.serveError(w, r, errRateLimited) }))
+	return s.limit(n, errRateLimited)
 }
 
-// keyByProxiedIP is the client address as the trusted proxy saw it: the
-// last X-Forwarded-For entry, which the proxy appended (the ones before it
-// come from the client and could be anything), else X-Real-IP, else the
-// connection's address.
-func keyByProxiedIP(r *http.Request) (string, error) {
-	if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-		last := xff[len(xff)-1]
-		if i := strings.LastIndexByte(last, ','); i >= 0 {
-			last = last[i+1:]
-		}
-		if ip := strings.TrimSpace(last); ip != "" {
-			return ip, nil
+// limit lets a client (by clientKey) make n requests a minute and answers
+// the others with refusal.
+func (s *Server) limit(n int, refusal *userError) func(http.Handler) http.Handler {
+	return httprate.Limit(n, time.Minute, httprate.WithKeyFuncs(func(r *http.Request) (string, error) { return s.clientKey(r), nil }),
+		httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) { s.serveError(w, r, refusal) }))
+}
+
+// clientKey names the client of a request for the limits counted in
+// memory (rate limits, what one client may add to the analytics): its
+// address, IPv6 addresses by their /64 (what one customer line gets).
+// Behind a proxy (Config.BehindProxy) it is the address the proxy gives
+// in Config.ProxyHeader, and only there: with X-Forwarded-For, the last
+// entry, which the proxy appended (the ones before come from the client
+// and could be anything); with any other header (X-Real-IP), its value. A
+// request without a valid one counts as the proxy's own address. It is
+// never stored or logged.
+func (s *Server) clientKey(r *http.Request) string {
+	if s.cfg.BehindProxy {
+		header := s.cfg.proxyHeader()
+		if vs := r.Header.Values(header); len(vs) > 0 {
+			v := vs[len(vs)-1]
+			if strings.EqualFold(header, "X-Forwarded-For") {
+				if i := strings.LastIndexByte(v, ','); i >= 0 {
+					v = v[i+1:]
+				}
+			}
+			if key, ok := addressKey(strings.TrimSpace(v)); ok {
+				return key
+			}
 		}
 	}
-	if ip := strings.TrimSpace(r.Header.Get("X-Real-IP")); ip != "" {
-		return ip, nil
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
 	}
-	return httprate.KeyByIP(r)
+	if key, ok := addressKey(host); ok {
+		return key
+	}
+	return host
+}
+
+// addressKey is an IP address as limits count it: IPv4 as it is, IPv6 by
+// its /64 prefix.
+func addressKey(s string) (string, bool) {
+	addr, err := netip.ParseAddr(s)
+	if err != nil {
+		return "", false
+	}
+	addr = addr.Unmap().WithZone("")
+	if addr.Is6() {
+		p, _ := addr.Prefix(64)
+		return p.Addr().String(), true
+	}
+	return addr.String(), true
 }
 
 // localizer returns the shared localizer of a language: they are built

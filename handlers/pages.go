@@ -64,6 +64,9 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 	e := analytics.Event{Kind: analytics.KindView, Source: src, Article: a.Slug, Findings: s.articleFindings(a)}
 	if src == analytics.SourceSearch {
 		e.Query = analytics.MaskQuery(r.URL.Query().Get("q"))
+		// An article opened from a search ranks the home page's list (a
+		// plain page view does not).
+		e.Popular = s.counts(s.popularBudget, r, a.Slug)
 	}
 	s.record(r, e)
 	// The page depends on where the visitor came from (its feedback form
@@ -75,6 +78,7 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 			Feedback:    web.FeedbackView{Article: a.Slug, Source: sourceParam(src)},
 			SupportLink: supportLink(subject, src),
 		}
+		v.Persistence, v.Code = a.PersistenceFor(visitorCode(r))
 		for _, slug := range a.Related {
 			if rel, ok := s.kb.Article(slug); ok {
 				v.Related = append(v.Related, rel)
@@ -87,10 +91,28 @@ func (s *Server) handleArticle(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// visitorCode is the code the visitor came with, which decides the
+// article's "¿Se arregla solo?" line: the short link's (codigo=), else a
+// code in the search that led here (q=). Anything else is ignored.
+func visitorCode(r *http.Request) string {
+	q := r.URL.Query()
+	for _, c := range []string{q.Get(codeParam), q.Get("q")} {
+		if c = clip(c, 80); !knowledge.ParseCode(c).IsZero() {
+			return c
+		}
+	}
+	return ""
+}
+
+// codeParam carries the code of a short link, or of a diagnosis, to the
+// article.
+const codeParam = "codigo"
+
 // handleShortLink handles the "GET /e/{code}" route: the short links
 // support staff paste into tickets (/e/550, /e/5.7.1, /e/550-5.7.26). It
 // redirects to the code's article, keeping the query string (origen=ticket)
-// for analytics.
+// for analytics and adding the code, which says whether the message will be
+// retried.
 func (s *Server) handleShortLink(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
 	a, ok := s.kb.Resolve(code)
@@ -98,9 +120,11 @@ func (s *Server) handleShortLink(w http.ResponseWriter, r *http.Request) error {
 		return newUserError(codeNotFound, "NotFoundTitle", "CodeNotFoundText", "Code", clip(code, 40))
 	}
 	target := "/errores/" + a.Slug
-	if r.URL.RawQuery != "" {
-		target += "?" + r.URL.RawQuery
+	q := r.URL.Query()
+	if q.Get(codeParam) == "" {
+		q.Set(codeParam, clip(code, 40))
 	}
+	target += "?" + q.Encode()
 	http.Redirect(w, r, target, http.StatusFound)
 	return nil
 }
@@ -111,7 +135,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	key := s.pageKey(r, "search")
 	page, ok := s.pages.get(key, time.Now())
 	if !ok {
-		v := web.SearchView{Query: q, Popular: s.kb.Popular(), Results: resultItems(s.index.Search(q, 10))}
+		v := web.SearchView{
+			Query: q, Popular: s.kb.Popular(), Results: resultItems(s.index.Search(q, 10)), Topics: s.index.Topics(q),
+			Provider: s.kb.Policy().ProviderName, SupportLink: supportLink(voteSubject{}, analytics.SourceSearch),
+		}
 		title := locales.T(r.Context(), "TitleSearch")
 		if q != "" {
 			title = locales.T(r.Context(), "TitleSearchFor", "Query", clip(q, 60))
@@ -127,8 +154,11 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	}
 	// Results fetched as the customer types (rebote.js) are not counted:
 	// every keystroke would be a search. A search counts when submitted,
-	// and an opened result counts as a view carrying its query.
-	if nq := analytics.MaskQuery(q); nq != "" && r.Header.Get("X-Rebote-Live") != "1" {
+	// and an opened result counts as a view carrying its query. One
+	// client's search counts once an hour, and only its first
+	// searchesPerClientHour distinct ones: no client can fill the tables.
+	if nq := analytics.MaskQuery(q); nq != "" && r.Header.Get("X-Rebote-Live") != "1" &&
+		s.counts(s.searchBudget, r, nq) {
 		s.record(r, analytics.Event{Kind: analytics.KindSearch, Source: s.visitSource(r), Query: nq, Results: page.meta})
 	}
 	s.writeCached(w, r, key, page)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/a-h/templ"
 
@@ -27,7 +28,7 @@ func (s *Server) page(r *http.Request, title string) web.Page {
 	p := s.kb.Policy()
 	return web.Page{
 		Title:        title,
-		Path:         r.URL.RequestURI(),
+		Path:         localURI(r),
 		ProviderName: p.ProviderName,
 		SupportURL:   p.SupportURL,
 		AssetVersion: s.assetVersion,
@@ -42,6 +43,19 @@ func (s *Server) page(r *http.Request, title string) web.Page {
 func (s *Server) noIndexPage(r *http.Request, title string) web.Page {
 	p := s.page(r, title)
 	p.NoIndex = true
+	return p
+}
+
+// localURI is the request's path and query as a path-absolute reference on
+// this host, for links back to the same page (the language switch): the
+// path escaped (a backslash too, which browsers read as a slash) and
+// leading slashes folded into one, so "GET //evil.example/x" links to
+// "/evil.example/x", not to evil.example.
+func localURI(r *http.Request) string {
+	p := "/" + strings.TrimLeft(r.URL.EscapedPath(), "/")
+	if r.URL.RawQuery != "" {
+		p += "?" + r.URL.RawQuery
+	}
 	return p
 }
 

@@ -2,19 +2,16 @@ package handlers
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
-	"github.com/go-chi/httprate"
 )
 
 // Routes returns the application's router with every route in one place.
 func (s *Server) Routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID)
 	r.Use(middleware.GetHead) // HEAD works wherever GET does
-	r.Use(s.logRequests)
+	r.Use(s.logRequests)      // also gives each request its ID
 	r.Use(s.recoverPanics)
 	r.Use(s.securityHeaders)
 	r.Use(s.withLocale)
@@ -33,7 +30,7 @@ func (s *Server) Routes() http.Handler {
 	r.Get("/errores", s.handle(s.handleArticleIndex))
 	r.Get("/errores/{slug}", s.handle(s.handleArticle))
 	r.Get("/e/{code}", s.handle(s.handleShortLink))
-	r.Get("/buscar", s.handle(s.handleSearch))
+	r.With(s.rateLimit(10*s.cfg.RateLimit)).Get("/buscar", s.handle(s.handleSearch))
 	r.With(compress).Get("/diagnostico", s.handle(s.handleDiagnosisForm))
 	r.With(compress, s.rateLimit(s.cfg.RateLimit)).Post("/diagnostico", s.handle(s.handleDiagnosis))
 	r.With(compress).Get("/privacidad", s.handle(s.handlePrivacy))
@@ -41,16 +38,15 @@ func (s *Server) Routes() http.Handler {
 	r.With(compress).Get("/valorar/gracias", s.handle(s.handleVoteThanks))
 	r.Get("/soporte", s.handle(s.handleSupport))
 	r.With(compress).Get("/demo/ticket", s.handle(s.handleDemoTicket))
+	r.With(compress, s.rateLimit(s.cfg.RateLimit)).Get("/comprobar", s.handle(s.handleCheckPage))
 
 	r.Route("/staff", func(r chi.Router) {
 		r.Use(compress)
 		r.Get("/entrar", s.handle(s.handleSignInForm))
-		// Sign-in attempts are limited per client address, counted in
+		// Sign-in attempts are limited per client, keyed like the other
+		// limits (behind a proxy, by the address it gives), counted in
 		// memory for a minute and never stored.
-		r.With(httprate.Limit(10, time.Minute, httprate.WithKeyFuncs(httprate.KeyByIP),
-			httprate.WithLimitHandler(func(w http.ResponseWriter, r *http.Request) {
-				s.serveError(w, r, newUserError(codeRateLimited, "TooManyRequestsTitle", "TooManySignInsText"))
-			}))).Post("/entrar", s.handle(s.handleSignIn))
+		r.With(s.limit(signInsPerMinute, errTooManySignIns)).Post("/entrar", s.handle(s.handleSignIn))
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireStaff)
 			r.Get("/", s.handle(s.handleDashboard))
@@ -68,9 +64,15 @@ func (s *Server) Routes() http.Handler {
 		r.With(compress).Get("/api/v1/articles", s.handle(s.handleAPIArticles))
 		r.With(s.rateLimit(10*s.cfg.RateLimit)).Get("/api/v1/suggest", s.handle(s.handleAPISuggest))
 		r.With(compress, s.rateLimit(s.cfg.RateLimit)).Post("/api/v1/classify", s.handle(s.handleAPIClassify))
+		// Live DNS checks: the classify API's limit, as each costs queries.
+		r.With(compress, s.rateLimit(s.cfg.RateLimit)).Get("/api/v1/check/domain", s.handle(s.handleAPICheckDomain))
+		r.With(compress, s.rateLimit(s.cfg.RateLimit)).Get("/api/v1/check/ip", s.handle(s.handleAPICheckIP))
 		// Preflight requests of the routes above (cors answers them); not
 		// a catch-all, so unknown API paths are 404, not 405.
 		r.Options("/api/v1/{endpoint:search|articles|suggest|classify}", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusNoContent)
+		})
+		r.Options("/api/v1/check/{what:domain|ip}", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusNoContent)
 		})
 	})

@@ -16,6 +16,7 @@ import (
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 
 	"github.com/servinetwork/rebote/analytics"
+	"github.com/servinetwork/rebote/dnscheck"
 	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/knowledge/bounce"
 	"github.com/servinetwork/rebote/knowledge/search"
@@ -40,13 +41,24 @@ type Config struct {
 	// HSTS sends Strict-Transport-Security: set when Rebote is served over
 	// TLS (directly or behind a proxy).
 	HSTS bool
-	// RateLimit is how many diagnoses and classify calls one client may make
-	// per minute (the suggest and search APIs allow ten times as many, as
-	// they run while typing). Zero means no limit.
+	// RateLimit is how many diagnoses, classify calls and live DNS checks
+	// (each route counted apart) one client may make per minute (search
+	// pages and the suggest and search APIs allow ten times as many, as
+	// they run while typing). Zero means no limit, and then no bound on
+	// what one client adds to the analytics either (the load test sends
+	// everything from one address).
 	RateLimit int
-	// BehindProxy takes the client address from X-Forwarded-For or
-	// X-Real-IP, which only a trusted proxy may set.
+	// BehindProxy takes the client address of the rate limits from
+	// ProxyHeader, which only a trusted proxy may set.
 	BehindProxy bool
+	// ProxyHeader is the header the proxy puts the client's address in:
+	// "X-Forwarded-For" (the default; its last entry) or one holding a
+	// single address, such as "X-Real-IP". Only this header is read: one
+	// the proxy does not set is the client's to forge.
+	ProxyHeader string
+	// WriteTimeout is the HTTP server's write timeout, so the request log
+	// can say when an answer came too late to be delivered.
+	WriteTimeout time.Duration
 	// RetentionDays is how long raw analytics events are kept, as the
 	// privacy page says. Zero means the default, 400.
 	RetentionDays int
@@ -67,6 +79,13 @@ func (c Config) retentionDays() int {
 	return c.RetentionDays
 }
 
+func (c Config) proxyHeader() string {
+	if c.ProxyHeader == "" {
+		return "X-Forwarded-For"
+	}
+	return c.ProxyHeader
+}
+
 func (c Config) popularRefresh() time.Duration {
 	if c.PopularRefresh <= 0 {
 		return 10 * time.Minute
@@ -85,12 +104,19 @@ type Server struct {
 	assetVersion string
 	// events receives what visitors do; nil records nothing.
 	events *analytics.Recorder
-	stats  *store.DB     // the dashboard's figures
-	staff  StaffAccounts // staff sign-in and API tokens
+	stats  *store.DB         // the dashboard's figures
+	staff  StaffAccounts     // staff sign-in and API tokens
+	checks *dnscheck.Checker // live DNS checks; nil: /comprobar answers 503
 
 	popularList atomic.Pointer[[]*knowledge.Article] // set by Run
 	pages       pageCache
 	staticGzip  map[string][]byte // the text static files, gzipped
+
+	// What one client may add to the analytics in an hour: distinct
+	// searches, and events that rank the home page's popular errors. Nil
+	// (no bound) when rate limits are off.
+	searchBudget  *hourlyBudget
+	popularBudget *hourlyBudget
 
 	localizersOnce sync.Once
 	localizers     map[string]*i18n.Localizer
@@ -100,7 +126,7 @@ type Server struct {
 
 // Deps are the Server's dependencies. KB, Search, Bounces, Bundle and Log
 // are required; without Events nothing is recorded, without Stats and
-// Staff the staff pages answer 503.
+// Staff the staff pages answer 503, without Checks the live DNS checks.
 type Deps struct {
 	KB      *knowledge.KB
 	Search  *search.Index
@@ -110,6 +136,7 @@ type Deps struct {
 	Events  *analytics.Recorder
 	Stats   *store.DB
 	Staff   StaffAccounts
+	Checks  *dnscheck.Checker
 }
 
 // New returns a Server.
@@ -126,6 +153,22 @@ func New(d Deps, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{kb: kb, index: d.Search, reader: d.Bounces, bundle: bundle, log: log, cfg: cfg, assetVersion: v,
-		events: d.Events, stats: d.Stats, staff: d.Staff, staticGzip: gz}, nil
+	srv := &Server{kb: kb, index: d.Search, reader: d.Bounces, bundle: bundle, log: log, cfg: cfg, assetVersion: v,
+		events: d.Events, stats: d.Stats, staff: d.Staff, checks: d.Checks, staticGzip: gz}
+	if cfg.RateLimit > 0 {
+		srv.searchBudget = newHourlyBudget(searchesPerClientHour, budgetEntries)
+		srv.popularBudget = newHourlyBudget(popularPerClientHour, budgetEntries)
+	}
+	return srv, nil
 }
+
+// Bounds on what one client adds to the analytics in an hour (counted in
+// memory, by clientKey, never stored): a distinct search counts once and
+// at most searchesPerClientHour of them; at most popularPerClientHour
+// diagnoses or articles opened from a search rank the home page's list.
+// budgetEntries bounds the memory this takes (a few MB).
+const (
+	searchesPerClientHour = 30
+	popularPerClientHour  = 10
+	budgetEntries         = 100_000
+)

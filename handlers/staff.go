@@ -2,14 +2,15 @@ package handlers
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/servinetwork/rebote/locales"
 	"github.com/servinetwork/rebote/staff"
@@ -28,6 +29,10 @@ type StaffAccounts interface {
 	SignOut(ctx context.Context, token string) error
 	APIToken(ctx context.Context, token string) (name string, err error)
 }
+
+// signInsPerMinute is how many sign-in attempts one client may make a
+// minute.
+const signInsPerMinute = 10
 
 // sessionCookie holds a staff session token. It is HttpOnly and
 // SameSite=Strict, and Secure when the site is served over TLS.
@@ -53,7 +58,7 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 			return
 		}
 		if err != nil {
-			s.serveError(w, r, err)
+			s.serveError(w, r, storeFailure(err))
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffKey{}, name)))
@@ -68,10 +73,10 @@ func (s *Server) requireStaffAPI(next http.Handler) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		var name string
 		var err error
-		if token, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); found {
+		if token, found := bearerToken(r); found {
 			err = staff.ErrBadToken
 			if s.staff != nil {
-				name, err = s.staff.APIToken(r.Context(), strings.TrimSpace(token))
+				name, err = s.staff.APIToken(r.Context(), token)
 			}
 		} else {
 			name, err = s.sessionStaff(r)
@@ -81,11 +86,31 @@ func (s *Server) requireStaffAPI(next http.Handler) http.Handler {
 			err = errUnauthorized
 		}
 		if err != nil {
-			s.serveError(w, r, err)
+			s.serveError(w, r, storeFailure(err))
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), staffKey{}, name)))
 	})
+}
+
+// bearerToken reads "Authorization: Bearer TOKEN"; the scheme is
+// case-insensitive (RFC 9110), so "bearer" works too.
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, found := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if !found || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
+}
+
+// storeFailure answers 503 for a database that cannot be written or is
+// damaged (an operator must act; the client can only wait), and leaves any
+// other error as it is.
+func storeFailure(err error) error {
+	if errors.Is(err, store.ErrUnwritable) || errors.Is(err, store.ErrCorrupt) || errors.Is(err, store.ErrFileGone) {
+		return unavailable(err)
+	}
+	return err
 }
 
 // sessionStaff returns the staff member signed in on a request, or
@@ -116,11 +141,16 @@ func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request) error 
 }
 
 // handleSignIn handles "POST /staff/entrar". Attempts are rate-limited in
-// the routes; a failure says only that the name or password is wrong, and
-// a database that fails is a 500, never a wrong password.
+// the routes; a failure says only that the name or password is wrong. Too
+// many password checks at once (each holds 19 MiB) is a 503 to try again
+// in a moment; a database that cannot be written or is damaged a 503 and
+// any other failure a 500, logged, never a wrong password.
 func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
+		if gone := readAborted(r, err); gone != nil {
+			return gone
+		}
 		return newUserError(codeBadRequest, "BadRequestTitle", "BadEncodingText")
 	}
 	name := strings.TrimSpace(r.PostForm.Get("nombre"))
@@ -129,13 +159,15 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 		return errUnavailable
 	}
 	token, err := s.staff.SignIn(r.Context(), name, r.PostForm.Get("clave"))
-	if errors.Is(err, staff.ErrBadCredentials) {
+	switch {
+	case errors.Is(err, staff.ErrBadCredentials):
 		v := web.SignInView{Name: clip(name, 64), Next: next, Error: "StaffSignInFailed"}
 		s.render(w, r, http.StatusUnauthorized, web.SignInPage(s.noIndexPage(r, locales.T(r.Context(), "StaffSignInTitle")), v))
 		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("sign in: %w", err)
+	case errors.Is(err, staff.ErrBusy):
+		return errSignInBusy
+	case err != nil:
+		return storeFailure(fmt.Errorf("sign in: %w", err))
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: token, Path: "/", MaxAge: int(staff.SessionLifetime / time.Second),
@@ -159,9 +191,10 @@ func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) error {
 }
 
 // secure reports whether cookies must be Secure: the request came over
-// TLS, or the configured public URL is https (behind a proxy).
+// TLS, or the configured public URL is https or HSTS is on (TLS ends at a
+// proxy in front).
 func (s *Server) secure(r *http.Request) bool {
-	return r.TLS != nil || strings.HasPrefix(s.cfg.PublicURL, "https://")
+	return r.TLS != nil || strings.HasPrefix(s.cfg.PublicURL, "https://") || s.cfg.HSTS
 }
 
 // localStaffPath keeps a post-sign-in destination only when it is a path
@@ -241,7 +274,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	v, err := s.dashboard(ctx, f, days)
 	if err != nil {
-		return err
+		return storeFailure(err)
 	}
 	v.Staff = staffName(ctx)
 	if perr != "" {
@@ -335,6 +368,15 @@ func countRows(rows []store.KeyCount) []web.CountRow {
 	return out
 }
 
+// title is an article's title, or its slug when it is no longer published
+// (the CSV keeps what staff can look up).
+func (s *Server) title(slug string) string {
+	if a, ok := s.kb.Article(slug); ok {
+		return a.Title
+	}
+	return slug
+}
+
 // subjectTitle names a vote's or a ticket click's subject for people: an
 // article's title, or "Diagnóstico: " and the reason in plain words. The
 // keys themselves (slugs, "diagnostico:mailboxfull") stay in the CSV and
@@ -359,72 +401,161 @@ func reasonLabel(ctx context.Context, reason string) string {
 	return locales.T(ctx, "ReasonOther")
 }
 
-// handleDashboardCSV handles "GET /staff/csv/{table}": each dashboard table
-// as CSV for spreadsheets.
+// handleDashboardCSV handles "GET /staff/csv/{table}": a dashboard table
+// as CSV for spreadsheets, with every row (the page shows the first
+// dashboardLimit). It is written for Spanish offices: Spanish column
+// headers, article titles beside the keys, "sí"/"no", UTF-8 with a byte
+// order mark (so Excel reads the accents), and ";" between fields, the
+// list separator of Spanish Excel; separador=coma gives ",". Every field
+// is quoted and defused (csvField), whichever separator reads it.
 func (s *Server) handleDashboardCSV(w http.ResponseWriter, r *http.Request) error {
-	f, days, err := period(r.URL.Query(), time.Now())
+	q := r.URL.Query()
+	f, _, err := period(q, time.Now())
 	if err != nil {
 		return newUserError(codeBadRequest, "BadRequestTitle", "PeriodInvalidText")
 	}
-	table := r.PathValue("table")
-	v, err := s.dashboard(r.Context(), f, days)
-	if err != nil {
-		return err
-	}
-	var records [][]string
-	switch table {
-	case "errores":
-		records = append(records, []string{"reason", "article", "count", "previous_period"})
-		for _, e := range v.TopErrors {
-			records = append(records, []string{e.Reason, e.Article, itoa(e.Count), itoa(e.Previous)})
-		}
-	case "busquedas-fallidas":
-		records = countRecords("query", v.Failed)
-	case "no-clasificados":
-		records = countRecords("line", v.Unread)
-	case "soporte":
-		records = countRecords("subject", v.Tickets)
-	case "valoraciones":
-		records = append(records, []string{"subject", "yes", "no"})
-		for _, f := range v.Feedback {
-			records = append(records, []string{f.Subject, itoa(f.Yes), itoa(f.No)})
-		}
-	case "comentarios":
-		records = append(records, []string{"day", "subject", "helpful", "comment"})
-		for _, c := range v.Comments {
-			records = append(records, []string{c.Day, c.Subject, strconv.FormatBool(c.Helpful), c.Text})
-		}
+	sep := ";"
+	switch q.Get("separador") {
+	case "", "puntoycoma":
+	case "coma":
+		sep = ","
 	default:
+		return newUserError(codeBadRequest, "BadRequestTitle", "CSVSeparatorText")
+	}
+	table := r.PathValue("table")
+	if !csvTables[table] {
 		return errNotFound
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="rebote-`+table+`-`+v.From+`-`+v.To+`.csv"`)
-	cw := csv.NewWriter(w)
+	if s.stats == nil {
+		return errUnavailable
+	}
+	records, err := s.csvRecords(r.Context(), table, f)
+	if err != nil {
+		return storeFailure(err)
+	}
+	from, to := f.From.Format(time.DateOnly), f.To.Format(time.DateOnly)
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8; header=present")
+	w.Header().Set("Content-Disposition", `attachment; filename="rebote-`+table+`-`+from+`-`+to+`.csv"`)
+	var b strings.Builder
+	b.WriteString("\uFEFF") // UTF-8 byte order mark: Excel then reads UTF-8
 	for _, rec := range records {
 		for i, field := range rec {
-			rec[i] = csvSafe(field)
+			if i > 0 {
+				b.WriteString(sep)
+			}
+			b.WriteString(csvField(field))
 		}
-		cw.Write(rec)
+		b.WriteString("\r\n")
 	}
-	cw.Flush()
-	return cw.Error()
+	_, err = io.WriteString(w, b.String())
+	return err
 }
 
-func countRecords(key string, rows []web.CountRow) [][]string {
-	out := [][]string{{key, "count"}}
-	for _, r := range rows {
-		out = append(out, []string{r.Key, itoa(r.Count)})
-	}
-	return out
+// csvTables are the tables /staff/csv/ serves.
+var csvTables = map[string]bool{
+	"errores": true, "busquedas-fallidas": true, "no-clasificados": true, "soporte": true, "valoraciones": true, "comentarios": true,
 }
 
-// csvSafe defuses fields a spreadsheet would run as a formula: searches
-// and comments are typed by anyone.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+// csvRecords returns every row of a dashboard table over f, with its
+// header first.
+func (s *Server) csvRecords(ctx context.Context, table string, f store.Filter) ([][]string, error) {
+	counts := func(rows []store.KeyCount, header ...string) [][]string {
+		out := [][]string{header}
+		for _, r := range rows {
+			if len(header) == 3 { // subject, title, count
+				out = append(out, []string{r.Key, s.subjectTitle(ctx, r.Key), itoa(r.Count)})
+			} else {
+				out = append(out, []string{r.Key, itoa(r.Count)})
+			}
+		}
+		return out
 	}
-	return s
+	switch table {
+	case "errores":
+		rows, err := s.stats.TopErrorsCompared(ctx, f, store.NoLimit)
+		if err != nil {
+			return nil, err
+		}
+		out := [][]string{{"Motivo", "Artículo", "Título", "Veces", "Periodo anterior"}}
+		for _, e := range rows {
+			title := ""
+			if e.Article != "" {
+				title = s.title(e.Article)
+			}
+			out = append(out, []string{e.Reason, e.Article, title, itoa(e.Count), itoa(e.Previous)})
+		}
+		return out, nil
+	case "busquedas-fallidas":
+		rows, err := s.stats.FailedSearches(ctx, f, store.NoLimit)
+		return counts(rows, "Búsqueda", "Veces"), err
+	case "no-clasificados":
+		rows, err := s.stats.Unclassified(ctx, f, store.NoLimit)
+		return counts(rows, "Línea (datos tachados)", "Veces"), err
+	case "soporte":
+		rows, err := s.stats.TicketClicks(ctx, f, store.NoLimit)
+		return counts(rows, "Asunto", "Título", "Clics"), err
+	case "valoraciones":
+		rows, err := s.stats.Feedback(ctx, f, store.NoLimit)
+		if err != nil {
+			return nil, err
+		}
+		out := [][]string{{"Asunto", "Título", "Sí", "No"}}
+		for _, v := range rows {
+			out = append(out, []string{v.Subject, s.subjectTitle(ctx, v.Subject), itoa(v.Yes), itoa(v.No)})
+		}
+		return out, nil
+	default: // comentarios
+		rows, err := s.stats.Comments(ctx, f, store.NoLimit)
+		if err != nil {
+			return nil, err
+		}
+		out := [][]string{{"Día", "Asunto", "Título", "¿Le ayudó?", "Comentario"}}
+		for _, c := range rows {
+			helped := "no"
+			if c.Helpful {
+				helped = "sí"
+			}
+			out = append(out, []string{c.At.Format(time.DateOnly), c.Subject, s.subjectTitle(ctx, c.Subject), helped, c.Text})
+		}
+		return out, nil
+	}
+}
+
+// csvField makes a field safe to open in a spreadsheet, whichever
+// separator reads the file (";" in Spanish Excel, "," elsewhere, or the
+// wrong one of the two): searches and comments are typed by anyone.
+// Invalid UTF-8 is replaced, and control characters (NUL, ESC, CR, LF,
+// tab, C1, line separators, bidirectional overrides) become spaces, so
+// none reaches the file raw. Every field is quoted. And wherever a cell
+// could begin for some reader (the field's start, or just after a ";" or
+// "," inside it, for a reader using the other separator) and the next
+// visible character could start a formula (= + - @ or their full-width
+// forms), an apostrophe goes in first, which spreadsheets read as "this is
+// text".
+func csvField(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' ||
+			'\u202a' <= r && r <= '\u202e' || '\u2066' <= r && r <= '\u2069' {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	var b strings.Builder
+	b.Grow(len(s) + 3)
+	b.WriteByte('"')
+	for len(s) > 0 {
+		seg, rest := s, ""
+		if i := strings.IndexAny(s, ";,"); i >= 0 {
+			seg, rest = s[:i+1], s[i+1:]
+		}
+		if first, _ := utf8.DecodeRuneInString(strings.TrimLeft(seg, " \"\u00a0\u3000")); strings.ContainsRune("=+-@＝＋－＠", first) {
+			b.WriteByte('\'')
+		}
+		b.WriteString(strings.ReplaceAll(seg, `"`, `""`))
+		s = rest
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

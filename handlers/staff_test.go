@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -18,6 +19,23 @@ import (
 )
 
 func newStaffServer(t *testing.T) (*httptest.Server, testDB) { return newServerWithDB(t) }
+
+// readCSV parses a CSV download: UTF-8 with a byte order mark, fields
+// separated by sep.
+func readCSV(t *testing.T, body string, sep rune) [][]string {
+	t.Helper()
+	text, ok := strings.CutPrefix(body, "\uFEFF")
+	if !ok {
+		t.Errorf("CSV does not start with a UTF-8 byte order mark: %q", body[:min(len(body), 20)])
+	}
+	r := csv.NewReader(strings.NewReader(text))
+	r.Comma = sep
+	records, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("CSV: %v\n%s", err, body)
+	}
+	return records
+}
 
 // staffClient is a browser-like client with its own cookies that does not
 // follow redirects, so tests see them.
@@ -123,7 +141,10 @@ func TestStaffSignInDashboardAndSignOut(t *testing.T) {
 			t.Errorf("dashboard from the ticket form lacks %q", want)
 		}
 	}
-	_, body = getWith(t, c, ts.URL+"/staff?dias=30&origen=all")
+	res, body = getWith(t, c, ts.URL+"/staff?dias=30&origen=all")
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("dashboard, 30 days: %d", res.StatusCode)
+	}
 	if !strings.Contains(body, "zzqx qwvv") {
 		t.Errorf("dashboard lacks the failed search")
 	}
@@ -137,9 +158,9 @@ func TestStaffSignInDashboardAndSignOut(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {
 		t.Fatalf("CSV: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	records, err := csv.NewReader(strings.NewReader(body)).ReadAll()
-	if err != nil || len(records) < 3 || records[0][0] != "query" {
-		t.Fatalf("CSV records %v, %v", records, err)
+	records := readCSV(t, body, ';')
+	if len(records) < 3 || records[0][0] != "Búsqueda" {
+		t.Fatalf("CSV records %v", records)
 	}
 	for _, rec := range records {
 		if strings.HasPrefix(rec[0], "=") {
@@ -212,12 +233,15 @@ func TestSignInIsRateLimited(t *testing.T) {
 	}
 }
 
-// The home page's most consulted errors follow what customers consult.
+// The home page's most consulted errors follow what customers consult:
+// diagnoses and articles opened from a search, from several clients.
 func TestHomePopularFollowsTraffic(t *testing.T) {
-	ts, d := newServerWithConfig(t, handlers.Config{PopularRefresh: 20 * time.Millisecond})
+	ts, d := newServerWithConfig(t, handlers.Config{PopularRefresh: 20 * time.Millisecond, RateLimit: 60, BehindProxy: true})
 	const slug = "bucle-de-correo" // not in the editors' list
-	for range 5 {
-		get(t, ts, "/errores/"+slug)
+	for i := range 3 {
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+"/errores/"+slug+"?origen=buscar&q=bucle", nil)
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("198.51.100.%d", i+1))
+		do(t, req)
 	}
 	d.flush(t)
 	deadline := time.Now().Add(3 * time.Second)

@@ -100,7 +100,7 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) error {
 		return errNotFound
 	}
 	if err != nil {
-		return err
+		return storeFailure(err)
 	}
 	s.writeJSON(w, r, http.StatusOK, body)
 	return nil

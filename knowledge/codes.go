@@ -39,9 +39,10 @@ var (
 	// mistaken for codes.
 	replyRe = regexp.MustCompile(`(?:^|[^0-9.,:/])([2345][0-5][0-9])(?:[ \-]|$|[^0-9.,:/])`)
 	// providerRe matches the tags providers put in their replies: Outlook.com's
-	// RP-001, SC-001, DY-001, OU-001, the S3150 block-list tag, Yahoo's [TSS04],
-	// [PH01] and [BL21], and this provider's own E451.
-	providerRe = regexp.MustCompile(`(?i)\b(RP-00[1-3]|SC-00[1-4]|DY-00[12]|OU-00[12]|S3150|TSS0[4-9]|TSS1[01]|PH01|BL2[13]|E451)\b`)
+	// RP-001, SC-001, DY-001, OU-001 and its block-list tags S3150, S3140,
+	// S3114 and S775, Yahoo's [TS01] to [TS03], [TSS04], [PH01] and [BL21],
+	// iCloud's [CS01], and this provider's own E451.
+	providerRe = regexp.MustCompile(`(?i)\b(RP-00[1-3]|SC-00[1-4]|DY-00[12]|OU-00[12]|S3150|S3140|S3114|S775|TS0[1-3]|TSS0[4-9]|TSS1[01]|PH01|BL2[13]|CS01|E451)\b`)
 )
 
 // ParseCode finds the first reply code, enhanced status code and provider tag

@@ -17,15 +17,53 @@ import (
 	"strings"
 )
 
-// Persistence says whether a failure goes away on its own.
+// Persistence says what happens to a message after an error: whether the
+// sending server tries again, gave up, or never had it.
 type Persistence string
 
-// Persistence values.
+// Persistence values. An article's own value describes its codes as a whole;
+// PersistenceFor narrows it to the code a visitor came with.
 const (
 	Temporary Persistence = "temporary" // 4xx: the sending server retries
 	Permanent Persistence = "permanent" // 5xx: the message came back for good
-	Either    Persistence = "either"    // the article covers both classes
+	Either    Persistence = "either"    // the article covers both classes: the code decides
+	// Outbox is an error the customer's own mail program shows while
+	// sending (E451, 454, 432, a host it cannot find): nothing was queued,
+	// nobody retries, and the message is still in the Outbox.
+	Outbox Persistence = "outbox"
+	// NotAnError is for replies that report success or ask for the next
+	// step (2xx, 3xx).
+	NotAnError Persistence = "none"
 )
+
+// PersistenceFor returns what happens to a message that got code (any form
+// ParseCode reads: "4.7.25", "550 5.1.1", "TS03") and led to this article:
+// a code of class 4 is retried, one of class 5 is final. Articles about errors shown while sending, about
+// success replies, and provider tags the article explains keep the
+// article's own value, as does a text without a code. The reply code
+// decides before the status code: it is what the sending server acts on,
+// and Microsoft's final "550 4.4.7 QUEUE.Expired" is not retried. The
+// second result is the code as it should be shown ("421 4.7.27"), or ""
+// when no code decided.
+func (a *Article) PersistenceFor(code string) (Persistence, string) {
+	if a.Persistence == Outbox || a.Persistence == NotAnError {
+		return a.Persistence, ""
+	}
+	q := ParseCode(code)
+	if q.Provider != "" && a.Covers(q.Provider) && a.Persistence != Either {
+		return a.Persistence, q.String()
+	}
+	for _, c := range []string{q.Reply, q.Status} {
+		switch {
+		case c == "":
+		case c[0] == '4':
+			return Temporary, q.String()
+		case c[0] == '5':
+			return Permanent, q.String()
+		}
+	}
+	return a.Persistence, ""
+}
 
 // Actor says who must act to fix an error.
 type Actor string
@@ -69,11 +107,14 @@ type Article struct {
 	Reason        string   // Sisimai reason, e.g. "userunknown"
 	Category      string
 	Persistence   Persistence
-	Who           Actor
-	Aliases       []string
-	Related       []string
-	Summary       []Inline
-	Sections      []Section
+	// PersistenceNote says why Persistence departs from the codes' classes
+	// (a 4xx reply a provider never lets through, say); shown beside it.
+	PersistenceNote string
+	Who             Actor
+	Aliases         []string
+	Related         []string
+	Summary         []Inline
+	Sections        []Section
 
 	summaryText string // Summary as plain text, for search and snippets
 }
@@ -169,6 +210,12 @@ type Policy struct {
 	RecipientsPerMessage int
 	SMTPHost             string
 	SupportURL           string
+	// Where customers deal with what is not a delivery error (the
+	// not-an-error topics): changing or recovering the mail password, the
+	// invoices, renewing a domain.
+	MailAccountsURL string
+	BillingURL      string
+	DomainsURL      string
 }
 
 // DefaultPolicy returns the values of the provider's help page.
@@ -179,6 +226,9 @@ func DefaultPolicy() Policy {
 		RecipientsPerMessage: 300,
 		SMTPHost:             "smtp.servinetwork.com",
 		SupportURL:           "https://www.servinetwork.com/soporte",
+		MailAccountsURL:      "https://www.servinetwork.com/area-cliente/correo",
+		BillingURL:           "https://www.servinetwork.com/area-cliente/facturas",
+		DomainsURL:           "https://www.servinetwork.com/area-cliente/dominios",
 	}
 }
 
@@ -191,6 +241,9 @@ func (p Policy) Vars() map[string]string {
 		"destinatarios_por_mensaje": fmt.Sprint(p.RecipientsPerMessage),
 		"servidor_smtp":             p.SMTPHost,
 		"url_soporte":               p.SupportURL,
+		"url_contrasena":            p.MailAccountsURL,
+		"url_facturas":              p.BillingURL,
+		"url_dominios":              p.DomainsURL,
 	}
 }
 
@@ -200,6 +253,7 @@ type KB struct {
 	bySlug     map[string]*Article
 	categories []Category
 	popular    []*Article
+	topics     []Topic
 	codes      codeIndex
 	policy     Policy
 }

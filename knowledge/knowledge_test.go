@@ -256,6 +256,39 @@ func TestResolveForms(t *testing.T) {
 		{"5.7.999", "rechazo-de-seguridad"},
 		{"421", "servicio-no-disponible"},
 		{"4.2.2", "buzon-lleno"},
+		// The review of December 2026: codes that led to the wrong article,
+		// or nowhere.
+		{"5.4.1", "direccion-no-existe"},
+		{"550 5.4.1", "direccion-no-existe"},
+		{"4.7.23", "requiere-ptr"},
+		{"451-4.7.23", "requiere-ptr"},
+		{"334", "codigos-de-exito"},
+		{"2.7.0", "codigos-de-exito"},
+		{"235 2.7.0", "codigos-de-exito"},
+		{"5.7.508", "reputacion-baja"},
+		{"5.7.515", "requisitos-de-envio-masivo"},
+		{"4.7.31", "requisitos-de-envio-masivo"},
+		{"5.7.520", "reenvio-a-gmail-u-outlook"},
+		{"550 5.7.520", "reenvio-a-gmail-u-outlook"},
+		{"S3140", "ip-bloqueada-por-el-destinatario"},
+		{"S3114", "ip-bloqueada-por-el-destinatario"},
+		{"S775", "ip-bloqueada-por-el-destinatario"},
+		{"550 5.7.1 (S3140)", "ip-bloqueada-por-el-destinatario"},
+		{"5.7.705", "ip-bloqueada-por-el-destinatario"},
+		{"5.7.708", "ip-bloqueada-por-el-destinatario"},
+		{"4.7.650", "reputacion-baja"},
+		{"4.7.651", "reputacion-baja"},
+		{"451 4.7.651", "reputacion-baja"},
+		{"5.7.900", "bloqueado-por-politica"},
+		{"TS01", "reputacion-baja"},
+		{"TS02", "reputacion-baja"},
+		{"TS03", "ip-bloqueada-por-el-destinatario"},
+		{"421 4.7.1 [TS03]", "ip-bloqueada-por-el-destinatario"},
+		{"CS01", "bloqueado-por-politica"},
+		{"550 5.7.1 [CS01]", "bloqueado-por-politica"},
+		{"#5.1.1", "direccion-no-existe"},
+		{"(#5.1.2)", "dominio-no-existe"},
+		{"#5.4.6", "bucle-de-correo"},
 	}
 	for _, tt := range tests {
 		a, ok := kb.Resolve(tt.code)
@@ -270,6 +303,53 @@ func TestResolveForms(t *testing.T) {
 	for _, bad := range []string{"", "hola", "999", "12.34", "../../etc/passwd"} {
 		if a, ok := kb.Resolve(bad); ok {
 			t.Errorf("Resolve(%q) = %s, want nothing", bad, a.Slug)
+		}
+	}
+}
+
+// The line "¿Se arregla solo?" follows the code the visitor came with.
+func TestPersistenceFor(t *testing.T) {
+	kb := mustLoad(t)
+	tests := []struct {
+		slug, code string
+		want       knowledge.Persistence
+		shown      string
+	}{
+		{"requiere-ptr", "", knowledge.Either, ""},
+		{"requiere-ptr", "4.7.25", knowledge.Temporary, "4.7.25"},
+		{"requiere-ptr", "550-5.7.25", knowledge.Permanent, "550 5.7.25"},
+		{"tiempo-de-entrega-agotado", "550 4.4.7", knowledge.Permanent, "550 4.4.7"}, // Microsoft's final notice
+		{"tiempo-de-entrega-agotado", "4.4.7", knowledge.Temporary, "4.4.7"},
+		{"limite-de-envio-por-hora", "451 E451", knowledge.Outbox, ""},
+		{"autenticacion-no-disponible-temporalmente", "454 4.7.0", knowledge.Outbox, ""},
+		{"codigos-de-exito", "250", knowledge.NotAnError, ""},
+		{"ip-bloqueada-por-el-destinatario", "421 4.7.1 [TS03]", knowledge.Permanent, "421 4.7.1 TS03"},
+		{"direccion-no-existe", "", knowledge.Permanent, ""},
+		{"direccion-no-existe", "hola", knowledge.Permanent, ""},
+	}
+	for _, tt := range tests {
+		a, ok := kb.Article(tt.slug)
+		if !ok {
+			t.Fatalf("no article %s", tt.slug)
+		}
+		got, shown := a.PersistenceFor(tt.code)
+		if got != tt.want || shown != tt.shown {
+			t.Errorf("%s.PersistenceFor(%q) = %s, %q; want %s, %q", tt.slug, tt.code, got, shown, tt.want, tt.shown)
+		}
+	}
+}
+
+// No article tells a visitor with a 4xx code that nothing will be retried,
+// or one with a 5xx code that it will, unless it says why.
+func TestPersistenceMatchesCodes(t *testing.T) {
+	for _, a := range mustLoad(t).Articles() {
+		if a.PersistenceNote != "" {
+			continue
+		}
+		for _, c := range append(append([]string{}, a.ReplyCodes...), a.StatusCodes...) {
+			if (c[0] == '4' && a.Persistence == knowledge.Permanent) || (c[0] == '5' && a.Persistence == knowledge.Temporary) {
+				t.Errorf("%s is %s but lists %s, and its persistence_note does not say why", a.Slug, a.Persistence, c)
+			}
 		}
 	}
 }

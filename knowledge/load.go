@@ -7,17 +7,21 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/BurntSushi/toml"
 	"golang.org/x/text/collate"
 	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
 )
 
-// files holds the articles and categories compiled into the binary.
+// files holds the articles, categories and not-an-error topics compiled
+// into the binary.
 //
-//go:embed articles/*.md categories.toml
+//go:embed articles/*.md categories.toml topics.toml
 var files embed.FS
 
 // Load parses the embedded knowledge base, fills in the provider's policy
@@ -35,13 +39,16 @@ type frontMatter struct {
 	Reason        string   `toml:"reason"`
 	Category      string   `toml:"category"`
 	Persistence   string   `toml:"persistence"`
-	Who           string   `toml:"who"`
-	Aliases       []string `toml:"aliases"`
-	Related       []string `toml:"related"`
+	// PersistenceNote explains a persistence the codes' classes do not
+	// give (see validate).
+	PersistenceNote string   `toml:"persistence_note"`
+	Who             string   `toml:"who"`
+	Aliases         []string `toml:"aliases"`
+	Related         []string `toml:"related"`
 }
 
-// LoadFS is Load over any file system laid out like the embedded one: articles/*.md
-// and categories.toml. It reports every problem it finds, not just the first,
+// LoadFS is Load over any file system laid out like the embedded one: articles/*.md,
+// categories.toml and topics.toml. It reports every problem it finds, not just the first,
 // so whoever edits the articles can fix them in one go.
 func LoadFS(fsys fs.FS, p Policy) (*KB, error) {
 	kb := &KB{bySlug: make(map[string]*Article), policy: p}
@@ -92,6 +99,9 @@ func LoadFS(fsys fs.FS, p Policy) (*KB, error) {
 		return spanish.CompareString(kb.articles[i].Title, kb.articles[j].Title) < 0
 	})
 	errs = append(errs, kb.validate()...)
+	topics, topicErrs := loadTopics(fsys, p.Vars())
+	kb.topics = topics
+	errs = append(errs, topicErrs...)
 	for _, slug := range popular {
 		a, ok := kb.bySlug[slug]
 		if !ok {
@@ -155,20 +165,21 @@ func parseArticle(file, raw string, p Policy) (*Article, error) {
 		return nil, fmt.Errorf("slug %q does not match the file name %q", fm.Slug, want)
 	}
 	a := &Article{
-		Slug:          fm.Slug,
-		Title:         strings.TrimSpace(fm.Title),
-		ReplyCodes:    fm.ReplyCodes,
-		StatusCodes:   fm.StatusCodes,
-		ProviderCodes: upperAll(fm.ProviderCodes),
-		Canonical:     fm.Canonical,
-		Reason:        fm.Reason,
-		Category:      fm.Category,
-		Persistence:   Persistence(fm.Persistence),
-		Who:           Actor(fm.Who),
-		Aliases:       fm.Aliases,
-		Related:       fm.Related,
-		Summary:       summary,
-		Sections:      sections,
+		Slug:            fm.Slug,
+		Title:           strings.TrimSpace(fm.Title),
+		ReplyCodes:      fm.ReplyCodes,
+		StatusCodes:     fm.StatusCodes,
+		ProviderCodes:   upperAll(fm.ProviderCodes),
+		Canonical:       fm.Canonical,
+		Reason:          fm.Reason,
+		Category:        fm.Category,
+		Persistence:     Persistence(fm.Persistence),
+		PersistenceNote: strings.TrimSpace(fm.PersistenceNote),
+		Who:             Actor(fm.Who),
+		Aliases:         fm.Aliases,
+		Related:         fm.Related,
+		Summary:         summary,
+		Sections:        sections,
 	}
 	a.summaryText = PlainText(summary)
 	return a, nil
@@ -212,6 +223,8 @@ func (kb *KB) validate() []error {
 		cats[c.Slug] = true
 	}
 	canonical := make(map[string]string)
+	type aliasOf struct{ slug, alias string }
+	aliases := make(map[string]aliasOf) // folded alias -> where it is
 	for _, a := range kb.articles {
 		bad := func(format string, args ...any) {
 			errs = append(errs, fmt.Errorf("articles/%s.md: %s", a.Slug, fmt.Sprintf(format, args...)))
@@ -232,9 +245,12 @@ func (kb *KB) validate() []error {
 			bad("category %q is not in categories.toml", a.Category)
 		}
 		switch a.Persistence {
-		case Temporary, Permanent, Either:
+		case Temporary, Permanent, Either, Outbox, NotAnError:
+			if msg := a.persistenceMismatch(); msg != "" && a.PersistenceNote == "" {
+				bad("persistence %q %s; fix it or say why in persistence_note", a.Persistence, msg)
+			}
 		default:
-			bad("persistence %q must be temporary, permanent or either", a.Persistence)
+			bad("persistence %q must be temporary, permanent, either, outbox or none", a.Persistence)
 		}
 		switch a.Who {
 		case ActorSender, ActorRecipient, ActorRecipientProvider, ActorOurProvider, ActorNobody:
@@ -260,6 +276,15 @@ func (kb *KB) validate() []error {
 			}
 			canonical[c] = a.Slug
 		}
+		for _, al := range a.Aliases {
+			// An alias decides an article in search; one that two articles
+			// claim sends some customers to the wrong one.
+			f := foldAlias(al)
+			if other, dup := aliases[f]; dup && other.slug != a.Slug {
+				bad("alias %q is also an alias of %s (%q)", al, other.slug, other.alias)
+			}
+			aliases[f] = aliasOf{a.Slug, al}
+		}
 		if a.summaryText == "" {
 			bad("the summary paragraph is missing")
 		}
@@ -269,10 +294,15 @@ func (kb *KB) validate() []error {
 				bad("related article %q does not exist", r)
 			}
 		}
-		a.eachLink(func(url string) {
+		a.eachLink(func(text, url string) {
 			if slug, ok := strings.CutPrefix(url, "/errores/"); ok {
-				if _, exists := kb.bySlug[slug]; !exists {
+				target, exists := kb.bySlug[slug]
+				if !exists {
 					bad("link to missing article %s", url)
+				} else if text != target.Title {
+					// Customers recognise an article by its title: the
+					// link says exactly where it goes.
+					bad("link text %q to %s must be that article's title %q", text, url, target.Title)
 				}
 			} else if !strings.HasPrefix(url, "https://") {
 				bad("link %q must be /errores/slug or https://", url)
@@ -319,12 +349,12 @@ func hasBlock(s Section, kind BlockKind) bool {
 	return false
 }
 
-// eachLink calls fn with the URL of every link in the article.
-func (a *Article) eachLink(fn func(url string)) {
+// eachLink calls fn with the text and URL of every link in the article.
+func (a *Article) eachLink(fn func(text, url string)) {
 	visit := func(ins []Inline) {
 		for _, in := range ins {
 			if in.Kind == InlineLink {
-				fn(in.URL)
+				fn(in.Text, in.URL)
 			}
 		}
 	}
@@ -366,4 +396,59 @@ func (a *Article) Covers(code string) bool {
 		}
 	}
 	return false
+}
+
+// persistenceMismatch says how an article's persistence contradicts the
+// classes of its codes, or returns "": a permanent article listing 4xx
+// codes would tell a visitor with one of them that nothing will be
+// retried, and the reverse.
+func (a *Article) persistenceMismatch() string {
+	classes := make(map[byte]bool)
+	for _, c := range append(slices.Clone(a.ReplyCodes), a.StatusCodes...) {
+		if c != "" {
+			classes[c[0]] = true
+		}
+	}
+	switch a.Persistence {
+	case Permanent:
+		if classes['4'] {
+			return "lists 4xx codes, which are retried"
+		}
+	case Temporary:
+		if classes['5'] {
+			return "lists 5xx codes, which are final"
+		}
+	case Either:
+		if !classes['4'] || !classes['5'] {
+			return "does not list both 4xx and 5xx codes"
+		}
+	case NotAnError:
+		if classes['4'] || classes['5'] {
+			return "lists error codes"
+		}
+	}
+	return ""
+}
+
+// foldAlias reduces an alias to what search compares: its words, without
+// case, accents, quotes or punctuation.
+func foldAlias(s string) string {
+	var b strings.Builder
+	space := true
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(unicode.ToLower(r))
+			space = false
+		case r == '\'' || r == '’':
+			// "isn't" and "isn’t" are one word
+		default:
+			if !space {
+				b.WriteByte(' ')
+				space = true
+			}
+		}
+	}
+	return strings.TrimSpace(b.String())
 }

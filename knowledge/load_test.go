@@ -89,6 +89,28 @@ func TestLoadFSRejectsBrokenData(t *testing.T) {
 		{"link to a missing article", func(m fstest.MapFS) {
 			editFile(t, m, article, "## Qué significa\n", "## Qué significa\n\nLee [esto](/errores/no-existe-este).\n")
 		}, []string{"buzon-lleno.md", "/errores/no-existe-este"}},
+		{"one alias in two articles", func(m fstest.MapFS) {
+			// The same words, folded: case, accents and punctuation do not
+			// make a second alias.
+			editFile(t, m, article, `  "mailbox full",`, "  \"mailbox full\",\n  \"RELAY access, denied\",")
+		}, []string{"buzon-lleno", "RELAY access, denied", "relay-no-permitido"}},
+		{"a short link's code claimed by two articles", func(m fstest.MapFS) {
+			editFile(t, m, article, `status_codes = ["4.2.2", "5.2.2"]`, `status_codes = ["4.2.2", "5.2.2", "5.1.1"]`)
+			editFile(t, m, article, `canonical = ["552",`, `canonical = ["5.1.1", "552",`)
+		}, []string{"buzon-lleno", `canonical code "5.1.1"`, "direccion-no-existe"}},
+		{"permanent but lists 4xx codes", func(m fstest.MapFS) {
+			editFile(t, m, article, `persistence = "either"`, `persistence = "permanent"`)
+		}, []string{"buzon-lleno.md", "4xx", "persistence_note"}},
+		{"temporary but lists 5xx codes", func(m fstest.MapFS) {
+			editFile(t, m, article, `persistence = "either"`, `persistence = "temporary"`)
+		}, []string{"buzon-lleno.md", "5xx"}},
+		{"link text that is not the title", func(m fstest.MapFS) {
+			editFile(t, m, article, "## Qué significa\n", "## Qué significa\n\nLee [otro](/errores/mensaje-demasiado-grande).\n")
+		}, []string{"buzon-lleno.md", `"otro"`, "Tu mensaje es demasiado grande para el servidor de destino"}},
+		{"no topics file", func(m fstest.MapFS) { delete(m, "topics.toml") }, []string{"topics.toml"}},
+		{"topic with an unknown placeholder", func(m fstest.MapFS) {
+			editFile(t, m, "topics.toml", `url = "{{url_facturas}}"`, `url = "{{url_factura}}"`)
+		}, []string{"topics.toml", "{{url_factura}}"}},
 		{"code block never closed", func(m fstest.MapFS) {
 			editFile(t, m, article, "## Ejemplos de mensajes reales\n", "## Ejemplos de mensajes reales\n\n```\n552 x\n")
 		},
@@ -108,5 +130,21 @@ func TestLoadFSRejectsBrokenData(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An article may depart from its codes' classes when it says why: the
+// note is what the page shows beside the line.
+func TestPersistenceNoteExplainsAMismatch(t *testing.T) {
+	m := embeddedCopy(t)
+	editFile(t, m, "articles/buzon-lleno.md", `persistence = "either"`,
+		"persistence = \"permanent\"\npersistence_note = \"Con 452 el servidor lo sigue intentando, pero un buzón abandonado no se vacía solo.\"")
+	kb, err := LoadFS(m, DefaultPolicy())
+	if err != nil {
+		t.Fatalf("LoadFS refused a permanent article with 4xx codes and a note: %v", err)
+	}
+	a, _ := kb.Article("buzon-lleno")
+	if a.Persistence != Permanent || !strings.Contains(a.PersistenceNote, "452") {
+		t.Errorf("persistence %q, note %q", a.Persistence, a.PersistenceNote)
 	}
 }

@@ -62,6 +62,11 @@ func (idx codeIndex) canonicalFor(code string) *Article {
 // its subject's generic article (5.7.999 -> 5.7.0), and a reply code to its
 // class (559 -> 5.0.0), so every well-formed code lands somewhere useful.
 func (kb *KB) Resolve(s string) (*Article, bool) {
+	// A code some article claims as it is ("334", which ParseCode leaves
+	// out because 3xx replies are not errors) leads there.
+	if a, ok := kb.codes.canonical[strings.ToUpper(strings.TrimSpace(s))]; ok {
+		return a, true
+	}
 	q := ParseCode(s)
 	if q.IsZero() {
 		return nil, false

@@ -77,7 +77,7 @@ func TestCodeUsesOnlyKnownMessages(t *testing.T) {
 			}
 		}
 	}
-	for _, id := range []string{"Persistence_temporary", "Persistence_permanent", "Persistence_either",
+	for _, id := range []string{"Persistence_temporary", "Persistence_permanent", "Persistence_either", "Persistence_outbox", "Persistence_none", "PersistenceCode_temporary", "PersistenceCode_permanent",
 		"Who_tu", "Who_destinatario", "Who_proveedor-destinatario", "Who_tu-proveedor", "Who_nadie",
 		"Confidence_High", "Confidence_Medium", "Confidence_Low"} {
 		if _, ok := es[id]; !ok {

@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -36,6 +37,12 @@ var ErrNoSession = errors.New("staff: no such session")
 // matches store.ErrNotFound. Any other error from APIToken is a failure to
 // check, not a verdict on the token.
 var ErrBadToken = errors.New("staff: unknown or revoked API token")
+
+// ErrBusy reports a sign-in refused because as many password checks as
+// the server allows are already running: each holds 19 MiB for tens of
+// milliseconds, so a burst of attempts must wait its turn, not pile up.
+// Trying again a moment later works.
+var ErrBusy = errors.New("staff: too many sign-ins at once")
 
 // ErrWeakPassword reports a password of fewer than 12 characters.
 var ErrWeakPassword = errors.New("staff: password must have at least 12 characters")
@@ -68,12 +75,54 @@ const (
 type Accounts struct {
 	db  *store.DB
 	now func() time.Time
+
+	// hashing holds a token per password check running: at most one per
+	// core, as each costs argon2Memory and a core's time.
+	hashing chan struct{}
+	// hashWait is how long a sign-in waits for a free slot before
+	// ErrBusy.
+	hashWait time.Duration
 }
 
 // New returns the accounts kept in db. It reads the time from db.Now, so
-// tests that move the database's clock move session expiry too.
+// tests that move the database's clock move session expiry too. Password
+// checks run at most one per core at a time; a sign-in waits up to a
+// second for its turn.
 func New(db *store.DB) *Accounts {
-	return &Accounts{db: db, now: func() time.Time { return db.Now() }}
+	a := &Accounts{db: db, now: func() time.Time { return db.Now() }}
+	a.LimitHashing(runtime.GOMAXPROCS(0), time.Second)
+	return a
+}
+
+// LimitHashing sets how many password checks may run at once (at least
+// one) and how long a sign-in waits for a turn before ErrBusy (zero: not
+// at all). Call it before the Accounts are used.
+func (a *Accounts) LimitHashing(concurrent int, wait time.Duration) {
+	a.hashing = make(chan struct{}, max(concurrent, 1))
+	a.hashWait = wait
+}
+
+// verify checks a password against a hash when a slot is free, waiting
+// at most hashWait for one.
+func (a *Accounts) verify(ctx context.Context, password, phc string) (bool, error) {
+	select {
+	case a.hashing <- struct{}{}:
+	default:
+		if a.hashWait <= 0 {
+			return false, ErrBusy
+		}
+		t := time.NewTimer(a.hashWait)
+		defer t.Stop()
+		select {
+		case a.hashing <- struct{}{}:
+		case <-t.C:
+			return false, ErrBusy
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+	defer func() { <-a.hashing }()
+	return verifyPassword(password, phc)
 }
 
 // ValidName reports whether name can name a staff account: 1 to 64
@@ -105,34 +154,52 @@ func (a *Accounts) Add(ctx context.Context, name, password string) error {
 	return nil
 }
 
-// SetPassword changes a staff member's password. Sessions already open stay
-// open until they expire.
-func (a *Accounts) SetPassword(ctx context.Context, name, password string) error {
+// SetPassword changes a staff member's password and ends the account's
+// sessions and API tokens: whoever knew the old password is out.
+func (a *Accounts) SetPassword(ctx context.Context, name, password string) (store.AccessEnded, error) {
 	if err := checkPassword(password); err != nil {
-		return err
+		return store.AccessEnded{}, err
 	}
-	return a.db.SetStaffPassword(ctx, name, hashPassword(password))
+	return a.db.SetStaffPassword(ctx, name, hashPassword(password), a.now())
+}
+
+// Disable stops an account from signing in and ends its sessions and API
+// tokens at once. The account stays, so its name is not taken again by
+// someone else; Enable lets it in again.
+func (a *Accounts) Disable(ctx context.Context, name string) (store.AccessEnded, error) {
+	return a.db.DisableStaff(ctx, name, a.now())
+}
+
+// Enable lets a disabled account sign in again with its password.
+func (a *Accounts) Enable(ctx context.Context, name string) error {
+	return a.db.EnableStaff(ctx, name)
 }
 
 // SignIn checks a name and password and opens a session, returning the
-// token that identifies it (for a cookie). A wrong name or password gives
-// ErrBadCredentials; any other error means the check itself failed.
+// token that identifies it (for a cookie). A wrong name or password, or a
+// disabled account, gives ErrBadCredentials; too many checks at once
+// ErrBusy; any other error means the check itself failed.
 func (a *Accounts) SignIn(ctx context.Context, name, password string) (token string, err error) {
 	m, err := a.db.StaffByName(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		// Do the work of a real check so the response time does not tell
 		// an unknown name from a wrong password.
-		verifyPassword(password, dummyHash())
+		if _, err := a.verify(ctx, password, dummyHash()); errors.Is(err, ErrBusy) {
+			return "", err
+		}
 		return "", ErrBadCredentials
 	}
 	if err != nil {
 		return "", err
 	}
-	ok, err := verifyPassword(password, m.PasswordHash)
+	ok, err := a.verify(ctx, password, m.PasswordHash)
+	if errors.Is(err, ErrBusy) {
+		return "", err
+	}
 	if err != nil {
 		return "", fmt.Errorf("staff: password of %q: %w", name, err)
 	}
-	if !ok {
+	if !ok || m.Disabled {
 		return "", ErrBadCredentials
 	}
 	token = randomToken()
@@ -144,7 +211,8 @@ func (a *Accounts) SignIn(ctx context.Context, name, password string) (token str
 }
 
 // Session returns the name of the staff member a session token belongs to.
-// An unknown or expired token gives ErrNoSession.
+// An unknown or expired token, or one of a disabled account, gives
+// ErrNoSession.
 func (a *Accounts) Session(ctx context.Context, token string) (name string, err error) {
 	m, err := a.db.SessionStaff(ctx, hashToken(token), a.now())
 	if errors.Is(err, store.ErrNotFound) {

@@ -76,18 +76,36 @@ func (db *DB) Dashboard(ctx context.Context, f Filter, limit int) (Dashboard, er
 // top errors with; an error further down had a count too small to matter.
 const previousErrorRows = 1000
 
-func (db *DB) topErrorsWithTrends(ctx context.Context, f Filter, limit int) ([]TopError, error) {
+// TopErrorsCompared is TopErrors with each error's count in the period
+// just before. With limit NoLimit it lists every error and compares each.
+func (db *DB) TopErrorsCompared(ctx context.Context, f Filter, limit int) ([]TopError, error) {
 	top, err := db.TopErrors(ctx, f, limit)
 	if err != nil {
 		return nil, err
 	}
-	prev, err := db.TopErrors(ctx, f.Previous(), previousErrorRows)
+	prevLimit := previousErrorRows
+	if limit == NoLimit {
+		prevLimit = NoLimit
+	}
+	prev, err := db.TopErrors(ctx, f.Previous(), prevLimit)
 	if err != nil {
 		return nil, err
 	}
 	prevCount := make(map[[2]string]int64, len(prev))
 	for _, e := range prev {
 		prevCount[[2]string{e.Reason, e.Article}] = e.Count
+	}
+	out := make([]TopError, len(top))
+	for i, e := range top {
+		out[i] = TopError{ErrorCount: e, Previous: prevCount[[2]string{e.Reason, e.Article}]}
+	}
+	return out, nil
+}
+
+func (db *DB) topErrorsWithTrends(ctx context.Context, f Filter, limit int) ([]TopError, error) {
+	top, err := db.TopErrorsCompared(ctx, f, limit)
+	if err != nil {
+		return nil, err
 	}
 	var reasons []string
 	seen := make(map[string]bool)
@@ -101,14 +119,12 @@ func (db *DB) topErrorsWithTrends(ctx context.Context, f Filter, limit int) ([]T
 	if err != nil {
 		return nil, err
 	}
-	out := make([]TopError, len(top))
-	for i, e := range top {
-		out[i] = TopError{ErrorCount: e, Previous: prevCount[[2]string{e.Reason, e.Article}]}
+	for i := range top {
 		if i < trendRows {
-			out[i].Trend = trends[e.Reason]
+			top[i].Trend = trends[top[i].Reason]
 		}
 	}
-	return out, nil
+	return top, nil
 }
 
 // ErrorTrend counts one reason per day over the period, with zero days
@@ -133,16 +149,20 @@ func (db *DB) errorTrends(ctx context.Context, f Filter, reasons []string) (map[
 	// daily_metric_key. The + on day stops the planner preferring the
 	// primary key's day range.
 	first, last := f.days()
+	day := "+day" // SQLite's way; PostgreSQL has no unary + on text
+	if db.db.pg {
+		day = "day"
+	}
 	parts := make([]string, len(reasons))
 	args := make([]any, 0, 4*len(reasons))
 	for i, r := range reasons {
 		parts[i] = fmt.Sprintf(`SELECT %d, day, SUM(n) FROM daily
-			WHERE metric = 'error' AND key >= ? AND key < ? AND +day BETWEEN ? AND ?%s GROUP BY day`, i, f.sourceCond())
+			WHERE metric = 'error' AND key >= ? AND key < ? AND %s BETWEEN ? AND ?%s GROUP BY day`, i, day, f.sourceCond())
 		args = append(args, r+"\t", r+"\n", first, last)
 	}
 	rows, err := db.db.QueryContext(ctx, strings.Join(parts, " UNION ALL "), args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: trend: %w", err)
+		return nil, fmt.Errorf("store: trend: %w", db.classify(err))
 	}
 	defer rows.Close()
 	byDay := make([]map[string]int64, len(reasons))
@@ -154,12 +174,12 @@ func (db *DB) errorTrends(ctx context.Context, f Filter, reasons []string) (map[
 		var day string
 		var n int64
 		if err := rows.Scan(&i, &day, &n); err != nil {
-			return nil, fmt.Errorf("store: trend: %w", err)
+			return nil, fmt.Errorf("store: trend: %w", db.classify(err))
 		}
 		byDay[i][day] = n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: trend: %w", err)
+		return nil, fmt.Errorf("store: trend: %w", db.classify(err))
 	}
 	out := make(map[string][]DayCount, len(reasons))
 	for i, r := range reasons {

@@ -16,6 +16,9 @@ import (
 //
 //	go run ./cmd/rebote-bench gen-events --db /tmp/bench.db --events 10000000 --days 400
 //	REBOTE_BENCH_DB=/tmp/bench.db go test ./store -run '^$' -bench DashboardQueries -benchtime 20x
+//
+// REBOTE_BENCH_DB may be a postgres:// URL as well (gen-events --db URL
+// fills it the same way).
 func BenchmarkDashboardQueries(b *testing.B) {
 	db := openBenchDB(b)
 	ctx := context.Background()
@@ -80,7 +83,7 @@ func openBenchDB(b *testing.B) *store.DB {
 	if path == "" {
 		b.Skip("REBOTE_BENCH_DB is not set; create a database with: go run ./cmd/rebote-bench gen-events --db PATH, then set REBOTE_BENCH_DB=PATH")
 	}
-	if _, err := os.Stat(path); err != nil {
+	if _, err := os.Stat(path); err != nil && !store.IsPostgres(path) {
 		b.Skipf("REBOTE_BENCH_DB: %v; create it with: go run ./cmd/rebote-bench gen-events --db %s", err, path)
 	}
 	db, err := store.Open(context.Background(), path)

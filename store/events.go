@@ -1,9 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -22,10 +23,25 @@ type dayCount struct {
 
 // SaveEvents stores a batch of events and adds them to the daily counts,
 // in one transaction: either the whole batch is counted or none of it.
-func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
+// With PostgreSQL, a batch that lost a deadlock or a serialization check
+// against another instance's is saved again, a few times at most.
+func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) (err error) {
 	if len(events) == 0 {
 		return nil
 	}
+	defer func() { err = db.writeFailed(err) }()
+	for try := 1; ; try++ {
+		err = db.saveEvents(ctx, events)
+		if err == nil || !retryable(err) || try == saveTries || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+// saveTries bounds the attempts at one batch.
+const saveTries = 3
+
+func (db *DB) saveEvents(ctx context.Context, events []analytics.Event) (err error) {
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: save events: %w", err)
@@ -75,7 +91,12 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 	var order []eventRow
 	for _, e := range events {
 		reasons, articles := joinFindings(e.Findings)
-		row := eventRow{e.At.Unix(), e.Kind, e.Source, e.Article, reasons, articles, e.Query, e.Results,
+		article := e.Article
+		if e.Kind == analytics.KindCheck {
+			// Only what kind of check ran and its outcome classes.
+			article, reasons = e.Check, strings.Join(e.Outcomes, " ")
+		}
+		row := eventRow{e.At.Unix(), e.Kind, e.Source, article, reasons, articles, e.Query, e.Results,
 			boolInt(e.Bounce), e.Recipients, e.Confidence, e.Line, -1, e.Comment}
 		if e.Kind == analytics.KindVote {
 			row.helpful = boolInt(e.Helpful)
@@ -89,6 +110,13 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 		same[row]++
 
 		day := e.At.UTC().Format(time.DateOnly)
+		if e.Popular {
+			for _, f := range e.Findings {
+				if f.Article != "" {
+					add(day, "popular", e.Source, f.Article, 1, 0, 0)
+				}
+			}
+		}
 		switch e.Kind {
 		case analytics.KindView:
 			add(day, "view", e.Source, e.Article, 1, 0, 0)
@@ -113,6 +141,11 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 			add(day, "vote", e.Source, subject(e), 1, yes, 1-yes)
 		case analytics.KindTicket:
 			add(day, "ticket", e.Source, subject(e), 1, 0, 0)
+		case analytics.KindCheck:
+			add(day, "check", e.Source, e.Check, 1, 0, 0)
+			for _, o := range e.Outcomes {
+				add(day, "check_outcome", e.Source, o, 1, 0, 0)
+			}
 		}
 	}
 
@@ -152,21 +185,14 @@ func (db *DB) SaveEvents(ctx context.Context, events []analytics.Event) error {
 		merge(months, dayKey{day: k.day[:7], metric: k.metric, source: k.source, key: k.key}, c)
 	}
 	for _, r := range []struct {
-		sql    string
-		counts map[dayKey]*dayCount
-		keyed  bool // daily_total has no key column
+		table, period string
+		counts        map[dayKey]*dayCount
 	}{
-		{`INSERT INTO daily (day, metric, source, key, n, yes, no) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (metric, day, source, key) DO UPDATE SET
-			n = n + excluded.n, yes = yes + excluded.yes, no = no + excluded.no`, counts, true},
-		{`INSERT INTO daily_total (day, metric, source, n, yes, no) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT (day, metric, source) DO UPDATE SET
-			n = n + excluded.n, yes = yes + excluded.yes, no = no + excluded.no`, totals, false},
-		{`INSERT INTO monthly (month, metric, source, key, n, yes, no) VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (metric, month, source, key) DO UPDATE SET
-			n = n + excluded.n, yes = yes + excluded.yes, no = no + excluded.no`, months, true},
+		{"daily", "day", counts},
+		{"daily_total", "day", totals},
+		{"monthly", "month", months},
 	} {
-		if err := upsert(ctx, tx, r.sql, r.counts, r.keyed); err != nil {
+		if err := upsert(ctx, tx, r.table, r.period, r.counts); err != nil {
 			return err
 		}
 	}
@@ -241,24 +267,52 @@ func insertEvents(n int) string {
 	return b.String()
 }
 
-// upsert adds counts to a rollup table.
-func upsert(ctx context.Context, tx *sql.Tx, query string, counts map[dayKey]*dayCount, keyed bool) error {
-	stmt, err := tx.PrepareContext(ctx, query)
-	if err != nil {
-		return fmt.Errorf("store: save events: %w", err)
+// upsert adds counts to a rollup table, many rows to a statement, in the
+// order of their keys: two instances adding to the same rows then take
+// their locks in the same order, and wait for each other rather than
+// deadlock. daily_total has no key column.
+func upsert(ctx context.Context, tx *txn, table, period string, counts map[dayKey]*dayCount) error {
+	keys := make([]dayKey, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
 	}
-	defer stmt.Close()
-	for k, c := range counts {
-		args := []any{k.day, k.metric, k.source, k.key, c.n, c.yes, c.no}
-		if !keyed {
-			args = append(args[:3], c.n, c.yes, c.no)
+	slices.SortFunc(keys, func(a, b dayKey) int {
+		return cmp.Or(cmp.Compare(a.metric, b.metric), cmp.Compare(a.day, b.day), cmp.Compare(a.source, b.source), cmp.Compare(a.key, b.key))
+	})
+	keyed := table != "daily_total"
+	cols, conflict, row := period+", metric, source, key, n, yes, no", "metric, "+period+", source, key", "(?, ?, ?, ?, ?, ?, ?)"
+	if !keyed {
+		cols, conflict, row = period+", metric, source, n, yes, no", period+", metric, source", "(?, ?, ?, ?, ?, ?)"
+	}
+	args := make([]any, 0, 7*rowsPerUpsert)
+	for start := 0; start < len(keys); start += rowsPerUpsert {
+		chunk := keys[start:min(start+rowsPerUpsert, len(keys))]
+		var q strings.Builder
+		q.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
+		args = args[:0]
+		for i, k := range chunk {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(row)
+			c := counts[k]
+			if keyed {
+				args = append(args, k.day, k.metric, k.source, k.key, c.n, c.yes, c.no)
+			} else {
+				args = append(args, k.day, k.metric, k.source, c.n, c.yes, c.no)
+			}
 		}
-		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+		q.WriteString(" ON CONFLICT (" + conflict + ") DO UPDATE SET n = " + table + ".n + excluded.n, yes = " +
+			table + ".yes + excluded.yes, no = " + table + ".no + excluded.no")
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("store: save events: %w", err)
 		}
 	}
 	return nil
 }
+
+// rowsPerUpsert is how many rollup rows one statement adds to.
+const rowsPerUpsert = 100
 
 // subject names what a vote or ticket click is about: an article, or a
 // diagnosis by its first reason.
@@ -273,15 +327,74 @@ func subject(e analytics.Event) string {
 }
 
 // PurgeEvents deletes events older than the cutoff and reports how many;
-// the daily counts stay.
-func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (int64, error) {
-	// Listing the kinds lets SQLite walk event_kind_at instead of the table.
-	res, err := db.db.ExecContext(ctx, `DELETE FROM event
-		WHERE kind IN ('view', 'search', 'diagnosis', 'vote', 'ticket') AND at < ?`, before.Unix())
+// the daily counts stay (PurgeRollups trims them).
+//
+// With PostgreSQL, one instance at a time purges: while another holds the
+// advisory lock "retention", PurgeEvents deletes nothing and reports 0.
+func (db *DB) PurgeEvents(ctx context.Context, before time.Time) (n int64, err error) {
+	defer func() { err = db.writeFailed(err) }() // after the Rollback below
+	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: purge events: %w", err)
 	}
-	return res.RowsAffected()
+	defer tx.Rollback()
+	if ok, err := tx.tryLock(ctx, "retention"); err != nil || !ok {
+		return 0, err
+	}
+	// Listing the kinds lets SQLite walk event_kind_at instead of the table.
+	res, err := tx.ExecContext(ctx, `DELETE FROM event
+		WHERE kind IN ('view', 'search', 'diagnosis', 'vote', 'ticket', 'check') AND at < ?`, before.Unix())
+	if err != nil {
+		return 0, fmt.Errorf("store: purge events: %w", err)
+	}
+	if n, err = res.RowsAffected(); err != nil {
+		return 0, fmt.Errorf("store: purge events: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: purge events: %w", err)
+	}
+	return n, nil
+}
+
+// tailMetrics are the rollup metrics keyed by what visitors typed or
+// pasted: their keys grow without bound, unlike articles and reasons.
+const tailMetrics = "'search', 'failed_search', 'unclassified'"
+
+// PurgeRollups deletes, from the days and whole months before the cutoff,
+// the rollup rows of searches and unread lines seen only once: the long
+// tail that would otherwise grow forever (one client typing 20,000
+// distinct searches left 80,000 rows). Totals (daily_total) and the
+// other metrics stay. It reports how many rows went. As PurgeEvents, it
+// runs on one instance at a time (the advisory lock "rollups").
+func (db *DB) PurgeRollups(ctx context.Context, before time.Time) (n int64, err error) {
+	defer func() { err = db.writeFailed(err) }() // after the Rollback below
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: purge rollups: %w", err)
+	}
+	defer tx.Rollback()
+	if ok, err := tx.tryLock(ctx, "rollups"); err != nil || !ok {
+		return 0, err
+	}
+	day := before.UTC().Format(time.DateOnly)
+	for _, q := range []struct{ sql, until string }{
+		{"DELETE FROM daily WHERE metric IN (" + tailMetrics + ") AND day < ? AND n < 2", day},
+		{"DELETE FROM monthly WHERE metric IN (" + tailMetrics + ") AND month < ? AND n < 2", day[:7]},
+	} {
+		res, err := tx.ExecContext(ctx, q.sql, q.until)
+		if err != nil {
+			return 0, fmt.Errorf("store: purge rollups: %w", err)
+		}
+		k, err := res.RowsAffected()
+		if err != nil {
+			return 0, fmt.Errorf("store: purge rollups: %w", err)
+		}
+		n += k
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: purge rollups: %w", err)
+	}
+	return n, nil
 }
 
 // CountEvents returns the number of stored events of a kind ("" for all),

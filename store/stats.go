@@ -78,6 +78,10 @@ func (f Filter) keyRows(metric string) (string, []any) {
 	return strings.Join(parts, " UNION ALL "), args
 }
 
+// NoLimit, given as a limit, asks a list for all its rows (the CSV
+// downloads); the dashboard shows the first few.
+const NoLimit = -1
+
 // ErrorCount is how often customers met an error.
 type ErrorCount struct {
 	Reason  string
@@ -86,7 +90,8 @@ type ErrorCount struct {
 }
 
 // TopErrors counts diagnosed recipients and article views per reason and
-// article, most frequent first.
+// article, most frequent first. Lists take a limit: at most that many
+// rows, or all with NoLimit.
 func (db *DB) TopErrors(ctx context.Context, f Filter, limit int) ([]ErrorCount, error) {
 	rows, err := db.topKeys(ctx, "error", f, limit)
 	if err != nil {
@@ -127,6 +132,12 @@ func (db *DB) Searches(ctx context.Context, f Filter, limit int) ([]KeyCount, er
 	return db.topKeys(ctx, "search", f, limit)
 }
 
+// CheckOutcomes counts the outcome classes of live DNS checks
+// ("spf:fallo", "dnsbl:ok"), most frequent first.
+func (db *DB) CheckOutcomes(ctx context.Context, f Filter, limit int) ([]KeyCount, error) {
+	return db.topKeys(ctx, "check_outcome", f, limit)
+}
+
 // TicketClicks counts "Sigo necesitando ayuda" clicks per article or
 // diagnosed reason ("diagnostico:REASON").
 func (db *DB) TicketClicks(ctx context.Context, f Filter, limit int) ([]KeyCount, error) {
@@ -135,22 +146,22 @@ func (db *DB) TicketClicks(ctx context.Context, f Filter, limit int) ([]KeyCount
 
 func (db *DB) topKeys(ctx context.Context, metric string, f Filter, limit int) ([]KeyCount, error) {
 	sub, args := f.keyRows(metric)
-	args = append(args, limit)
-	rows, err := db.db.QueryContext(ctx, `SELECT key, SUM(n) AS total FROM (`+sub+`)
+	args = append(args, db.limit(limit))
+	rows, err := db.db.QueryContext(ctx, `SELECT key, SUM(n) AS total FROM (`+sub+`) AS r
 		GROUP BY key ORDER BY total DESC, key LIMIT ?`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: %s: %w", metric, err)
+		return nil, fmt.Errorf("store: %s: %w", metric, db.classify(err))
 	}
 	defer rows.Close()
 	var out []KeyCount
 	for rows.Next() {
 		var k KeyCount
 		if err := rows.Scan(&k.Key, &k.Count); err != nil {
-			return nil, fmt.Errorf("store: %s: %w", metric, err)
+			return nil, fmt.Errorf("store: %s: %w", metric, db.classify(err))
 		}
 		out = append(out, k)
 	}
-	return out, rows.Err()
+	return out, db.classify(rows.Err())
 }
 
 // Votes are the "¿Te ha ayudado?" answers about one article or diagnosed
@@ -163,22 +174,22 @@ type Votes struct {
 // Feedback lists votes per subject, most voted first.
 func (db *DB) Feedback(ctx context.Context, f Filter, limit int) ([]Votes, error) {
 	sub, args := f.keyRows("vote")
-	args = append(args, limit)
-	rows, err := db.db.QueryContext(ctx, `SELECT key, SUM(yes), SUM(no) FROM (`+sub+`)
+	args = append(args, db.limit(limit))
+	rows, err := db.db.QueryContext(ctx, `SELECT key, SUM(yes), SUM(no) FROM (`+sub+`) AS r
 		GROUP BY key ORDER BY SUM(n) DESC, key LIMIT ?`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: feedback: %w", err)
+		return nil, fmt.Errorf("store: feedback: %w", db.classify(err))
 	}
 	defer rows.Close()
 	var out []Votes
 	for rows.Next() {
 		var v Votes
 		if err := rows.Scan(&v.Subject, &v.Yes, &v.No); err != nil {
-			return nil, fmt.Errorf("store: feedback: %w", err)
+			return nil, fmt.Errorf("store: feedback: %w", db.classify(err))
 		}
 		out = append(out, v)
 	}
-	return out, rows.Err()
+	return out, db.classify(rows.Err())
 }
 
 // Totals are a period's headline figures.
@@ -194,14 +205,14 @@ func (db *DB) Totals(ctx context.Context, f Filter) (Totals, error) {
 	rows, err := db.db.QueryContext(ctx, `SELECT metric, SUM(n), SUM(yes), SUM(no) FROM daily_total
 		WHERE day BETWEEN ? AND ?`+f.sourceCond()+` GROUP BY metric`, from, to)
 	if err != nil {
-		return t, fmt.Errorf("store: totals: %w", err)
+		return t, fmt.Errorf("store: totals: %w", db.classify(err))
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var metric string
 		var n, yes, no int64
 		if err := rows.Scan(&metric, &n, &yes, &no); err != nil {
-			return t, fmt.Errorf("store: totals: %w", err)
+			return t, fmt.Errorf("store: totals: %w", db.classify(err))
 		}
 		switch metric {
 		case "view":
@@ -220,7 +231,7 @@ func (db *DB) Totals(ctx context.Context, f Filter) (Totals, error) {
 			t.TicketClicks = n
 		}
 	}
-	return t, rows.Err()
+	return t, db.classify(rows.Err())
 }
 
 // DayCount is one day of a trend.
@@ -237,15 +248,15 @@ type Comment struct {
 	Text    string
 }
 
-// Comments lists the latest vote comments in the period.
+// Comments lists the latest vote comments in the period, newest first.
 func (db *DB) Comments(ctx context.Context, f Filter, limit int) ([]Comment, error) {
 	q := `SELECT at, article, reasons, helpful, comment FROM event
 		WHERE kind = 'vote' AND comment <> '' AND at >= ? AND at < ?` + f.sourceCond() + " ORDER BY at DESC LIMIT ?"
 	args := []any{dayStart(f.From).Unix(), dayStart(f.To).AddDate(0, 0, 1).Unix()}
-	args = append(args, limit)
+	args = append(args, db.limit(limit))
 	rows, err := db.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: comments: %w", err)
+		return nil, fmt.Errorf("store: comments: %w", db.classify(err))
 	}
 	defer rows.Close()
 	var out []Comment
@@ -254,7 +265,7 @@ func (db *DB) Comments(ctx context.Context, f Filter, limit int) ([]Comment, err
 		var at int64
 		var article, reasons string
 		if err := rows.Scan(&at, &article, &reasons, &c.Helpful, &c.Text); err != nil {
-			return nil, fmt.Errorf("store: comments: %w", err)
+			return nil, fmt.Errorf("store: comments: %w", db.classify(err))
 		}
 		c.At = time.Unix(at, 0).UTC()
 		c.Subject = article
@@ -263,7 +274,7 @@ func (db *DB) Comments(ctx context.Context, f Filter, limit int) ([]Comment, err
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	return out, db.classify(rows.Err())
 }
 
 func dayStart(t time.Time) time.Time {

@@ -77,6 +77,10 @@ type SearchView struct {
 	Query   string
 	Results []SearchItem
 	Popular []*knowledge.Article
+	Topics  []knowledge.Topic // questions the query asks that are not delivery errors
+	// Provider and SupportLink offer support when nothing was found.
+	Provider    string
+	SupportLink string
 }
 
 // langURL returns path with its lang parameter set to lang.
@@ -100,6 +104,19 @@ func t(ctx context.Context, id string, data ...any) string { return locales.T(ct
 func tn(ctx context.Context, id string, n int) string { return locales.TN(ctx, id, n) }
 
 func articleURL(a *knowledge.Article) string { return "/errores/" + a.Slug }
+
+// verdictArticleURL links a diagnosis to its article with the diagnosed
+// code, so the article says whether that message will be retried.
+func verdictArticleURL(c VerdictCard) string {
+	code := c.Status
+	if code == "" {
+		code = c.ReplyCode
+	}
+	if code == "" {
+		return articleURL(c.Article)
+	}
+	return articleURL(c.Article) + "?" + url.Values{"codigo": {code}}.Encode()
+}
 
 // searchResultURL links a search result to its article, telling analytics
 // the visit came from this search.

@@ -135,11 +135,13 @@ func TestGenEvents(t *testing.T) {
 	}
 }
 
-// load-events goes through the Recorder and loses nothing.
+// load-events goes through the Recorder and loses nothing. The rate it
+// keeps is a floor measured by .ci/run's 60-second run, not here, where
+// other tests share the cores.
 func TestLoadEvents(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "load.db")
 	var out, errOut bytes.Buffer
-	if err := run(context.Background(), []string{"load-events", "--db", path, "--rate", "2000", "--duration", "2s"}, noEnv, nil, &out, &errOut); err != nil {
+	if err := run(context.Background(), []string{"load-events", "--db", path, "--rate", "2000", "--duration", "2s", "--check-rate=false"}, noEnv, nil, &out, &errOut); err != nil {
 		t.Fatalf("load-events: %v\n%s\n%s", err, out.String(), errOut.String())
 	}
 	got := out.String()

@@ -253,7 +253,7 @@ func newReplayPlan(kb *knowledge.KB, mix [numKinds]float64, seed uint64) (*repla
 	if err != nil {
 		return nil, err
 	}
-	reader, err := bounce.New(kb)
+	reader, err := bounce.NewWithSearch(kb, index)
 	if err != nil {
 		return nil, err
 	}

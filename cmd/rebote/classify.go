@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/knowledge/bounce"
+	"github.com/servinetwork/rebote/knowledge/search"
 	"github.com/servinetwork/rebote/web/api"
 )
 
@@ -35,32 +37,67 @@ func classifyCmd(args []string, getenv func(string) string, stdin io.Reader, std
 	if err != nil {
 		return err
 	}
-	reader, err := bounce.New(kb)
+	// The search index is built only if some file needs it: most bounces
+	// are explained by the rules and the codes.
+	reader, err := bounce.NewWithSearch(kb, search.Lazy(kb))
 	if err != nil {
 		return err
 	}
 	articleURL := func(slug string) string { return strings.TrimRight(cfg.PublicURL, "/") + "/errores/" + slug }
+
+	// Files are read and classified on every core, and printed in the
+	// order given as soon as each one's turn comes.
+	type result struct {
+		d   bounce.Diagnosis
+		err error
+	}
+	names := fs.Args()
+	results := make([]chan result, len(names))
+	for i := range results {
+		results[i] = make(chan result, 1)
+	}
+	next := make(chan int)
+	go func() {
+		for i := range names {
+			next <- i
+		}
+		close(next)
+	}()
+	for range min(runtime.GOMAXPROCS(0), len(names)) {
+		go func() {
+			for i := range next {
+				text, err := readInput(names[i], stdin)
+				if err != nil {
+					results[i] <- result{err: err}
+					continue
+				}
+				results[i] <- result{d: reader.Classify(text)}
+			}
+		}()
+	}
 	enc := json.NewEncoder(stdout)
 	failed := 0
-	for _, name := range fs.Args() {
-		text, err := readInput(name, stdin)
-		if err != nil {
-			fmt.Fprintf(stderr, "rebote: %s: %v\n", name, err)
+	var writeErr error
+	for i, name := range names {
+		r := <-results[i]
+		switch {
+		case writeErr != nil:
+			// Drain the rest so no worker is left blocked.
+		case r.err != nil:
+			fmt.Fprintf(stderr, "rebote: %s: %v\n", name, r.err)
 			failed++
-			continue
-		}
-		d := reader.Classify(text)
-		if *asJSON {
+		case *asJSON:
 			line := struct {
 				File string `json:"file"`
 				api.ClassifyResponse
-			}{name, api.NewClassifyResponse(d, articleURL)}
-			if err := enc.Encode(line); err != nil {
-				return err
-			}
-			continue
+			}{name, api.NewClassifyResponse(r.d, articleURL)}
+			writeErr = enc.Encode(line)
+		default:
+			printSummary(stdout, name, r.d)
 		}
-		printSummary(stdout, name, d)
+	}
+	if writeErr != nil {
+		return writeErr
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d file(s) could not be read", failed)
@@ -108,7 +145,11 @@ func printSummary(w io.Writer, name string, d bounce.Diagnosis) {
 			addr = "(dirección no indicada)"
 		}
 		persistence := "definitivo"
-		if v.Temporary {
+		switch {
+		case v.Article != nil && v.Article.Persistence == knowledge.Outbox:
+			// What the mail program says while sending was never queued.
+			persistence = "no ha salido: sigue en la Bandeja de salida"
+		case v.Temporary:
 			persistence = "temporal"
 		}
 		codes := strings.TrimSpace(v.ReplyCode + " " + v.Status)

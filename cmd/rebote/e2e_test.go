@@ -14,6 +14,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/servinetwork/rebote/dnscheck/dnstest"
 )
 
 // browser starts headless Chromium for an end-to-end test. Without a
@@ -386,4 +388,129 @@ func TestEndToEndWidget(t *testing.T) {
 		t.Fatalf("widget on a phone: %v", err)
 	}
 	screenshot(ctx, t, "widget-phone")
+}
+
+// TestEndToEndCheck follows a customer from a diagnosis that names a
+// blocklisted IP to "Compruébalo ahora": the card fills in, after the page
+// shows, whether the IP is still on the list; the link opens the full
+// check; the domain form fills its results in place, and works without
+// JavaScript. DNS answers come from a server on 127.0.0.1.
+func TestEndToEndCheck(t *testing.T) {
+	srv := dnstest.NewServer(t, dnstest.Fixture)
+	cfg := defaultConfig()
+	cfg.DB = filepath.Join(t.TempDir(), "rebote.db")
+	cfg.DNSServer = srv.Addr
+	cfg.DKIMSelectors = []string{"sn1"}
+	cfg.OutboundIPs = []string{"45.80.10.1"}
+	base, _ := startAppWith(t, cfg)
+	ctx := browser(t)
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+
+	// Still listed: the card says so once the check is back.
+	still := "550 5.7.1 Service unavailable; Client host [45.80.20.2] blocked using zen.spamhaus.org"
+	var cardText, href string
+	err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(base+"/diagnostico?lang=es&texto="+url.QueryEscape(still)),
+		chromedp.WaitVisible(css(`[data-testid=paste-input]`)),
+		chromedp.Submit(css(`[data-testid=paste-input]`)),
+		chromedp.WaitVisible(css(`[data-testid=verdict]`)),
+		chromedp.WaitVisible(css(`[data-testid=live-check-result] [data-listed]`)),
+		into(&cardText, chromedp.Text(css(`[data-testid=live-check-result]`))),
+		attrValue(&href, `[data-testid=check-link]`, "href"),
+	)
+	if err != nil {
+		t.Fatalf("diagnosis with a listed IP: %v", err)
+	}
+	if !strings.Contains(cardText, "Todavía aparece en Spamhaus ZEN") {
+		t.Errorf("card says %q, want «Todavía aparece en Spamhaus ZEN»", cardText)
+	}
+	if !strings.Contains(href, "/comprobar?ip=45.80.20.2") {
+		t.Errorf("check link %q", href)
+	}
+	screenshot(ctx, t, "diagnosis-check-desktop")
+
+	// The link opens the whole check of the IP.
+	var status, page string
+	err = chromedp.Do(ctx,
+		chromedp.Click(css(`[data-testid=check-link]`)),
+		chromedp.WaitVisible(css(`[data-testid=check-results] [data-check-id=dnsbl]`)),
+		attrValue(&status, `[data-testid=check-results] [data-check-id=dnsbl]`, "data-status"),
+		into(&page, chromedp.Text(css(`[data-testid=check-results]`))),
+	)
+	if err != nil {
+		t.Fatalf("open the check: %v", err)
+	}
+	if status != "fallo" || !strings.Contains(page, "127.0.0.2") {
+		t.Errorf("IP check: status %q, page %q", status, page)
+	}
+
+	// No longer listed.
+	gone := "554 5.7.1 Service unavailable; Client host [45.80.20.7] blocked using zen.spamhaus.org"
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/diagnostico?texto="+url.QueryEscape(gone)),
+		chromedp.WaitVisible(css(`[data-testid=paste-input]`)),
+		chromedp.Submit(css(`[data-testid=paste-input]`)),
+		chromedp.WaitVisible(css(`[data-testid=live-check-result] [data-listed]`)),
+		into(&cardText, chromedp.Text(css(`[data-testid=live-check-result]`))),
+	)
+	if err != nil {
+		t.Fatalf("diagnosis with an IP no longer listed: %v", err)
+	}
+	if !strings.Contains(cardText, "Ya no aparece en Spamhaus ZEN") {
+		t.Errorf("card says %q, want «Ya no aparece en Spamhaus ZEN»", cardText)
+	}
+
+	// The domain form fills its results in place.
+	var fix, location string
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/comprobar"),
+		chromedp.WaitVisible(css(`[data-testid=check-domain-input]`)),
+		chromedp.SendKeys(css(`[data-testid=check-domain-input]`), "sin-spf.es\r"),
+		chromedp.WaitVisible(css(`[data-check-id=spf][data-status=fallo] [data-testid=check-fix]`)),
+		into(&fix, chromedp.Text(css(`[data-check-id=spf] [data-testid=check-fix]`))),
+		into(&location, chromedp.Evaluate[string](`location.search`)),
+	)
+	if err != nil {
+		t.Fatalf("domain form: %v", err)
+	}
+	if !strings.Contains(fix, `"v=spf1 include:_spf.servinetwork.com ~all"`) || location != "?dominio=sin-spf.es" {
+		t.Errorf("fix %q, location %q", fix, location)
+	}
+	screenshot(ctx, t, "check-desktop")
+
+	// Without JavaScript the form posts and the server answers.
+	var dmarc string
+	err = chromedp.Do(ctx,
+		scriptsDisabled(true),
+		chromedp.Navigate(base+"/comprobar"),
+		chromedp.WaitVisible(css(`[data-testid=check-domain-input]`)),
+		chromedp.SendKeys(css(`[data-testid=check-domain-input]`), "dmarc-reject.es\r"),
+		chromedp.WaitVisible(css(`[data-check-id=dmarc]`)),
+		attrValue(&dmarc, `[data-check-id=dmarc]`, "data-status"),
+		scriptsDisabled(false),
+	)
+	if err != nil {
+		t.Fatalf("domain form without JavaScript: %v", err)
+	}
+	if dmarc != "ok" {
+		t.Errorf("dmarc-reject.es: DMARC %q, want ok", dmarc)
+	}
+
+	// Phone width: no horizontal scrolling, records included.
+	var scrollW, clientW int
+	err = chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Navigate(base+"/comprobar?dominio=sin-spf.es"),
+		chromedp.WaitVisible(css(`[data-check-id=spf]`)),
+		into(&scrollW, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)),
+		into(&clientW, chromedp.Evaluate[int](`document.documentElement.clientWidth`)),
+	)
+	if err != nil {
+		t.Fatalf("check page on a phone: %v", err)
+	}
+	if scrollW > clientW+1 {
+		t.Errorf("check page is %dpx wide on a %dpx screen", scrollW, clientW)
+	}
+	screenshot(ctx, t, "check-phone")
 }

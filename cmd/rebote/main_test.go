@@ -39,11 +39,17 @@ func startApp(tb testing.TB) string {
 // down as SIGTERM does and returns what serve returned.
 func startAppWith(tb testing.TB, cfg Config) (base string, stop func() error) {
 	tb.Helper()
+	return startAppLogging(tb, cfg, io.Discard)
+}
+
+// startAppLogging is startAppWith writing the server's log to logOut.
+func startAppLogging(tb testing.TB, cfg Config, logOut io.Writer) (base string, stop func() error) {
+	tb.Helper()
 	cfg.Addr = "127.0.0.1:0"
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	errc := make(chan error, 1)
-	go func() { errc <- serve(ctx, cfg, io.Discard, func(addr string) { addrc <- addr }) }()
+	go func() { errc <- serve(ctx, cfg, logOut, func(addr string) { addrc <- addr }) }()
 	var addr string
 	select {
 	case addr = <-addrc:
@@ -205,24 +211,49 @@ func TestHelpListsOperatorCommands(t *testing.T) {
 			got = append(got, f[1])
 		}
 	}
-	want := []string{"[serve]", "health", "config", "classify", "staff", "version"}
+	want := []string{"[serve]", "health", "config", "classify", "staff", "db", "version"}
 	if !slices.Equal(got, want) {
 		t.Errorf("rebote help lists %q, want %q", got, want)
 	}
 }
 
 func TestConfigPrecedence(t *testing.T) {
-	env := map[string]string{"REBOTE_ADDR": "127.0.0.1:9000", "REBOTE_DB": "/tmp/x.db", "REBOTE_MESSAGES_PER_HOUR": "150"}
-	cfg, _, err := parseConfig("serve", []string{"--db", "/data/y.db"}, func(k string) string { return env[k] }, io.Discard)
+	env := map[string]string{"REBOTE_ADDR": "127.0.0.1:9000", "REBOTE_DB": "/tmp/x.db", "REBOTE_MESSAGES_PER_HOUR": "150",
+		"REBOTE_BILLING_URL": "https://clientes.example.com/facturas"}
+	cfg, _, err := parseConfig("serve", []string{"--db", "/data/y.db", "--domains-url", "https://clientes.example.com/dominios"}, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Addr != "127.0.0.1:9000" || cfg.DB != "/data/y.db" || cfg.Policy.MessagesPerHour != 150 {
 		t.Errorf("got addr=%s db=%s mph=%d; want env addr, flag db, env limit", cfg.Addr, cfg.DB, cfg.Policy.MessagesPerHour)
 	}
+	// The pages for what is not a delivery error (searches for invoices,
+	// domains, the webmail password) are the provider's.
+	if cfg.Policy.BillingURL != "https://clientes.example.com/facturas" || cfg.Policy.DomainsURL != "https://clientes.example.com/dominios" {
+		t.Errorf("billing-url %q, domains-url %q: want the environment's and the flag's", cfg.Policy.BillingURL, cfg.Policy.DomainsURL)
+	}
 	def, _, err := parseConfig("serve", nil, noEnv, io.Discard)
 	if err != nil || def.Addr != ":8080" || def.Policy.ProviderName != "ServiNetwork" || def.Policy.MessagesPerHour != 300 {
 		t.Errorf("defaults: %+v, %v", def, err)
+	}
+}
+
+// Issue 13 item 2: the proxy header is a setting like any other: a flag,
+// an environment variable, shown by rebote config.
+func TestProxyHeaderSetting(t *testing.T) {
+	var out bytes.Buffer
+	env := map[string]string{"REBOTE_PROXY_HEADER": "X-Real-IP", "REBOTE_BEHIND_PROXY": "true"}
+	if err := configCmd(nil, func(k string) string { return env[k] }, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"proxy-header             = X-Real-IP", "behind-proxy             = true"} {
+		if !strings.Contains(out.String(), want+"\n") {
+			t.Errorf("rebote config lacks %q:\n%s", want, out.String())
+		}
+	}
+	def, _, err := parseConfig("serve", nil, noEnv, io.Discard)
+	if err != nil || def.ProxyHeader != "X-Forwarded-For" || def.BehindProxy {
+		t.Errorf("defaults: proxy header %q, behind proxy %v (%v)", def.ProxyHeader, def.BehindProxy, err)
 	}
 }
 
@@ -234,9 +265,11 @@ func TestInvalidConfigIsRefusedWithReason(t *testing.T) {
 	}{
 		{[]string{"--addr", "nonsense"}, nil, "addr"},
 		{[]string{"--support-url", "ftp://x"}, nil, "support-url"},
+		{nil, map[string]string{"REBOTE_BILLING_URL": "facturas.example.com"}, "billing-url"},
 		{[]string{"--log-format", "xml"}, nil, "log-format"},
 		{nil, map[string]string{"REBOTE_MESSAGES_PER_HOUR": "muchos"}, "REBOTE_MESSAGES_PER_HOUR"},
 		{[]string{"--messages-per-hour", "0"}, nil, "positive"},
+		{[]string{"--proxy-header", "X-Real-IP: 1"}, nil, "proxy-header"},
 	}
 	for _, tt := range tests {
 		var stderr bytes.Buffer

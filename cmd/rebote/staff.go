@@ -19,7 +19,9 @@ import (
 
 const staffUsage = `usage:
   rebote staff add [--db PATH] NAME        create a staff account
-  rebote staff password [--db PATH] NAME   change an account's password
+  rebote staff password [--db PATH] NAME   change an account's password (ends its sessions and API tokens)
+  rebote staff disable [--db PATH] NAME    stop an account signing in; ends its sessions and API tokens
+  rebote staff enable [--db PATH] NAME     let a disabled account sign in again
   rebote staff token [--db PATH] NAME      create an API token and print it (only the token, on standard output)
   rebote staff revoke [--db PATH] ID       revoke an API token
   rebote staff list [--db PATH]            list API tokens (never the tokens themselves)
@@ -39,7 +41,7 @@ func staffCmd(ctx context.Context, args []string, getenv func(string) string, st
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stdout, staffUsage)
 		return nil
-	case "add", "password", "token", "revoke", "list":
+	case "add", "password", "disable", "enable", "token", "revoke", "list":
 	default:
 		return fmt.Errorf("unknown staff command %q\n%s", sub, staffUsage)
 	}
@@ -59,7 +61,7 @@ func staffCmd(ctx context.Context, args []string, getenv func(string) string, st
 		arg = args[0]
 	}
 	// Check what can be checked before asking for a password.
-	if (sub == "add" || sub == "password" || sub == "token") && !staff.ValidName(arg) {
+	if sub != "revoke" && sub != "list" && !staff.ValidName(arg) {
 		return fmt.Errorf("%q is not a valid name: use 1 to 64 characters of a-z, 0-9, '.', '_' or '-'", arg)
 	}
 	var tokenID int64
@@ -81,6 +83,10 @@ func staffCmd(ctx context.Context, args []string, getenv func(string) string, st
 		return staffAdd(ctx, db, accounts, arg, stdin, stdout, stderr)
 	case "password":
 		return staffPassword(ctx, db, accounts, arg, stdin, stdout, stderr)
+	case "disable":
+		return staffDisable(ctx, accounts, arg, stdout)
+	case "enable":
+		return staffEnable(ctx, accounts, arg, stdout)
 	case "token":
 		return staffToken(ctx, accounts, arg, stdout, stderr)
 	case "revoke":
@@ -125,7 +131,7 @@ func staffPassword(ctx context.Context, db *store.DB, accounts *staff.Accounts, 
 	if err != nil {
 		return err
 	}
-	err = accounts.SetPassword(ctx, name, password)
+	ended, err := accounts.SetPassword(ctx, name, password)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return noAccount(name)
@@ -134,8 +140,45 @@ func staffPassword(ctx context.Context, db *store.DB, accounts *staff.Accounts, 
 	case err != nil:
 		return err
 	}
-	fmt.Fprintf(stdout, "Contraseña de %s cambiada.\n", name)
+	fmt.Fprintf(stdout, "Contraseña de %s cambiada; %s.\n", name, endedText(ended))
 	return nil
+}
+
+// staffDisable stops an account signing in and ends its access at once,
+// for someone who left or a password that leaked.
+func staffDisable(ctx context.Context, accounts *staff.Accounts, name string, stdout io.Writer) error {
+	ended, err := accounts.Disable(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return noAccount(name)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Cuenta %s desactivada; %s. Para reactivarla: rebote staff enable %s\n", name, endedText(ended), name)
+	return nil
+}
+
+func staffEnable(ctx context.Context, accounts *staff.Accounts, name string, stdout io.Writer) error {
+	err := accounts.Enable(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return noAccount(name)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Cuenta %s reactivada: puede entrar con su contraseña.\n", name)
+	return nil
+}
+
+// endedText says in Spanish what ending an account's access closed.
+func endedText(e store.AccessEnded) string {
+	plural := func(n int64, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return strconv.FormatInt(n, 10) + " " + many
+	}
+	return plural(e.Sessions, "sesión cerrada", "sesiones cerradas") + " y " + plural(e.Tokens, "token de API revocado", "tokens de API revocados")
 }
 
 // staffToken prints only the token on standard output, so a script can

@@ -127,15 +127,31 @@ func TestStaffPassword(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "rebote.db")
 	mustRunStaff(t, testPassword+"\n", "add", "--db", path, "ana")
+	// Issue 13 item 9: a password change ends the sessions and tokens
+	// opened with the old one.
+	a := openAccounts(t, path)
+	session, err := a.SignIn(ctx, "ana", testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, token, err := a.NewAPIToken(ctx, "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	const newPassword = "la nueva contraseña"
 	out, _ := mustRunStaff(t, newPassword+"\n", "password", "--db", path, "ana")
-	if want := "Contraseña de ana cambiada.\n"; out != want {
+	if want := "Contraseña de ana cambiada; 1 sesión cerrada y 1 token de API revocado.\n"; out != want {
 		t.Errorf("stdout = %q, want %q", out, want)
 	}
-	a := openAccounts(t, path)
 	if _, err := a.SignIn(ctx, "ana", testPassword); !errors.Is(err, staff.ErrBadCredentials) {
 		t.Errorf("old password after the change: %v, want ErrBadCredentials", err)
+	}
+	if _, err := a.Session(ctx, session); !errors.Is(err, staff.ErrNoSession) {
+		t.Errorf("session opened with the old password: %v, want ErrNoSession", err)
+	}
+	if _, err := a.APIToken(ctx, token); !errors.Is(err, staff.ErrBadToken) {
+		t.Errorf("API token made before the change: %v, want ErrBadToken", err)
 	}
 	if _, err := a.SignIn(ctx, "ana", newPassword); err != nil {
 		t.Errorf("new password: %v", err)
@@ -149,6 +165,57 @@ func TestStaffPassword(t *testing.T) {
 	}
 	if _, err := a.SignIn(ctx, "ana", newPassword); err != nil {
 		t.Errorf("a refused change altered the password: %v", err)
+	}
+}
+
+// Issue 13 item 9: rebote staff disable NAME ends the account's sessions
+// and tokens and stops it signing in; enable lets it in again.
+func TestStaffDisableAndEnable(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "rebote.db")
+	mustRunStaff(t, testPassword+"\n", "add", "--db", path, "ana")
+	a := openAccounts(t, path)
+	var sessions []string
+	for range 2 {
+		s, err := a.SignIn(ctx, "ana", testPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sessions = append(sessions, s)
+	}
+	_, token, err := a.NewAPIToken(ctx, "ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	out, _ := mustRunStaff(t, "", "disable", "--db", path, "ana")
+	if want := "Cuenta ana desactivada; 2 sesiones cerradas y 1 token de API revocado. Para reactivarla: rebote staff enable ana\n"; out != want {
+		t.Errorf("stdout = %q, want %q", out, want)
+	}
+	for _, s := range sessions {
+		if _, err := a.Session(ctx, s); !errors.Is(err, staff.ErrNoSession) {
+			t.Errorf("session of a disabled account: %v, want ErrNoSession", err)
+		}
+	}
+	if _, err := a.APIToken(ctx, token); !errors.Is(err, staff.ErrBadToken) {
+		t.Errorf("token of a disabled account: %v, want ErrBadToken", err)
+	}
+	if _, err := a.SignIn(ctx, "ana", testPassword); !errors.Is(err, staff.ErrBadCredentials) {
+		t.Errorf("disabled account signs in: %v, want ErrBadCredentials", err)
+	}
+	if _, _, err := runStaff(t, "", "disable", "--db", path, "bruno"); err == nil || !strings.Contains(err.Error(), "no account") {
+		t.Errorf("disable of an unknown name: %v, want no account", err)
+	}
+
+	out, _ = mustRunStaff(t, "", "enable", "--db", path, "ana")
+	if !strings.HasPrefix(out, "Cuenta ana reactivada") {
+		t.Errorf("enable: stdout %q", out)
+	}
+	if _, err := a.SignIn(ctx, "ana", testPassword); err != nil {
+		t.Errorf("enabled account: %v", err)
+	}
+	if _, err := a.Session(ctx, sessions[0]); !errors.Is(err, staff.ErrNoSession) {
+		t.Errorf("a session ended by disable came back with enable: %v", err)
 	}
 }
 

@@ -70,14 +70,17 @@ func (t template) fill(vars, policyVars map[string]string) string {
 
 func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
 
-// adviceKeys are the sentences advice.toml must provide.
-var adviceKeys = []string{"temporary", "permanent", "typo", "blocklist", "blocklist_noip", "blocklist_action", "size",
-	"size_generic", "rate_ours", "rate_remote", "recipients", "auth_check", "relay", "security", "ptr", "user_unknown",
-	"mailbox_full", "host_unknown", "expired", "remote", "unknown_persistence"}
+// adviceKeys are the sentences of advice.toml the reader says by itself:
+// those of the details it finds and those of who refused and whether it
+// retries. The sentences that explain a reason are chosen by rules.toml's
+// [[advice]].
+var adviceKeys = []string{"temporary", "permanent", "typo", "blocklist", "blocklist_noip", "blocklist_action",
+	"rate_ours", "rate_remote", "auth_check", "remote", "unknown_persistence"}
 
 // adviseFor writes the advice of a verdict: what its specifics mean for
-// this customer, then whether it fixes itself; keys are the advice.toml
-// entries used, in order.
+// this customer, else the sentence [[advice]] gives its reason, then who
+// refused and whether it fixes itself; keys are the advice.toml entries
+// used, in order.
 func (c *Reader) adviseFor(v Verdict) (advice, keys []string) {
 	vars := map[string]string{
 		"direccion":    v.Address,
@@ -113,43 +116,8 @@ func (c *Reader) adviseFor(v Verdict) (advice, keys []string) {
 		out = append(out, say("auth_check"))
 	}
 	if d.TypoDomain == "" && d.Blocklist == "" && d.RateLimit == "" && d.AuthCheck == "" {
-		reason := v.Reason
-		if reason == "filtered" && v.Article != nil && v.Article.Slug == "direccion-no-existe" {
-			// "User unknown" said after the message was read: Sisimai calls
-			// it filtered, but the customer still has an address to check.
-			reason = "userunknown"
-		}
-		switch reason {
-		case "userunknown":
-			if v.Address != "" {
-				out = append(out, say("user_unknown"))
-			}
-		case "mailboxfull":
-			if v.Address != "" {
-				out = append(out, say("mailbox_full"))
-			}
-		case "hostunknown":
-			if v.Address != "" {
-				out = append(out, say("host_unknown"))
-			}
-		case "mesgtoobig", "exceedlimit":
-			if d.SizeLimit != "" {
-				out = append(out, say("size"))
-			} else {
-				out = append(out, say("size_generic"))
-			}
-		case "toomanyconn":
-			if v.Article != nil && v.Article.Slug == "demasiados-destinatarios" {
-				out = append(out, say("recipients"))
-			}
-		case "norelaying":
-			out = append(out, say("relay"))
-		case "securityerror":
-			out = append(out, say("security"))
-		case "requireptr":
-			out = append(out, say("ptr"))
-		case "expired":
-			out = append(out, say("expired"))
+		if key := c.rules.sentenceFor(v, vars); key != "" {
+			out = append(out, say(key))
 		}
 	}
 	if v.RemoteHost != "" && v.Reason != "expired" {

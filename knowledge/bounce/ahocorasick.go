@@ -10,11 +10,13 @@ type phraseMatcher struct {
 	out     [][]int32
 	phrases []phrase
 	rule    []int32 // phrase index -> rule index (-1 for other lists)
+	longest int     // length of the longest phrase
 }
 
 func newPhraseMatcher(phrases []phrase, rule []int32) *phraseMatcher {
 	m := &phraseMatcher{phrases: phrases, rule: rule}
 	for _, p := range phrases {
+		m.longest = max(m.longest, len(p.text))
 		for i := 0; i < len(p.text); i++ {
 			if m.class[p.text[i]] == 0 {
 				m.columns++
@@ -103,4 +105,24 @@ func (m *phraseMatcher) each(text string, fn func(id int32, start int) bool) {
 			}
 		}
 	}
+}
+
+// leftmost returns the phrase that starts first in text as a plain
+// substring, word boundaries or not, and where; on a tie, the phrase
+// listed first. It returns -1 when none is in text.
+func (m *phraseMatcher) leftmost(text string) (id int32, start int) {
+	id, start = -1, len(text)
+	s := int32(0)
+	for i := 0; i < len(text); i++ {
+		if id >= 0 && i+1-m.longest > start {
+			break // every phrase ending from here on starts later
+		}
+		s = m.next[int(s)*m.columns+int(m.class[text[i]])]
+		for _, p := range m.out[s] {
+			if at := i + 1 - len(m.phrases[p].text); at < start || at == start && p < id {
+				id, start = p, at
+			}
+		}
+	}
+	return id, start
 }

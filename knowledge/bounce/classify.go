@@ -29,6 +29,13 @@ const (
 type Diagnosis struct {
 	Kind       Kind
 	Recipients []Verdict
+	// Omitted counts the failed recipients beyond the first 100, which are
+	// not judged one by one: a paste of thousands of them must stay fast.
+	Omitted int
+	// Sender is the address the bounce was returned to (its To header, or
+	// the returned message's From), "" when the paste does not say: the
+	// customer's own, whose domain's SPF, DKIM and DMARC can be checked.
+	Sender string
 }
 
 // IsBounce reports whether the paste is a bounce with at least one failure.
@@ -50,6 +57,10 @@ type Verdict struct {
 	Details    Details
 	Advice     []string // Spanish sentences tailored to this failure
 	AdviceKeys []string // the advice.toml keys of Advice, in order
+
+	// dialog: the wording that decided is a mail program's own error
+	// message (a client_error rule), quoted by the customer.
+	dialog bool
 }
 
 // Details are the specifics of a failure the advice uses.
@@ -60,7 +71,7 @@ type Details struct {
 	TypoDomain string // "gmial.com"
 	Suggestion string // "gmail.com"
 	SizeLimit  string // "10 MB"
-	RateLimit  string // "ours" (the provider's E451) or "remote"
+	RateLimit  string // "ours" (the provider's E451) or "remote" (the receiving server's, ratelimited)
 	AuthCheck  string // SPF, DKIM or DMARC
 	FromDSN    bool   // read from a machine-readable delivery status
 	// SaysPermanent: the text calls the failure permanent ("failed
@@ -87,7 +98,7 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 	// Complaints and unsubscribe requests (ARF reports, Apple Mail's
 	// one-tap unsubscribe) are feedback about a delivered message.
 	if m.report == "feedback-report" || strings.Contains(body, "\nFeedback-Type:") || strings.HasPrefix(body, "Feedback-Type:") ||
-		strings.HasPrefix(subject, "complaint about message from") || m.header.get("x-apple-unsubscribe") != "" {
+		hasPrefixAny(subject, c.words.feedbackSubjects) || m.header.get("x-apple-unsubscribe") != "" {
 		return Diagnosis{Kind: KindFeedback}
 	}
 
@@ -120,11 +131,16 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 	}
 
 	var findings []finding
+	omitted := 0
 	if len(failed) > 0 {
 		byAddress := make(map[string]int)
-		textFindings := extractFromText(body, m.senders())
+		textFindings, _ := c.words.extractFromText(body, m.senders())
 		for _, f := range textFindings {
 			byAddress[f.address] = len(byAddress)
+		}
+		if len(failed) > maxRecipients {
+			omitted = len(failed) - maxRecipients
+			failed = failed[:maxRecipients]
 		}
 		for _, d := range failed {
 			f := finding{address: d.finalRecipient, action: d.action, status: d.status, remote: d.remoteMTA, fromDSN: true}
@@ -132,8 +148,8 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 				f.address = d.origRecipient
 			}
 			if d.diagnostic != "" {
-				f.diag = append(f.diag, d.diagnostic)
-				f.dsnDiag = d.diagnostic
+				f.dsnDiag = clipLine(d.diagnostic)
+				f.diag = append(f.diag, f.dsnDiag)
 			}
 			f.localProgram = d.diagType == "x-unix"
 			// The text may name the recipient by any of the DSN's addresses
@@ -159,7 +175,7 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 			}
 		}
 	} else {
-		findings = extractFromText(body, m.senders())
+		findings, omitted = c.words.extractFromText(body, m.senders())
 		// Exim and Gmail name the failed recipients in a header, which is
 		// more reliable than guessing from the text.
 		if failedHeader := m.header.get("x-failed-recipients"); failedHeader != "" {
@@ -178,17 +194,26 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 	}
 
 	var out []Verdict
+	var judged []finding // the finding of each verdict of out
+	notice := body
+	if len(notice) > 8<<10 {
+		notice = notice[:8<<10]
+	}
 	for _, f := range findings {
+		f.notice = notice
 		// A recipient's own lines may lack the code (or everything): borrow
 		// the paste's error lines, unless they belong to other recipients.
 		if !c.hasEvidence(f.diag) || (!hasCodeLine(withoutStatusField(f.diag)) && len(findings) == 1) {
+			own := len(f.diag)
 			f.diag = appendNew(f.diag, global)
+			f.borrowed = len(f.diag) - own
 		}
-		v, ok := c.judge(f, m)
+		v, ok := c.judge(f, m, nil)
 		if !ok {
 			continue
 		}
 		out = append(out, v)
+		judged = append(judged, f)
 	}
 	// A notice that only says delivery failed, with the real bounce
 	// attached (a gateway forwarding it): the attached one says why.
@@ -214,7 +239,33 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 	if len(failed) == 0 && !quotesReply(out) && c.isHeldForModeration(body) {
 		return Diagnosis{Kind: KindNone}
 	}
-	return Diagnosis{Kind: KindBounce, Recipients: out}
+	// The last step of the diagnosis, once the paste is known to be a
+	// bounce and no attached bounce explains it better: a reason still
+	// unclear is the one of the article the search finds for the reply.
+	if c.search != nil {
+		for i, v := range out {
+			if v.Reason != "onhold" && v.Reason != "undefined" {
+				continue
+			}
+			if a := c.searchReply(judged[i].diag); a != nil {
+				if w, ok := c.judge(judged[i], m, a); ok {
+					out[i] = w
+				}
+			}
+		}
+	}
+	return Diagnosis{Kind: KindBounce, Recipients: out, Omitted: omitted, Sender: m.sender()}
+}
+
+// sender is the address a bounce was returned to: the bounce's To, else
+// the From or Return-Path of the returned message.
+func (m *message) sender() string {
+	for _, v := range []string{m.header.get("to"), m.original.get("from"), m.original.get("return-path")} {
+		if locs := findEmails(v); len(locs) > 0 {
+			return strings.ToLower(v[locs[0][0]:locs[0][1]])
+		}
+	}
+	return ""
 }
 
 // quotesReply reports whether a verdict has a server's reply or status code.
@@ -326,13 +377,10 @@ func firstLines(s string, n int) []string {
 		if isHeaderLine(l) {
 			continue
 		}
-		out = append(out, l)
+		out = append(out, clipLine(l))
 	}
 	return out
 }
-
-// genericStatus are DSN Status values that say less than the server's reply.
-var genericStatus = toSet(`4.0.0 5.0.0 5.1.0 4.4.7`)
 
 // hasCodeLine reports whether a line carries a reply or status code.
 func hasCodeLine(ls []string) bool {
@@ -377,12 +425,8 @@ func (c *Reader) hasEvidence(ls []string) bool {
 	if hasCodeLine(ls) {
 		return true
 	}
-	text := spanish.Fold(strings.Join(ls, "\n"))
-	if r, _, _ := c.rules.match(text, false); r != nil {
-		return true
-	}
-	r, _, _ := c.rules.match(text, true)
-	return r != nil
+	strong, weak := c.rules.scan(spanish.Fold(strings.Join(ls, "\n")), "")
+	return strong.rule >= 0 || weak.rule >= 0
 }
 
 var (
@@ -391,11 +435,32 @@ var (
 
 // judge turns a finding into a verdict. It reports false when the lines
 // say nothing about a failure.
-func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
+//
+// With found (the article the knowledge base's search finds for the
+// server's reply), a reason still unclear after the rules, the codes and
+// the heuristics is found's.
+func (c *Reader) judge(f finding, m *message, found *knowledge.Article) (Verdict, bool) {
 	text := joinContinuations(strings.Join(f.diag, "\n"))
 	// Phrases may be wrapped over two lines; matching on spaces keeps the
 	// offsets, so the line of a match can still be found.
-	folded := strings.ReplaceAll(spanish.Fold(text), "\n", " ")
+	folded := spanish.Fold(text)
+	// Where the recipient's own lines end and the borrowed ones begin.
+	ownEnd := len(folded)
+	if f.borrowed > 0 {
+		n := len(f.diag) - f.borrowed
+		if n == 0 {
+			ownEnd = 0
+		}
+		for i := 0; i < len(folded) && n > 0; i++ {
+			if folded[i] == '\n' {
+				if n--; n == 0 {
+					ownEnd = i
+					break
+				}
+			}
+		}
+	}
+	folded = strings.ReplaceAll(folded, "\n", " ")
 	v := Verdict{Address: f.address}
 	v.Details.FromDSN = f.fromDSN
 
@@ -407,7 +472,7 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 	if quoted := findStatus(f.dsnDiag); quoted != "" {
 		v.Status = quoted
 	} else if inText := findStatus(text); inText != "" {
-		if v.Status == "" || genericStatus[v.Status] || v.Status[0] != inText[0] {
+		if v.Status == "" || c.rules.genericStatus[v.Status] || v.Status[0] != inText[0] {
 			v.Status = inText
 		}
 	}
@@ -419,92 +484,153 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 	// Rules read what the server said, not the addresses it quoted nor
 	// the wordings that only look like a cause ([ignore]).
 	said := c.rules.blankIgnored(blankAddresses(folded))
-	v.Details.Command = findCommand(said)
-	statusReason := c.rules.reasonForStatus(v.Status)
+	v.Details.Command = c.rules.findCommand(said)
 
-	// A specific phrase decides; failing that, the enhanced status code;
-	// failing that, a generic phrase.
-	r, at, end := c.rules.match(said, false)
-	if r == nil && statusReason == "" && len(f.context) > 0 {
+	// The documented order (rules.toml's header, FORMATO.md): the wording
+	// of the cause; the enhanced status code, through the articles; the
+	// wording before the recipients; a specific reply code, through the
+	// articles; generic wording; a status code that only names its subject
+	// (X.Y.0); the SMTP stage and the delivery report; the knowledge
+	// base's search over the server's reply. Each step decides the reason
+	// and the article together, so the article shown is the one that
+	// explains the reason.
+	var art *knowledge.Article
+	statusArt := c.statusArticle(v.Status)
+	subjectOnly := statusArt != nil && strings.HasSuffix(v.Status, ".0")
+	// A delay notice says how long the message has waited ("could not be
+	// delivered for 4 hours"): that is no cause; the cause, if any, is in
+	// the rest of its words.
+	skip := ""
+	if f.action == "delayed" {
+		skip = c.rules.delayedReason
+	}
+	strongM, weakM := c.rules.scan(said, skip)
+	r, at, end := c.rules.ruleOf(strongM)
+	// The recipient's own lines outrank those borrowed from elsewhere in
+	// the paste (a quoted subject, a disclaimer): their wording first, then
+	// the recipient's own status code, then the borrowed wording.
+	if r != nil && at >= ownEnd {
+		if mine, a, e := c.rules.matchExcept(said[:ownEnd], false, skip); mine != nil {
+			r, at, end = mine, a, e
+		} else if statusArt != nil && !subjectOnly && f.status == v.Status {
+			r, at, end = nil, -1, -1
+		}
+	}
+	if r == nil && (statusArt == nil || subjectOnly) && len(f.context) > 0 {
 		// What the text says before the recipients, if the recipient's own
 		// lines have no specific wording.
 		if cr, _, _ := c.rules.match(c.rules.blankIgnored(blankAddresses(spanish.Fold(strings.Join(f.context, " ")))), false); cr != nil {
 			r = cr
 		}
 	}
-	if r == nil && statusReason == "" {
-		r, at, end = c.rules.match(said, true)
-	}
 	switch {
 	case r != nil:
 		v.Reason = r.reason
 		v.Details.AuthCheck = r.check
-		// Size limits come in two flavours that only the code tells apart.
-		if (r.reason == "mesgtoobig" || r.reason == "exceedlimit") && (statusReason == "mesgtoobig" || statusReason == "exceedlimit") {
-			v.Reason = statusReason
-		}
-	case statusReason != "":
-		v.Reason = statusReason
-	case v.Details.Command == "MAIL":
-		v.Reason = "rejected"
-	case f.action == "delayed":
-		v.Reason = "expired"
-	case v.ReplyCode != "" && (v.ReplyCode[0] == '4' || v.ReplyCode[0] == '5'):
-		v.Reason = "onhold"
-	case v.Status != "" || (f.fromDSN && f.action == "failed"):
-		v.Reason = "undefined"
+	case statusArt != nil && !subjectOnly:
+		v.Reason, art = statusArt.Reason, statusArt
 	default:
-		return v, false
+		if a := c.replyArticle(v.ReplyCode); a != nil {
+			v.Reason, art = a.Reason, a
+			break
+		}
+		r, at, end = c.rules.ruleOf(weakM)
+		switch {
+		case r != nil && (r.reason != "onhold" || statusArt == nil):
+			v.Reason = r.reason
+		case statusArt != nil:
+			r, at, end = nil, -1, -1
+			v.Reason, art = statusArt.Reason, statusArt
+		case v.Details.Command == "MAIL":
+			v.Reason = c.rules.mailReason
+		case f.action == "delayed":
+			v.Reason = c.rules.delayedReason
+		case v.ReplyCode != "" && (v.ReplyCode[0] == '4' || v.ReplyCode[0] == '5'):
+			v.Reason = "onhold"
+		case v.Status != "" || (f.fromDSN && f.action == "failed"):
+			v.Reason = "undefined"
+		default:
+			return v, false
+		}
 	}
+	decided := v.Reason
 
-	// Refused at MAIL FROM, the problem is the sender's address or domain.
+	// The SMTP stage and the delivery report break ties: they override
+	// what no strong rule said, and their reasons are data ([stage] and
+	// [dsn] in rules.toml, whose comments, like FORMATO.md, tell when each
+	// applies).
+	//
+	// Refused at MAIL FROM, the problem is the sender's address or domain:
+	// words about an unknown user or host are about the sender there.
 	if v.Details.Command == "MAIL" && (r == nil || r.weak || v.Reason == "userunknown" || v.Reason == "hostunknown" || v.Reason == "filtered") &&
 		v.Reason != "blocked" && v.Reason != "norelaying" {
-		v.Reason = "rejected"
+		v.Reason = c.rules.mailReason
 	}
 	// A local delivery program (procmail, a pipe) failed, whatever it said.
 	if f.localProgram && (r == nil || r.weak) {
-		v.Reason = "mailererror"
+		v.Reason = c.rules.localProgramReason
 	}
 	// Refused on connecting, before any mail was offered: the server is
 	// blocking the sending client.
 	if v.Details.Command == "CONNECT" && (r == nil || r.weak) && v.Reason != "expired" {
-		v.Reason = "blocked"
+		v.Reason = c.rules.connectReason
 	}
-	// A delay notice with no specific explanation is a message still waiting.
-	if f.action == "delayed" && (r == nil || r.weak) {
-		v.Reason = "expired"
+	// A delay notice that states no cause (no wording, no specific status
+	// code) is a message still waiting; one that does keeps its cause.
+	if f.action == "delayed" && (r == nil || r.weak) && (art == nil || art != statusArt || subjectOnly || c.rules.genericStatus[v.Status]) {
+		v.Reason = c.rules.delayedReason
 	}
-
-	// "User unknown" means the mailbox does not exist when the server said
-	// so on being given the recipient (RCPT) or with a code for it (X.1.1).
-	// A server that says it later, having seen the message, is a filter
-	// refusing it (Sisimai's "filtered"); the advice still points to checking
-	// the address.
-	// A provider's own error code (a rule of expressions only, such as
-	// Orange's) says what happened whatever words surround it.
-	byCode := r != nil && len(r.phrases) == 0
-	if v.Reason == "userunknown" && statusReason != "userunknown" && !byCode &&
-		v.Details.Command != "RCPT" && !anyPhrase(said, c.rules.rcpt) {
-		switch {
-		case statusReason == "suspend" || statusReason == "filtered":
-			v.Reason = statusReason
-		case v.Details.Command == "DATA" || anyPhrase(said, c.rules.late):
-			v.Reason = "filtered"
-		}
+	// Still no cause: the article the knowledge base's search finds for the
+	// server's reply, the way a customer would find it on the site.
+	if (v.Reason == "onhold" || v.Reason == "undefined") && found != nil {
+		v.Reason, art = found.Reason, found
+		decided = v.Reason
+	}
+	if v.Reason != decided {
+		art = nil
 	}
 
 	v.Temporary = f.action == "delayed" || strings.HasPrefix(v.Status, "4.") ||
 		(v.Status == "" && strings.HasPrefix(v.ReplyCode, "4")) ||
-		(v.Status == "" && v.ReplyCode == "" && r != nil && isClientError(r.article))
-	if v.Reason == "expired" && f.action != "delayed" && !strings.Contains(folded, "will be retried") && !strings.Contains(folded, "will retry") {
-		v.Temporary = false
+		(v.Status == "" && v.ReplyCode == "" && r != nil && r.clientError)
+	// Whether the notice says the server keeps trying ([persistence]
+	// retry): the recipient's lines first, then the notice's start.
+	retrying := func() bool {
+		return containsAny(folded, c.words.retry...) || containsAny(spanish.Fold(f.notice), c.words.retry...)
+	}
+	switch {
+	case v.Reason == "expired" && f.action != "delayed":
+		// Given up, unless the notice says it keeps trying (and no
+		// permanent code says otherwise).
+		v.Temporary = (v.Temporary || v.Status == "" && v.ReplyCode == "") && retrying()
+	case !v.Temporary && v.Status == "" && v.ReplyCode == "" && !f.fromDSN:
+		// No code says it: the words do ("se seguirá intentando").
+		v.Temporary = retrying()
 	}
 
-	v.RemoteHost, v.RemoteIP = remoteOf(f.remote, text)
-	v.Details.SaysPermanent = strings.Contains(folded, "permanent")
+	v.RemoteHost, v.RemoteIP = c.words.remoteOf(f.remote, folded)
+	if r != nil && r.clientError {
+		// A mail program's dialog names the customer's own outgoing
+		// server ("no se pudo encontrar el host smtp.example.com"), not
+		// the recipient's.
+		v.RemoteHost, v.RemoteIP = "", ""
+	}
+	// A wording that is the customer's program's setting when their own
+	// server says it, and a matter between two servers when the bounce
+	// names the receiving server that said it.
+	if r != nil && r.betweenServers != "" && v.Reason == r.reason && (v.RemoteHost != "" || v.RemoteIP != "") {
+		v.Reason, art = r.betweenServers, nil
+	}
+	v.Details.SaysPermanent = containsAny(folded, c.words.permanent...)
 	c.details(&v, folded)
-	v.Article = c.article(v, r)
+	v.Article = art
+	if v.Article == nil {
+		byRule := r
+		if r != nil && r.reason != v.Reason {
+			byRule = nil // a tie-breaker changed the reason: the rule's article explains another
+		}
+		v.Article = c.article(v, byRule)
+	}
 	v.Evidence = evidence(f.diag, folded, at, end)
 	if at >= 0 && end <= len(folded) {
 		v.Phrase = folded[at:end]
@@ -514,8 +640,192 @@ func (c *Reader) judge(f finding, m *message) (Verdict, bool) {
 	}
 	v.Address = strings.ToValidUTF8(v.Address, "")
 	v.Confidence = confidence(v, r != nil)
+	v.dialog = r != nil && r.clientError
 	v.Advice, v.AdviceKeys = c.adviseFor(v)
 	return v, true
+}
+
+// statusArticle returns the article an enhanced status code means by
+// itself: the one whose short link it is, or the other class's (4.2.2 reads
+// as 5.2.2). The articles' code lists are the one table of what codes mean;
+// a code they leave to the generic article says nothing here.
+func (c *Reader) statusArticle(status string) *knowledge.Article {
+	if status == "" {
+		return nil
+	}
+	a, ok := c.kb.Canonical(status)
+	if !ok {
+		other := []byte(status)
+		if other[0] == '4' {
+			other[0] = '5'
+		} else {
+			other[0] = '4'
+		}
+		a, ok = c.kb.Canonical(string(other))
+	}
+	if !ok || !explainsFailure(a) {
+		return nil
+	}
+	return a
+}
+
+// replyArticle returns the article a reply code means by itself: the one
+// whose short link it is, unless servers send the code for any failure
+// ([reply] generic in rules.toml: 550, 554).
+func (c *Reader) replyArticle(reply string) *knowledge.Article {
+	if reply == "" || c.rules.genericReply[reply] {
+		return nil
+	}
+	a, ok := c.kb.Canonical(reply)
+	if !ok || !explainsFailure(a) {
+		return nil
+	}
+	return a
+}
+
+// explainsFailure reports whether an article names a cause of failure:
+// not the generic "unspecified error" nor the success codes.
+func explainsFailure(a *knowledge.Article) bool {
+	return a.Reason != "undefined" && a.Reason != "onhold" && a.Reason != "delivered"
+}
+
+// maxSearchLines bounds the lines of a reply given to the search.
+const maxSearchLines = 3
+
+// searchReply asks the knowledge base's search about the server's reply in
+// a recipient's lines (those with a code, or else the first), without the
+// addresses, host names and numbers that only identify this message. It
+// returns the first article found if it names a cause.
+func (c *Reader) searchReply(diag []string) *knowledge.Article {
+	var picked []string
+	for _, l := range diag {
+		if len(picked) == maxSearchLines {
+			break
+		}
+		if mayHoldCode(l) && (findReply(l) != "" || findStatus(l) != "") {
+			picked = append(picked, l)
+		}
+	}
+	if len(picked) == 0 && len(diag) > 0 {
+		picked = diag[:1]
+	}
+	q := searchQuery(strings.Join(picked, " "))
+	if !c.mayQuote(q) {
+		return nil
+	}
+	for _, res := range c.search.Search(q, 1) {
+		if explainsFailure(res.Article) && quotesArticle(res.Article, q) {
+			return res.Article
+		}
+	}
+	return nil
+}
+
+// quotedWords is how many words in a row a reply must share with an
+// article's title, aliases or examples for the search's answer to stand:
+// fewer, and the search's best guess for a reply it does not know would
+// decide.
+const quotedWords = 4
+
+// quotesArticle reports whether q has quotedWords words in a row of a's
+// title, one of its aliases or one of its example lines, compared as the
+// search compares them (folded, punctuation aside; numbers, which are
+// codes, do not count as words).
+func quotesArticle(a *knowledge.Article, q string) bool {
+	query := spanish.Phrase(words(q))
+	for _, text := range quotableTexts(a) {
+		ws := words(text)
+		for i := 0; i+quotedWords <= len(ws); i++ {
+			if strings.Contains(query, spanish.Phrase(ws[i:i+quotedWords])) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// words are the tokens of s that are not numbers.
+func words(s string) []spanish.Token {
+	toks := spanish.Tokenize(s)
+	out := toks[:0]
+	for _, t := range toks {
+		if strings.Trim(t.Word, "0123456789") != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// quotableTexts are the texts of an article a reply may quote.
+func quotableTexts(a *knowledge.Article) []string {
+	return append(append([]string{a.Title}, a.Aliases...), a.Examples()...)
+}
+
+// quotedRuns returns every run of quotedWords words of the quotableTexts
+// of the articles that name a cause, as spanish.Phrase writes it.
+func quotedRuns(articles []*knowledge.Article) map[string]bool {
+	runs := make(map[string]bool)
+	for _, a := range articles {
+		if !explainsFailure(a) {
+			continue
+		}
+		for _, text := range quotableTexts(a) {
+			ws := words(text)
+			for i := 0; i+quotedWords <= len(ws); i++ {
+				runs[spanish.Phrase(ws[i:i+quotedWords])] = true
+			}
+		}
+	}
+	return runs
+}
+
+// mayQuote reports whether q has a run of quotedWords words that some
+// article has: the cheap test before asking the search.
+func (c *Reader) mayQuote(q string) bool {
+	ws := words(q)
+	if len(ws) < quotedWords {
+		return false
+	}
+	runs := c.quoted()
+	for i := 0; i+quotedWords <= len(ws); i++ {
+		if runs[spanish.Phrase(ws[i:i+quotedWords])] {
+			return true
+		}
+	}
+	return false
+}
+
+// maxQueryBytes is what searchQuery keeps of a reply: the search reads no
+// more either.
+const maxQueryBytes = 512
+
+// searchQuery keeps the words of a reply: it drops addresses, host names,
+// IP addresses, URLs and queue identifiers (any word with '@', '/', ':',
+// '=' or a dot between letters or digits, or a long mix of letters and
+// digits), which no article contains and which would only dilute the
+// search. Reply and status codes stay.
+func searchQuery(line string) string {
+	var b strings.Builder
+	for w := range strings.FieldsSeq(line) {
+		if b.Len() >= maxQueryBytes {
+			break
+		}
+		t := strings.Trim(w, "<>()[]'\",;")
+		if t == "" || strings.ContainsAny(t, "@/:=#") {
+			continue
+		}
+		if findStatus(t) == "" && strings.Contains(strings.Trim(t, "."), ".") {
+			continue
+		}
+		if len(t) > 12 && strings.ContainsAny(t, "0123456789") {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(t)
+	}
+	return b.String()
 }
 
 // remoteReply returns the reply code of the receiving server: the first
@@ -537,39 +847,6 @@ func remoteReply(text string) string {
 		return first
 	}
 	return first
-}
-
-// isClientError reports whether an article is about the customer's own
-// mail program or connection, whose errors are transient: the message stays
-// in the outbox.
-func isClientError(slug string) bool {
-	return slug == "puerto-25-bloqueado" || slug == "antivirus-bloquea-el-envio" || slug == "no-se-encuentra-el-host"
-}
-
-// commandPhrases place a rejection at an SMTP stage, as MTAs word it.
-var commandPhrases = []struct{ phrase, command string }{
-	{"in reply to rcpt to", "RCPT"}, {"in reply to rcpt", "RCPT"}, {"after rcpt to", "RCPT"}, {"did not like our rcpt", "RCPT"},
-	{">>> rcpt to", "RCPT"}, {"in reply to mail from", "MAIL"}, {"after mail from", "MAIL"}, {">>> mail from", "MAIL"},
-	{"in reply to end of data", "DATA"}, {"after end of data", "DATA"}, {"in reply to data", "DATA"}, {"after data", "DATA"},
-	{"did not like our final data", "DATA"}, {"did not like our data", "DATA"}, {">>> data", "DATA"}, {"after the end of data", "DATA"},
-	{"after initial connection", "CONNECT"}, {"in reply to helo", "HELO"}, {"in reply to ehlo", "HELO"}, {"after helo", "HELO"},
-	{"after ehlo", "HELO"}, {"while sending message", "DATA"},
-}
-
-// findCommand returns the SMTP stage a rejection happened at, when the
-// (folded) text says: the stage mentioned first.
-func findCommand(folded string) string {
-	if !strings.Contains(folded, "reply to") && !strings.Contains(folded, "after ") && !strings.Contains(folded, "did not like") &&
-		!strings.Contains(folded, ">>>") && !strings.Contains(folded, "while sending") {
-		return ""
-	}
-	best, at := "", len(folded)
-	for _, p := range commandPhrases {
-		if i := strings.Index(folded[:min(at+len(p.phrase), len(folded))], p.phrase); i >= 0 && i < at {
-			best, at = p.command, i
-		}
-	}
-	return best
 }
 
 var multilineRe = regexp.MustCompile(`^([245]\d\d)[ -](?:[245]\.\d{1,3}\.\d{1,3} )?`)
@@ -624,22 +901,17 @@ func hasMultilineCode(s string) bool {
 
 var inlineContinuationRe = regexp.MustCompile(`[245]\d\d-[245]\.\d{1,3}\.\d{1,3} `)
 
-// remoteMarkers introduce the receiving server in the usual phrasings:
-// Postfix "host mx.example.com[192.0.2.1]", Exim "host mx.example.com
-// [192.0.2.1]", Sendmail "while talking to mx.example.com.", Exchange
-// "Remote Server at mx.example.com (192.0.2.1)".
-var remoteMarkers = []string{"host ", "talking to ", "server at ", "connect to ", "generating server: ", "servidor remoto "}
-
-// remoteOf finds the remote server's name and IP.
-func remoteOf(remoteMTA, text string) (host, ip string) {
+// remoteOf finds the remote server's name and IP: the DSN's Remote-MTA, or
+// the name after one of the [remote] markers of phrases.toml in lower, a
+// text already in lower case (folded).
+func (w *wording) remoteOf(remoteMTA, lower string) (host, ip string) {
 	if remoteMTA != "" {
 		host = strings.Trim(strings.Fields(remoteMTA + " ")[0], "[]().")
 		if ipv4Re.MatchString(host) {
 			host, ip = "", host
 		}
 	}
-	lower := strings.ToLower(text)
-	for _, marker := range remoteMarkers {
+	for _, marker := range w.remoteMarkers {
 		from := 0
 		for {
 			i := strings.Index(lower[from:], marker)
@@ -648,7 +920,7 @@ func remoteOf(remoteMTA, text string) (host, ip string) {
 			}
 			i += from + len(marker)
 			from = i
-			h, rest := hostToken(lower[i:])
+			h, rest := hostToken(strings.TrimLeft(lower[i:], " \t"))
 			if h == "" {
 				continue
 			}
@@ -701,32 +973,22 @@ func bracketedIP(s string) string {
 	return ""
 }
 
-// blocklists name the lists bounces mention, longest key first. The name
-// follows "la lista de bloqueo" in the advice.
-var blocklists = []struct{ key, name string }{
-	{"zen.spamhaus.org", "Spamhaus ZEN"}, {"sbl.spamhaus.org", "Spamhaus SBL"}, {"xbl.spamhaus.org", "Spamhaus XBL"},
-	{"pbl.spamhaus.org", "Spamhaus PBL"}, {"dbl.spamhaus.org", "Spamhaus DBL"}, {"spamhaus", "Spamhaus"},
-	{"bl.spamcop.net", "SpamCop"}, {"spamcop", "SpamCop"}, {"b.barracudacentral.org", "Barracuda BRBL"},
-	{"barracuda", "Barracuda"}, {"sorbs", "SORBS"}, {"uceprotect", "UCEPROTECT"}, {"psbl", "PSBL"},
-	{"[bl23]", "Spamhaus XBL (vía Yahoo)"}, {"[bl21]", "Spamhaus (vía Yahoo)"}, {"s3150", "de Outlook.com"},
-	{"ou-001", "Spamhaus (vía Outlook.com)"}, {"cbl.abuseat.org", "CBL"}, {"(rtr:bl)", "de T-Online"},
-	{"(bl)", "de T-Online"}, {"dnsbl", "que cita el rebote (una DNSBL)"},
-}
-
 // details fills the specifics the advice uses.
 func (c *Reader) details(v *Verdict, folded string) {
-	if v.Reason == "blocked" || v.Reason == "spamdetected" || v.Reason == "badreputation" {
-		for _, b := range blocklists {
+	// The lists of IP addresses (a content refusal may name Spamhaus's
+	// domain list, which says nothing of the sending IP).
+	if v.Reason == "blocked" || v.Reason == "badreputation" {
+		for _, b := range c.words.blocklists {
 			if strings.Contains(folded, b.key) {
 				v.Details.Blocklist = b.name
 				break
 			}
 		}
 		if v.Details.Blocklist != "" {
-			// The listed IP is the one in the lines that name the list, not
+			// The listed IP is the first one the text names that is not
 			// the receiving server's.
-			for l := range strings.SplitSeq(folded, "\n") {
-				if ip := ipv4Re.FindString(l); ip != "" && ip != v.RemoteIP {
+			for _, ip := range ipv4Re.FindAllString(folded, 8) {
+				if ip != v.RemoteIP {
 					v.Details.ListedIP = ip
 					break
 				}
@@ -743,11 +1005,15 @@ func (c *Reader) details(v *Verdict, folded string) {
 			v.Details.SizeLimit = humanSize(m[1], m[2])
 		}
 	}
-	if v.Reason == "speeding" {
+	// Whose sending limit: the provider's own (E451), or the receiving
+	// server's limit on the sending host (ratelimited). The limit of the
+	// customer's account elsewhere, or of the recipient's mailbox, is told
+	// by [[advice]], which knows the article.
+	switch {
+	case (v.Reason == "speeding" || v.Reason == "ratelimited") && containsAny(folded, c.words.rateOurs...):
+		v.Details.RateLimit = "ours"
+	case v.Reason == "ratelimited":
 		v.Details.RateLimit = "remote"
-		if strings.Contains(folded, "e451") || strings.Contains(folded, "rate limit has been exceeded") {
-			v.Details.RateLimit = "ours"
-		}
 	}
 }
 
@@ -763,11 +1029,17 @@ func domainOf(addr string) string {
 // meant, or "".
 func (c *Reader) suggestDomain(domain string) string {
 	best, bestD := "", 3
-	for _, d := range c.domains {
+	counts := letterCounts(domain)
+	for i, d := range c.domains {
 		if d == domain {
 			return ""
 		}
 		if len(d)-len(domain) > 2 || len(domain)-len(d) > 2 {
+			continue
+		}
+		// Each edit changes the letter counts by at most 2: domains whose
+		// counts differ by more than 4 are more than 2 edits away.
+		if countsApart(counts, c.domainCounts[i]) > 4 {
 			continue
 		}
 		if dist := spanish.EditDistance(domain, d); dist < bestD && dist <= max(1, len(d)/5) {
@@ -775,6 +1047,31 @@ func (c *Reader) suggestDomain(domain string) string {
 		}
 	}
 	return best
+}
+
+// letterCounts counts the letters a to z of s, and the other bytes last.
+func letterCounts(s string) (n [27]uint8) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			n[c-'a']++
+		} else {
+			n[26]++
+		}
+	}
+	return n
+}
+
+// countsApart is the sum of the differences between two letterCounts.
+func countsApart(a, b [27]uint8) int {
+	d := 0
+	for i := range a {
+		if a[i] > b[i] {
+			d += int(a[i] - b[i])
+		} else {
+			d += int(b[i] - a[i])
+		}
+	}
+	return d
 }
 
 // humanSize writes a size in the customer's units.
@@ -879,14 +1176,9 @@ func confidence(v Verdict, phrase bool) float64 {
 	}
 }
 
-// autoReplySubjects start the subjects of automatic replies.
-var autoReplySubjects = []string{"auto:", "auto reply", "automatic reply", "autoreply", "auto-reply", "out of office", "out of the office",
-	"respuesta automática", "respuesta automatica", "fuera de la oficina", "ausente", "réponse automatique",
-	"absence", "abwesenheit", "risposta automatica", "resposta automática", "vacation", "vacaciones"}
-
 func (c *Reader) isAutoReply(m *message, body string) bool {
 	// Delivery reports are sent "auto-replied" too (Postfix, Microsoft).
-	if fromMTA(m.header.get("from")) || bounceSubject(strings.ToLower(m.header.get("subject"))) {
+	if c.words.fromMTA(m.header.get("from")) || c.words.bounceSubject(strings.ToLower(m.header.get("subject"))) {
 		return false
 	}
 	auto := strings.ToLower(m.header.get("auto-submitted"))
@@ -895,14 +1187,12 @@ func (c *Reader) isAutoReply(m *message, body string) bool {
 		return true
 	}
 	subject := strings.ToLower(m.header.get("subject"))
-	for _, s := range autoReplySubjects {
-		if strings.HasPrefix(subject, s) {
-			return true
-		}
+	if hasPrefixAny(subject, c.words.autoReplySubjects) {
+		return true
 	}
 	if m.header == nil {
 		lb := strings.ToLower(body)
-		for _, s := range []string{"estoy fuera de la oficina", "i am out of the office", "i'm out of the office", "estaré fuera", "respuesta automática", "automatic reply", "out of office"} {
+		for _, s := range c.words.autoReplyBody {
 			if strings.Contains(lb, s) && !replyInTextRe.MatchString(body) {
 				return true
 			}
@@ -936,30 +1226,20 @@ func onlyQuotedEvidence(vs []Verdict) bool {
 
 // bounceSubject reports whether a (lower-cased) subject is a delivery
 // report's.
-func bounceSubject(subject string) bool {
-	for _, s := range []string{"undeliver", "delivery status notification", "mail delivery failed", "failure notice", "returned mail",
-		"delivery failure", "no se puede entregar", "no se ha podido entregar", "non remis", "unzustellbar", "undelivered", "delivery has failed",
-		"delivery notification", "mensaje no entregado", "devuelto", "could not be delivered", "delayed mail", "warning: could not send",
-		"estado de entrega"} {
-		if strings.Contains(subject, s) {
-			return true
-		}
-	}
-	return false
+func (w *wording) bounceSubject(subject string) bool {
+	return containsAny(subject, w.bounceSubjects...)
 }
 
 // fromMTA reports whether a From field is a mail system's, the sender of
 // delivery reports.
-func fromMTA(from string) bool {
-	return containsAny(strings.ToLower(from), "daemon", "postmaster", "mailer", "mail delivery", "mail system", "microsoftexchange",
-		"mail administrator", "mailadmin")
+func (w *wording) fromMTA(from string) bool {
+	return containsAny(strings.ToLower(from), w.mtaSenders...)
 }
 
 // fromAutomated reports whether a From field is a program's (a mail
 // system, a no-reply sender, a mailing list) rather than a person's.
-func fromAutomated(from string) bool {
-	return fromMTA(from) || containsAny(strings.ToLower(from), "no-reply", "noreply", "do-not-reply", "donotreply", "bounce",
-		"-admin", "-owner", "-request", "listserv", "majordomo", "mailman")
+func (w *wording) fromAutomated(from string) bool {
+	return w.fromMTA(from) || containsAny(strings.ToLower(from), w.automatedSenders...)
 }
 
 func containsAny(s string, subs ...string) bool {
@@ -971,13 +1251,28 @@ func containsAny(s string, subs ...string) bool {
 	return false
 }
 
-// bounceSignals are words that tell an error report from an ordinary text
-// that happens to contain a number or the word "blocked".
-var bounceSignals = []string{"deliver", "undeliver", "failed", "failure", "error", "reject", "returned", "could not", "couldn't",
-	"unable", "no se pudo", "no se ha podido", "no se ha entregado", "entregar", "rebot", "devuelto", "mailer-daemon", "postmaster",
-	"smtp", "remote server", "remote host", "said:", "recipient", "destinatario", "mail delivery", "delivery status",
-	"non remis", "unzustellbar", "non recapitato", "fehlgeschlagen", "echec", "denied", "refused", "bounce", "not delivered",
-	"mailbox", "buzon", "server responded", "servidor"}
+func hasPrefixAny(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// asksQuestion reports whether a line has a question mark outside a link
+// ("https://support.google.com/mail/?p=..." asks nothing).
+func asksQuestion(l string) bool {
+	if !strings.ContainsAny(l, "?¿") {
+		return false
+	}
+	for w := range strings.FieldsSeq(l) {
+		if strings.ContainsAny(w, "?¿") && !strings.Contains(w, "/") {
+			return true
+		}
+	}
+	return false
+}
 
 // smtpLineRe finds an SMTP reply as servers print it: a code at the start
 // of a line or after a colon, quote or "said", not a number in prose
@@ -991,19 +1286,20 @@ func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFaile
 	}
 	subject := strings.ToLower(m.header.get("subject"))
 	from := strings.ToLower(m.header.get("from"))
-	if bounceSubject(subject) {
+	if c.words.bounceSubject(subject) {
 		return true
 	}
+	mailerDaemon := c.words.fromMTA(from)
 	// A mailing (a newsletter, a list's post) that talks about bounces is
-	// not one: delivery reports never carry list headers of their own.
-	if m.header.get("list-unsubscribe") != "" || m.header.get("list-id") != "" {
+	// not one: delivery reports carry no list headers of their own, only
+	// those a list adds when it passes a mail system's report on.
+	if (m.header.get("list-unsubscribe") != "" || m.header.get("list-id") != "") && !mailerDaemon {
 		return false
 	}
-	mailerDaemon := fromMTA(from)
 	// A message a person or a company wrote (it has a From that is not a
 	// program's) is a bounce only if it quotes a server's reply: words
 	// alone ("your mailbox is full") are what phishing says too.
-	personal := from != "" && !fromAutomated(from)
+	personal := from != "" && !c.words.fromAutomated(from)
 	// A reply in a conversation that only quotes an old error ("> 550
 	// ...") is about something else.
 	if personal && strings.HasPrefix(subject, "re:") && onlyQuotedEvidence(vs) {
@@ -1019,7 +1315,7 @@ func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFaile
 			}
 			lb := spanish.Fold(head)
 			signals = 0
-			for _, s := range bounceSignals {
+			for _, s := range c.words.bounceSignals {
 				if strings.Contains(lb, s) {
 					signals++
 					break
@@ -1038,6 +1334,14 @@ func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFaile
 		strongCode := (v.ReplyCode != "" && v.ReplyCode[0] != '2' && codeLine) || (v.Status != "" && v.Status[0] != '2')
 		if strongCode && (mailerDaemon || hasSignals() || len(lines(body)) <= 3) {
 			return true
+		}
+		// Words said in a question ("¿es verdad que el error 550 es una
+		// lista negra?"), with no server reply or status code around
+		// them, ask about errors; they do not report one. A mail
+		// program's dialog is quoted words, not the customer's.
+		if m.header == nil && !codeLine && v.Status == "" && !v.dialog && v.Phrase != "" && len(v.Evidence) > 0 &&
+			asksQuestion(v.Evidence[0]) {
+			continue
 		}
 		if v.Confidence >= 0.8 && !personal && (mailerDaemon || hasSignals() || len(lines(body)) <= 15) {
 			return true

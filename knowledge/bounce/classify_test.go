@@ -37,21 +37,22 @@ func TestClassifyFixtures(t *testing.T) {
 // every bounce/not-bounce decision must be right, and the share of
 // recipients whose reason is right may not drop below today's (each floor
 // is just under the set's score, so one more miss fails). The misses are
-// logged (some labels follow the bounce's wording where the classifier
-// follows Sisimai's taxonomy, such as Gmail's DNS errors).
+// logged (most are labels that name another reason than the article the
+// knowledge base gives the same words, as the README lists).
 func TestClassifyHoldout(t *testing.T) {
 	for _, set := range []struct {
 		dir   string
-		floor float64 // today: 38/39, 42/44, 41/42, 40/43, 34/34, 70/72, 36/38, 30/32
+		floor float64 // today: 39/39, 43/44, 41/42, 43/43, 34/34, 71/72, 37/38, 32/32, 39/42
 	}{
-		{"testdata/holdout", 97},
-		{"testdata/unseen", 95},
+		{"testdata/holdout", 100},
+		{"testdata/unseen", 97.5},
 		{"testdata/unseen2", 97.5},
-		{"testdata/unseen3", 93},
+		{"testdata/unseen3", 100},
 		{"testdata/unseen4", 100},
-		{"testdata/unseen5", 97},
-		{"testdata/unseen6", 94.5},
-		{"testdata/unseen7", 93.5},
+		{"testdata/unseen5", 98.5},
+		{"testdata/unseen6", 97},
+		{"testdata/unseen7", 100},
+		{"testdata/unseen8", 92.5},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) { scoreHeldOut(t, set.dir, set.floor) })
 	}
@@ -199,9 +200,11 @@ func TestTailoredAdvice(t *testing.T) {
 			"authfailure", []string{"SPF"}},
 		{"temporary", "451 4.7.1 Greylisting in action, please come back later",
 			"blocked", []string{"temporal"}},
+		// The text says the account does not exist: that decides, whatever
+		// the stage (Sisimai's convention calls it "filtered").
 		{"unknown address said after the message was read",
 			"The following recipient(s) could not be reached:\n\n      ana.lopez@example.com on 28/11/2026 10:00\n            The e-mail account does not exist at the organization this message was sent to.\n",
-			"filtered", []string{"ana.lopez@example.com no existe"}},
+			"userunknown", []string{"ana.lopez@example.com no existe"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -224,5 +227,19 @@ func TestTailoredAdvice(t *testing.T) {
 	// "hotmail.es" is a real domain, not a typo of hotmail.com.
 	if d := rd.Classify("<ana@hotmail.es>: 550 5.1.1 User unknown (in reply to RCPT TO command)"); len(d.Recipients) == 0 || d.Recipients[0].Details.Suggestion != "" {
 		t.Errorf("hotmail.es flagged as a typo: %+v", d)
+	}
+}
+
+// The sender a bounce was returned to is found, for the live checks of
+// the customer's own domain.
+func TestSender(t *testing.T) {
+	rd := mustReader(t)
+	d := rd.Classify("From: MAILER-DAEMON@mx.example.net\nTo: Ana <ana@tienda.example.es>\nSubject: Undelivered Mail Returned to Sender\n\n" +
+		"<luis@example.org>: host mx.example.org said: 550 5.7.26 Unauthenticated email from tienda.example.es is not accepted due to domain's DMARC policy\n")
+	if d.Sender != "ana@tienda.example.es" {
+		t.Errorf("Sender = %q, want ana@tienda.example.es", d.Sender)
+	}
+	if d := rd.Classify("550 5.7.26 Unauthenticated email is not accepted"); d.Sender != "" {
+		t.Errorf("a single line: Sender = %q, want none", d.Sender)
 	}
 }

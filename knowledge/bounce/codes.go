@@ -37,7 +37,7 @@ func findReply(text string) string {
 			}
 		}
 		code := text[i : i+3]
-		if !validReplyCodes[code] {
+		if !validReplyCodes[code] || isPrice(text[i+3:]) {
 			continue
 		}
 		if c == '4' || c == '5' {
@@ -59,6 +59,35 @@ func replyLeadByte(b byte) bool {
 }
 
 func isDigitByte(b byte) bool { return b >= '0' && b <= '9' }
+
+func isAlnumByte(b byte) bool {
+	return isDigitByte(b) || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+}
+
+// isPrice reports whether what follows a number makes it an amount of
+// money ("550 €", "550€", "550 euros"), not a reply code.
+func isPrice(after string) bool {
+	after = strings.TrimLeft(after, " ")
+	return strings.HasPrefix(after, "€") || strings.HasPrefix(after, "$") ||
+		len(after) >= 3 && strings.EqualFold(after[:3], "eur")
+}
+
+// versionWords precede a version number, not a status code.
+var versionWords = []string{"firmware", "version", "versión", "release", "build", "modelo", "model"}
+
+// isVersionOf reports whether before ends with a word that makes the
+// number after it a version ("firmware 4.2.1", "versión 5.1.1").
+func isVersionOf(before string) bool {
+	before = strings.TrimRight(before, " :")
+	start := strings.LastIndexAny(before, " \t\n(") + 1
+	word := before[start:]
+	for _, w := range versionWords {
+		if strings.EqualFold(word, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // findStatus returns the enhanced status code of an error text. The code
 // printed right after a reply code ("550 5.7.1", "550-'5.7.1") is the one
@@ -89,8 +118,11 @@ func findStatus(text string) string {
 		if j == i+4 || (j < len(text) && (isDigitByte(text[j]) || text[j] == '.' && j+1 < len(text) && isDigitByte(text[j+1]))) {
 			continue
 		}
-		if j+1 < len(text) && text[j] == '-' && isDigitByte(text[j+1]) {
-			continue
+		if j+1 < len(text) && text[j] == '-' && isAlnumByte(text[j+1]) {
+			continue // a product code ("5.1.1-CB")
+		}
+		if isVersionOf(text[:i]) {
+			continue // "firmware 4.2.1"
 		}
 		code := text[i:i+3] + "." + trimZeros(text[i+4:j])
 		if first == "" {

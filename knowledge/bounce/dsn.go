@@ -101,7 +101,14 @@ func parseDSN(s string) []dsnRecipient {
 	}
 	flush()
 	for i := range out {
-		out[i].status, _ = knowledge.NormalizeStatus(out[i].status)
+		raw := out[i].status
+		out[i].status, _ = knowledge.NormalizeStatus(raw)
+		// Some servers (NTMail) put the reply itself in the Status field
+		// ("553 Exceeded maximum inbound message size"): it is then the
+		// diagnostic, when there is none.
+		if out[i].status == "" && out[i].diagnostic == "" && len(raw) > 4 && raw[3] == ' ' && findReply(raw[:4]) != "" {
+			out[i].diagnostic = raw
+		}
 	}
 	return out
 }

@@ -3,6 +3,7 @@ package bounce
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 var (
@@ -25,32 +26,24 @@ type finding struct {
 	fromDSN bool
 	// localProgram: the DSN says a local delivery program failed (x-unix).
 	localProgram bool
+	// borrowed counts the lines at the end of diag taken from elsewhere in
+	// the paste because the recipient's own lines explain nothing.
+	borrowed int
+	// notice is the start of the paste's text, where a notice says whether
+	// the server keeps trying ([persistence] retry).
+	notice string
 }
-
-// senderContexts are the places an address appears as the sender, not the
-// recipient, of the failed message.
-var senderContexts = []string{
-	"from:", "reply-to:", "return-path:", "sender:", "x-postfix-sender:", "mail from:", "mail from:<",
-	"envelope-from", "message-id", "in-reply-to", "references:", "de:", "remitente:", "responder a:",
-	"original-envelope-id", "smtp.mailfrom=", "header.from=", "x-original-sender:",
-	// Mail clients name the customer's own account in their dialogs.
-	"task '", "tarea '", " desde", "enviar desde", "received from", "from", "de la cuenta", "cuenta:", "account:",
-	"smtp-id:", "message-id:", "messageid:", "usuario “", "usuario \"", "user “", "user \"", "account \"", "cuenta \"", "cuenta “",
-}
-
-// notRecipientLocals are mailbox names that send bounces rather than
-// receive them.
-var notRecipientLocals = toSet(`postmaster mailer-daemon mailerdaemon noreply no-reply abuse bounce bounces`)
 
 // addressOccurrence is an address found in the text.
 type addressOccurrence struct {
 	address string
 	line    int
+	pos     int // byte offset in the line
 	tier    int // how clearly the line presents a failed recipient: 0 to 3
 }
 
 // findAddresses lists the addresses of the text that may be recipients.
-func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
+func (w *wording) findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 	var out []addressOccurrence
 	for i, l := range ls {
 		if !strings.Contains(l, "@") {
@@ -60,19 +53,22 @@ func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 		for _, loc := range findEmails(l) {
 			addr := strings.ToLower(strings.Trim(l[loc[0]:loc[1]], ".'"))
 			local, _, _ := strings.Cut(addr, "@")
-			if notRecipientLocals[local] || senders[addr] {
+			if w.notRecipients[local] || senders[addr] {
 				continue
 			}
 			// Outlook names the account it was sending from: "'x - Enviando'".
-			if after := lower[loc[1]:]; strings.HasPrefix(after, " - enviando") || strings.HasPrefix(after, " - sending") {
+			if hasPrefixAny(lower[loc[1]:], w.sending) {
 				continue
 			}
-			before := lower[:loc[0]]
-			if isSenderContext(before) {
+			// What presents an address is just before it: reading the
+			// whole line before each address of a long line would be
+			// quadratic.
+			before := lower[max(0, loc[0]-maxBeforeAddress):loc[0]]
+			if w.isSenderContext(before) {
 				continue
 			}
 			tier := 0
-			if presentsRecipient(lower[:loc[0]]) {
+			if w.presentsRecipient(before) {
 				tier = 2
 				// "<addr>: error text" (Postfix, qmail, Sendmail) is the
 				// clearest layout of all.
@@ -85,7 +81,7 @@ func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 			if tier < 2 && replyThenAddress(before) && strings.HasPrefix(strings.TrimLeft(l[loc[1]:], ">"), "...") {
 				tier = 2
 			}
-			if tier < 2 && afterDeliveryPhrase(lower[:loc[0]]) {
+			if tier < 2 && w.afterDeliveryPhrase(before) {
 				tier = 2
 			}
 			// A line that is only a name and the address in brackets
@@ -100,7 +96,7 @@ func findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 			if tier < 2 && strings.TrimSpace(strings.TrimLeft(l[loc[1]:], ">")) == ":" && findReply(before) == "" && !strings.Contains(before, "rcpt") {
 				tier = 2
 			}
-			out = append(out, addressOccurrence{address: addr, line: i, tier: tier})
+			out = append(out, addressOccurrence{address: addr, line: i, pos: loc[0], tier: tier})
 		}
 	}
 	return out
@@ -139,16 +135,12 @@ func replyThenAddress(before string) bool {
 	return rest == "" || findStatus(rest) == rest
 }
 
-// recipientLabels may introduce a recipient at the start of a line.
-var recipientLabels = []string{"original-recipient:", "final-recipient:", "recipient(s):", "recipient:", "recipients:",
-	"destinatario:", "destinatarios:", "rcpt to:", "address:", "dirección:", "adresse:", "rfc822;"}
-
 // presentsRecipient reports whether the text before an address on its line
 // (lower-cased) lays it out as a recipient heading: nothing but bullets, an
-// optional label and an opening bracket or quote.
-func presentsRecipient(before string) bool {
+// optional label ([recipients] labels) and an opening bracket or quote.
+func (w *wording) presentsRecipient(before string) bool {
 	b := strings.TrimLeft(before, " \t*>•·-")
-	for _, l := range recipientLabels {
+	for _, l := range w.recipientLabels {
 		if strings.HasPrefix(b, l) {
 			b = strings.TrimSpace(b[len(l):])
 			if strings.HasPrefix(b, "rfc822;") {
@@ -213,18 +205,13 @@ func isLetters(s string) bool {
 	return true
 }
 
-// deliveryPhrases introduce the recipient in prose: "wasn't delivered to
-// X", "no se ha entregado a X", "the following recipients: X".
-var deliveryPhrases = []string{"delivered to", "deliver the mail to", "deliver the message to", "deliver mail to",
-	"deliver your message to", "entregado a", "entregar a", "destinatario", "recipient", "recipients", "addressed to",
-	"rcpt to", "following address", "following addresses", "following address failed", "following recipient",
-	"following recipients", "delivery to", "message to", "mensaje a"}
-
 // afterDeliveryPhrase reports whether the (lower-cased) text before an
-// address ends with a phrase that introduces a failed recipient.
-func afterDeliveryPhrase(before string) bool {
+// address ends with a phrase that introduces a failed recipient in prose
+// ([recipients] delivery): "wasn't delivered to X", "no se ha entregado a
+// X", "the following recipients: X".
+func (w *wording) afterDeliveryPhrase(before string) bool {
 	b := strings.TrimRight(before, " \t<:,(\"'")
-	for _, p := range deliveryPhrases {
+	for _, p := range w.deliveryPhrases {
 		if strings.HasSuffix(b, p) {
 			return true
 		}
@@ -232,14 +219,18 @@ func afterDeliveryPhrase(before string) bool {
 	return false
 }
 
-func isSenderContext(before string) bool {
+// isSenderContext reports whether the (lower-cased) text before an address
+// presents it as the sender's ([senders] contexts): a header, or the
+// account a mail client names.
+func (w *wording) isSenderContext(before string) bool {
 	// Quotes are dropped so JSON keys ("From": "x") read like headers.
 	b := strings.TrimSpace(strings.ReplaceAll(before, "\"", ""))
 	if len(b) > 40 {
 		b = b[len(b)-40:]
 	}
-	for _, c := range senderContexts {
-		if strings.HasSuffix(b, c) || strings.HasSuffix(strings.TrimRight(b, "< \t\"'"), strings.TrimRight(c, "<")) {
+	trimmed := strings.TrimRight(b, "< \t\"'")
+	for _, c := range w.senderContexts {
+		if strings.HasSuffix(b, c.text) || strings.HasSuffix(trimmed, c.trimmed) {
 			return true
 		}
 	}
@@ -248,12 +239,12 @@ func isSenderContext(before string) bool {
 
 // extractFromText finds the failed recipients of a human-readable bounce
 // and the lines that explain each failure.
-func extractFromText(text string, senders map[string]bool) []finding {
+func (w *wording) extractFromText(text string, senders map[string]bool) (found []finding, omitted int) {
 	ls := strings.Split(text, "\n")
 	if len(ls) > maxScanLines {
 		ls = ls[:maxScanLines]
 	}
-	occ := findAddresses(ls, senders)
+	occ := w.findAddresses(ls, senders)
 	// Keep the addresses laid out most clearly as failed recipients.
 	best := 0
 	for _, o := range occ {
@@ -277,33 +268,131 @@ func extractFromText(text string, senders map[string]bool) []finding {
 			// Sendmail's line for a destination host, or a mail queue's
 			// reason line, is about some recipients, not a statement about
 			// all of them.
-			if t := strings.TrimSpace(l); t != "" && !isHeaderLine(t) && len(preamble) < 6 && !strings.Contains(t, " (smtp)... ") && !isQueueReason(ls, i) {
+			if t := strings.TrimSpace(l); t != "" && !isHeaderLine(t) && !isMessageField(t) && len(preamble) < 6 && !strings.Contains(t, " (smtp)... ") && !isQueueReason(ls, i) {
 				preamble = append(preamble, t)
 			}
 		}
 	}
 	var out []finding
 	index := make(map[string]int)
+	ends := segmentEnds(occ, len(ls))
+	lastLine := make(map[string]int) // the line whose lines an address got last
 	for k, o := range occ {
-		end := len(ls)
-		for _, next := range occ[k+1:] {
-			if next.address != o.address && next.line > o.line {
-				end = next.line
-				break
+		// An address written twice on one line gets that line's lines
+		// once: a paste repeating one address thousands of times must
+		// not cost thousands of copies of its line.
+		if l, ok := lastLine[o.address]; ok && l == o.line {
+			continue
+		}
+		lastLine[o.address] = o.line
+		i, known := index[o.address]
+		if !known && len(out) == maxRecipients {
+			omitted++
+			index[o.address] = -1
+			continue
+		}
+		if known && i < 0 {
+			continue // a recipient beyond the cap, counted once
+		}
+		seg := segment(ls, o.line, ends[k])
+		if len(seg) > 0 && len(ls[o.line]) > maxLineBytes {
+			// A long line is read around this recipient's address.
+			if t := strings.TrimSpace(window(ls[o.line], o.pos)); t != "" && strings.HasPrefix(strings.TrimSpace(ls[o.line]), seg[0]) {
+				seg[0] = t
 			}
 		}
-		seg := segment(ls, o.line, end)
 		if o.line > 0 && isQueueReason(ls, o.line-1) {
 			seg = append([]string{strings.TrimSpace(ls[o.line-1])}, seg...)
 		}
-		if i, ok := index[o.address]; ok {
-			out[i].diag = append(out[i].diag, seg...)
+		if known {
+			if len(out[i].diag) < maxRecipientLines {
+				out[i].diag = append(out[i].diag, seg...)
+			}
 			continue
 		}
 		index[o.address] = len(out)
 		out = append(out, finding{address: o.address, diag: seg, context: preamble})
 	}
-	return out
+	return out, omitted
+}
+
+// segmentEnds returns, for each occurrence, the line where its recipient's
+// lines end: the line of the first later occurrence, on a later line, of
+// another address. Found in two backward passes, so that thousands of
+// addresses on one line, or one address on thousands of lines, stay linear.
+func segmentEnds(occ []addressOccurrence, lines int) []int {
+	n := len(occ)
+	nextOther := make([]int, n)    // first j >= i whose address differs from occ[i]'s
+	nextLineFrom := make([]int, n) // first j > i on a later line than occ[i]
+	for i := n - 1; i >= 0; i-- {
+		nextOther[i], nextLineFrom[i] = n, n
+		if i+1 < n {
+			if occ[i+1].address != occ[i].address {
+				nextOther[i] = i + 1
+			} else {
+				nextOther[i] = nextOther[i+1]
+			}
+			if occ[i+1].line > occ[i].line {
+				nextLineFrom[i] = i + 1
+			} else {
+				nextLineFrom[i] = nextLineFrom[i+1]
+			}
+		}
+	}
+	ends := make([]int, n)
+	for k := range occ {
+		j := nextLineFrom[k]
+		if j < n && occ[j].address == occ[k].address {
+			j = nextOther[j]
+		}
+		ends[k] = lines
+		if j < n {
+			ends[k] = occ[j].line
+		}
+	}
+	return ends
+}
+
+// maxBeforeAddress is how much of a line before an address is read to
+// decide whether the line presents it as a failed recipient.
+const maxBeforeAddress = 512
+
+// The limits that keep any paste linear in time and memory: how many
+// recipients are judged (the rest are counted), how many lines one
+// recipient's explanation may gather, and how much of one line is read.
+const (
+	maxRecipients     = 100
+	maxRecipientLines = 64
+	maxLineBytes      = 4 << 10
+)
+
+// window returns at most maxLineBytes of a long line around byte pos: a
+// little before it (the reply code that presents a recipient) and more
+// after it (what the server said about it), cut on rune boundaries.
+func window(s string, pos int) string {
+	from := max(0, pos-maxLineBytes/4)
+	to := min(len(s), from+maxLineBytes)
+	for from > 0 && !utf8.RuneStart(s[from]) {
+		from++
+	}
+	for to < len(s) && !utf8.RuneStart(s[to]) {
+		to--
+	}
+	return s[from:to]
+}
+
+// clipLine keeps the first maxLineBytes of a line (cut on a rune
+// boundary): a server's explanation is short, and a pasted attachment on
+// one line must not be read in full for every recipient.
+func clipLine(s string) string {
+	if len(s) <= maxLineBytes {
+		return s
+	}
+	cut := maxLineBytes
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 // maxScanLines bounds the lines read from a paste: the explanation of a
@@ -337,7 +426,7 @@ func segment(ls []string, start, end int) []string {
 		if len(seg) > 0 && (strings.Contains(t, " (smtp)... ") || isQueueReason(ls, i) || strings.HasPrefix(t, "-----")) {
 			break
 		}
-		seg = append(seg, t)
+		seg = append(seg, clipLine(t))
 	}
 	return seg
 }
@@ -368,6 +457,19 @@ func isHeaderLine(l string) bool {
 	}
 	name = strings.ToLower(name)
 	return (knownHeaders[name] && name != "to" && name != "from" && name != "subject") || strings.HasPrefix(name, "x-") || strings.HasPrefix(name, "arc-")
+}
+
+// messageFields are the fields a notice quotes of the message that failed
+// ("Subject: Virus alert"): they describe that message, never the failure.
+var messageFields = map[string]bool{
+	"subject": true, "to": true, "cc": true, "from": true, "sent": true, "date": true,
+	"asunto": true, "para": true, "de": true, "enviado": true, "fecha": true,
+}
+
+// isMessageField reports whether a line is one of the messageFields.
+func isMessageField(l string) bool {
+	name, _, ok := strings.Cut(l, ":")
+	return ok && len(name) < 10 && messageFields[strings.ToLower(strings.TrimSpace(name))]
 }
 
 var quotedHeaderRe = regexp.MustCompile(`^>\s*[A-Za-z][A-Za-z0-9-]+:`)

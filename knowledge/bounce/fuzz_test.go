@@ -20,6 +20,11 @@ func FuzzClassify(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	// The shapes that once made the reader quadratic, small enough to
+	// mutate quickly.
+	for _, s := range adversarialPastes(4 << 10) {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		d := rd.Classify(s)
 		for _, v := range d.Recipients {

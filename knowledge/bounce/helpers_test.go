@@ -5,6 +5,7 @@ import (
 
 	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/knowledge/bounce"
+	"github.com/servinetwork/rebote/knowledge/search"
 )
 
 // sharedDir is where CI puts the provider's material beside the repository.
@@ -16,7 +17,7 @@ func mustReader(tb testing.TB) *bounce.Reader {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	rd, err := bounce.New(kb)
+	rd, err := bounce.NewWithSearch(kb, search.Lazy(kb))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -85,7 +85,8 @@ func isHeaderField(line string) bool {
 }
 
 // knownHeaders are fields that mark the start of a real message rather than
-// a line of prose that happens to contain a colon.
+// a line of prose that happens to contain a colon. Header names are mail
+// syntax, not wording: they stay in Go, as do the MIME types and DSN fields.
 var knownHeaders = toSet(`received return-path from to subject date message-id mime-version content-type
 delivered-to x-failed-recipients reply-to x-mailer auto-submitted content-transfer-encoding sender
 x-original-to dkim-signature authentication-results arc-seal x-ms-exchange-organization-scl`)
@@ -601,7 +602,9 @@ func trimOriginal(s string) string {
 }
 
 // originalMarkers are the lines MTAs print before the copy of the returned
-// message.
+// message. They stay in Go, unlike the wordings of phrases.toml: they are
+// the layout of a report rather than what it says, and VisiblePart, which
+// has no Reader, cuts a paste with them too.
 var originalMarkers = []string{
 	"------ this is a copy of the message, including all the headers.",
 	"--- below this line is a copy of the message.",

@@ -5,8 +5,10 @@
 // notifications in ses.go), finds each failed recipient and the lines that
 // explain it (extract.go), decides the reason with the rules of rules.toml
 // (rules.go, matched in one pass by ahocorasick.go) and writes advice from
-// advice.toml (advice.go). The format of both files is in
-// ../FORMATO.md.
+// advice.toml (advice.go). The wordings that tell the parts of a paste
+// apart (a bounce from an automatic reply, a recipient from the sender,
+// the remote server, the blocklist named) are in phrases.toml
+// (phrases.go). The format of the three files is in ../FORMATO.md.
 //
 // The articles come from package knowledge through the Articles interface;
 // the reader does no I/O, no HTTP, no SQL and no logging.
@@ -16,48 +18,95 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/servinetwork/rebote/knowledge"
+	"github.com/servinetwork/rebote/knowledge/search"
 )
 
 // Articles is what the reader needs of the knowledge base: an article by
-// slug, the article a code leads to, and the provider's values for the
-// advice. *knowledge.KB is one.
+// slug, all of them, the article whose short link a code is, the article a
+// code-like text leads to, and the provider's values for the advice.
+// *knowledge.KB is one.
 type Articles interface {
 	Article(slug string) (*knowledge.Article, bool)
+	Articles() []*knowledge.Article
+	Canonical(code string) (*knowledge.Article, bool)
 	Resolve(code string) (*knowledge.Article, bool)
 	Policy() knowledge.Policy
+}
+
+// Searcher is the knowledge base's search: the articles that answer a
+// text, best first. *search.Index is one; search.Lazy builds one on first
+// use.
+type Searcher interface {
+	Search(q string, limit int) []search.Result
 }
 
 // Reader classifies pasted bounces with the compiled rules and advice. It
 // is immutable and safe for concurrent use.
 type Reader struct {
-	kb         Articles
+	kb     Articles
+	search Searcher // nil: no search to fall back on
+	// quoted returns every run of quotedWords words of the articles'
+	// titles, aliases and examples: a reply that has none of them cannot
+	// quote an article, and the search is not asked. Built on first use.
+	quoted     func() map[string]bool
 	rules      *rules
+	words      *wording
 	advice     map[string]template
 	policyVars map[string]string
 	domains    []string
+	// domainCounts are the letterCounts of domains, for a cheap first test
+	// of how far a mistyped domain is from each.
+	domainCounts [][27]uint8
 }
 
-// data holds the rules and advice compiled into the binary.
+// data holds the rules, phrases and advice compiled into the binary.
 //
-//go:embed rules.toml advice.toml
+//go:embed rules.toml phrases.toml advice.toml
 var data embed.FS
 
-// New returns a Reader with the embedded rules.toml and advice.toml.
+// New returns a Reader with the embedded rules.toml, phrases.toml and
+// advice.toml. A reply that no rule and no code explains is "unclear"
+// (onhold); NewWithSearch asks the knowledge base's search instead.
 func New(kb Articles) (*Reader, error) { return NewFS(kb, data) }
 
-// NewFS is New with rules.toml and advice.toml read from fsys. It reports
-// the first problem it finds, naming the file and the entry.
+// NewWithSearch is New with the knowledge base's search as the last step of
+// the diagnosis: when the rules and the codes leave a recipient's reason
+// unclear, the article the search finds first for the server's reply
+// decides it. The search is asked only then; pass search.Lazy to build its
+// index only if some paste needs it.
+func NewWithSearch(kb Articles, s Searcher) (*Reader, error) {
+	r, err := NewFS(kb, data)
+	if err != nil {
+		return nil, err
+	}
+	r.search = s
+	return r, nil
+}
+
+// NewFS is New with rules.toml, phrases.toml and advice.toml read from
+// fsys. It reports the first problem it finds, naming the file and the
+// entry.
 func NewFS(kb Articles, fsys fs.FS) (*Reader, error) {
 	raw, err := fs.ReadFile(fsys, "rules.toml")
 	if err != nil {
 		return nil, fmt.Errorf("bounce: %w", err)
 	}
 	rs, err := loadRules(string(raw), kb)
+	if err != nil {
+		return nil, fmt.Errorf("bounce: %w", err)
+	}
+	raw, err = fs.ReadFile(fsys, "phrases.toml")
+	if err != nil {
+		return nil, fmt.Errorf("bounce: %w", err)
+	}
+	words, err := loadWording(string(raw))
 	if err != nil {
 		return nil, fmt.Errorf("bounce: %w", err)
 	}
@@ -75,20 +124,44 @@ func NewFS(kb Articles, fsys fs.FS) (*Reader, error) {
 	}
 	policyVars := kb.Policy().Vars()
 	advice := make(map[string]template, len(texts))
-	for _, key := range adviceKeys {
+	compile := func(key, usedBy string) error {
+		if _, done := advice[key]; done {
+			return nil
+		}
 		if strings.TrimSpace(texts[key]) == "" {
-			return nil, fmt.Errorf("bounce: advice.toml: %q is missing", key)
+			return fmt.Errorf("bounce: advice.toml: %q is missing%s", key, usedBy)
 		}
 		t, err := parseTemplate(texts[key], policyVars)
 		if err != nil {
-			return nil, fmt.Errorf("bounce: advice.toml: %s: %w", key, err)
+			return fmt.Errorf("bounce: advice.toml: %s: %w", key, err)
 		}
 		advice[key] = t
+		return nil
 	}
-	for key := range texts {
-		if _, ok := advice[key]; !ok {
-			return nil, fmt.Errorf("bounce: advice.toml: %q is not a sentence the reader uses", key)
+	for _, key := range adviceKeys {
+		if err := compile(key, ""); err != nil {
+			return nil, err
 		}
 	}
-	return &Reader{kb: kb, rules: rs, advice: advice, policyVars: policyVars, domains: rs.domains}, nil
+	for i, a := range rs.advice {
+		if err := compile(a.sentence, fmt.Sprintf(" (rules.toml [[advice]] %d uses it)", i+1)); err != nil {
+			return nil, err
+		}
+	}
+	var unused []string
+	for key := range texts {
+		if _, ok := advice[key]; !ok {
+			unused = append(unused, key)
+		}
+	}
+	if len(unused) > 0 {
+		slices.Sort(unused)
+		return nil, fmt.Errorf("bounce: advice.toml: %q is not a sentence the reader uses", unused[0])
+	}
+	rd := &Reader{kb: kb, rules: rs, words: words, advice: advice, policyVars: policyVars, domains: rs.domains,
+		quoted: sync.OnceValue(func() map[string]bool { return quotedRuns(kb.Articles()) })}
+	for _, d := range rd.domains {
+		rd.domainCounts = append(rd.domainCounts, letterCounts(d))
+	}
+	return rd, nil
 }

@@ -15,15 +15,26 @@ import (
 // rules is the classifier's data, read from rules.toml.
 type rules struct {
 	list          []rule
-	statusReason  map[string]string
 	reasonArticle map[string]string
+	// genericReply are the reply codes servers send for any failure
+	// (550, 554): their articles say nothing about this one.
+	genericReply  map[string]bool
 	domains       []string // popular mail domains, for typo suggestions
-	rcpt          []phrase // phrases that place a rejection at the RCPT stage
-	late          []phrase // "user unknown" wordings that, said late, mean a filter
 	ignore        []phrase // wordings that look like a cause but are not ("spam folder")
 	ignoreMatcher *phraseMatcher
 	held          []phrase // a list holding a message for its moderator: not a bounce
-	matcher       *phraseMatcher
+	// stages finds the [stage] phrases; stageOf is the SMTP command of each.
+	stages  *phraseMatcher
+	stageOf []string
+	// mailReason and connectReason are the reasons of a refusal at MAIL
+	// FROM and on connecting, when no strong rule decided.
+	mailReason, connectReason string
+	// delayedReason and localProgramReason are those of a DSN's delay and
+	// of a failed local delivery program ([dsn]).
+	delayedReason, localProgramReason string
+	genericStatus                     map[string]bool // DSN Status values that say less than the reply
+	advice                            []adviceChoice  // in file order: the first that fits says the reason's sentence
+	matcher                           *phraseMatcher
 	// needles are the distinct literals of the expressions: many share
 	// one ("ofr", "aup"), and a text is searched for each only once.
 	needles []string
@@ -35,8 +46,24 @@ type rule struct {
 	article string
 	check   string // SPF, DKIM or DMARC
 	weak    bool   // generic wording: yields to a specific status code
-	phrases []phrase
-	regexes []guardedRegexp
+	// clientError: the wording is the customer's own mail program or
+	// connection failing, not a server's reply; the message stays in the
+	// outbox, so without a code the failure is temporary.
+	clientError bool
+	// betweenServers is the reason when the bounce names the receiving
+	// server that said the wording: it is then about two servers, not the
+	// customer's mail program ("" when the wording means one thing).
+	betweenServers string
+	phrases        []phrase
+	regexes        []guardedRegexp
+}
+
+// adviceChoice is an [[advice]] entry: the advice.toml sentence that
+// explains a reason, for one article only or when the bounce gives a value.
+type adviceChoice struct {
+	reason, article string
+	needs           string // a verdict value that must be known ("direccion"), or ""
+	sentence        string
 }
 
 // guardedRegexp is a rule expression with a literal it cannot match
@@ -118,25 +145,51 @@ type phraseList struct {
 	Match []string `toml:"match"`
 }
 
+// decidingList is a list of phrases with the reason it decides.
+type decidingList struct {
+	Reason string   `toml:"reason"`
+	Match  []string `toml:"match"`
+}
+
 func loadRules(raw string, kb Articles) (*rules, error) {
 	var file struct {
 		Reasons map[string]string `toml:"reasons"`
-		Status  map[string]string `toml:"status"`
-		Typos   struct {
+		Reply   struct {
+			Generic []string `toml:"generic"`
+		} `toml:"reply"`
+		Typos struct {
 			Domains []string `toml:"domains"`
 		} `toml:"typos"`
-		Rcpt   phraseList `toml:"rcpt"`
-		Late   phraseList `toml:"late"`
+		Stage struct {
+			RCPT    phraseList   `toml:"rcpt"`
+			Mail    decidingList `toml:"mail"`
+			Data    phraseList   `toml:"data"`
+			HELO    phraseList   `toml:"helo"`
+			Connect decidingList `toml:"connect"`
+		} `toml:"stage"`
+		DSN struct {
+			Delayed       string   `toml:"delayed"`
+			LocalProgram  string   `toml:"local_program"`
+			GenericStatus []string `toml:"generic_status"`
+		} `toml:"dsn"`
 		Ignore phraseList `toml:"ignore"`
 		Held   phraseList `toml:"held"`
 		Rule   []struct {
-			Reason  string   `toml:"reason"`
-			Article string   `toml:"article"`
-			Check   string   `toml:"check"`
-			Weak    bool     `toml:"weak"`
-			Match   []string `toml:"match"`
-			Regex   []string `toml:"regex"`
+			Reason      string   `toml:"reason"`
+			Article     string   `toml:"article"`
+			Check       string   `toml:"check"`
+			Weak        bool     `toml:"weak"`
+			ClientError bool     `toml:"client_error"`
+			Between     string   `toml:"between_servers"`
+			Match       []string `toml:"match"`
+			Regex       []string `toml:"regex"`
 		} `toml:"rule"`
+		Advice []struct {
+			Reason   string `toml:"reason"`
+			Article  string `toml:"article"`
+			Needs    string `toml:"needs"`
+			Sentence string `toml:"sentence"`
+		} `toml:"advice"`
 	}
 	md, err := toml.Decode(raw, &file)
 	if err != nil {
@@ -145,7 +198,23 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 	if extra := md.Undecoded(); len(extra) > 0 {
 		return nil, fmt.Errorf("rules.toml: unknown field %q", extra[0].String())
 	}
-	rs := &rules{statusReason: file.Status, reasonArticle: file.Reasons, domains: file.Typos.Domains}
+	rs := &rules{reasonArticle: file.Reasons, genericReply: make(map[string]bool)}
+	for _, code := range file.Reply.Generic {
+		if q := knowledge.ParseCode(code); q.Reply != code || q.Status != "" || q.Provider != "" {
+			return nil, fmt.Errorf("rules.toml: [reply] generic: %q is not a reply code like 550", code)
+		}
+		if rs.genericReply[code] {
+			return nil, fmt.Errorf("rules.toml: [reply] generic: %q appears twice", code)
+		}
+		rs.genericReply[code] = true
+	}
+	for _, d := range file.Typos.Domains {
+		d = strings.ToLower(strings.TrimSpace(d))
+		if slices.Contains(rs.domains, d) {
+			return nil, fmt.Errorf("rules.toml: [typos] domain %q appears twice", d)
+		}
+		rs.domains = append(rs.domains, d)
+	}
 	for reason, slug := range file.Reasons {
 		if !knowledge.IsReason(reason) && reason != "mailererror" && reason != "notcompliantrfc" {
 			return nil, fmt.Errorf("rules.toml: [reasons] %q is not a Sisimai reason", reason)
@@ -154,11 +223,45 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 			return nil, fmt.Errorf("rules.toml: [reasons] %s: article %q does not exist", reason, slug)
 		}
 	}
-	for code, reason := range file.Status {
-		if _, ok := file.Reasons[reason]; !ok {
-			return nil, fmt.Errorf("rules.toml: [status] %s: reason %q has no article in [reasons]", code, reason)
+	// The reasons the reader gives by itself, after the rules.
+	for _, d := range []struct {
+		name   string
+		reason string
+		out    *string
+	}{
+		{"[stage.mail] reason", file.Stage.Mail.Reason, &rs.mailReason},
+		{"[stage.connect] reason", file.Stage.Connect.Reason, &rs.connectReason},
+		{"[dsn] delayed", file.DSN.Delayed, &rs.delayedReason},
+		{"[dsn] local_program", file.DSN.LocalProgram, &rs.localProgramReason},
+	} {
+		if d.reason == "" {
+			return nil, fmt.Errorf("rules.toml: %s is missing", d.name)
 		}
+		if _, ok := file.Reasons[d.reason]; !ok {
+			return nil, fmt.Errorf("rules.toml: %s: reason %q has no article in [reasons]", d.name, d.reason)
+		}
+		*d.out = d.reason
 	}
+	rs.genericStatus = make(map[string]bool)
+	for _, code := range file.DSN.GenericStatus {
+		if norm, ok := knowledge.NormalizeStatus(code); !ok || norm != code {
+			return nil, fmt.Errorf("rules.toml: [dsn] generic_status: %q is not a status code like 5.0.0", code)
+		}
+		if rs.genericStatus[code] {
+			return nil, fmt.Errorf("rules.toml: [dsn] generic_status: %q appears twice", code)
+		}
+		rs.genericStatus[code] = true
+	}
+	if err := rs.loadStages([]stageList{
+		{"RCPT", file.Stage.RCPT.Match}, {"MAIL", file.Stage.Mail.Match}, {"DATA", file.Stage.Data.Match},
+		{"HELO", file.Stage.HELO.Match}, {"CONNECT", file.Stage.Connect.Match},
+	}); err != nil {
+		return nil, err
+	}
+	// A phrase or expression in two rules is dead in the later one (the
+	// first rule that matches wins), or a sign that the two rules disagree.
+	phraseRule := make(map[string]int)
+	regexRule := make(map[string]int)
 	for i, r := range file.Rule {
 		if _, ok := file.Reasons[r.Reason]; !ok {
 			return nil, fmt.Errorf("rules.toml: rule %d: reason %q has no article in [reasons]", i+1, r.Reason)
@@ -171,11 +274,26 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 		if len(r.Match)+len(r.Regex) == 0 {
 			return nil, fmt.Errorf("rules.toml: rule %d (%s) has no match or regex", i+1, r.Reason)
 		}
-		out := rule{index: i, reason: r.Reason, article: r.Article, check: r.Check, weak: r.Weak}
+		if _, ok := file.Reasons[r.Between]; r.Between != "" && !ok {
+			return nil, fmt.Errorf("rules.toml: rule %d: between_servers reason %q has no article in [reasons]", i+1, r.Between)
+		}
+		out := rule{index: i, reason: r.Reason, article: r.Article, check: r.Check, weak: r.Weak, clientError: r.ClientError, betweenServers: r.Between}
 		if out.phrases, err = phrases(r.Match); err != nil {
-			return nil, fmt.Errorf("rules.toml: rule %d: %w", i+1, err)
+			return nil, fmt.Errorf("rules.toml: rule %d (%s): %w", i+1, r.Reason, err)
+		}
+		for _, p := range out.phrases {
+			if j, ok := phraseRule[p.key()]; ok {
+				return nil, fmt.Errorf("rules.toml: rule %d (%s): phrase %q is already in rule %d (%s)",
+					i+1, r.Reason, p.key(), j+1, file.Rule[j].Reason)
+			}
+			phraseRule[p.key()] = i
 		}
 		for _, re := range r.Regex {
+			if j, ok := regexRule[re]; ok {
+				return nil, fmt.Errorf("rules.toml: rule %d (%s): expression %q is already in rule %d (%s)",
+					i+1, r.Reason, re, j+1, file.Rule[j].Reason)
+			}
+			regexRule[re] = i
 			// Texts are folded to lower case before matching; only an
 			// expression with capitals (\S, \D, or a literal) needs (?i),
 			// which makes matching slower.
@@ -185,17 +303,11 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 			}
 			c, err := regexp.Compile(flags + re)
 			if err != nil {
-				return nil, fmt.Errorf("rules.toml: rule %d: %w", i+1, err)
+				return nil, fmt.Errorf("rules.toml: rule %d (%s): %w", i+1, r.Reason, err)
 			}
 			out.regexes = append(out.regexes, guardedRegexp{c, rs.needleID(requiredLiteral(re))})
 		}
 		rs.list = append(rs.list, out)
-	}
-	if rs.rcpt, err = phrases(file.Rcpt.Match); err != nil {
-		return nil, fmt.Errorf("rules.toml: [rcpt]: %w", err)
-	}
-	if rs.late, err = phrases(file.Late.Match); err != nil {
-		return nil, fmt.Errorf("rules.toml: [late]: %w", err)
 	}
 	if rs.ignore, err = phrases(file.Ignore.Match); err != nil {
 		return nil, fmt.Errorf("rules.toml: [ignore]: %w", err)
@@ -215,11 +327,102 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 		}
 	}
 	rs.matcher = newPhraseMatcher(all, owner)
+	for i, a := range file.Advice {
+		at := fmt.Sprintf("[[advice]] %d (%s)", i+1, a.Reason)
+		if _, ok := file.Reasons[a.Reason]; !ok {
+			return nil, fmt.Errorf("rules.toml: %s: reason %q has no article in [reasons]", at, a.Reason)
+		}
+		if a.Article != "" {
+			if _, ok := kb.Article(a.Article); !ok {
+				return nil, fmt.Errorf("rules.toml: %s: article %q does not exist", at, a.Article)
+			}
+		}
+		if a.Needs != "" && !verdictVars[a.Needs] {
+			return nil, fmt.Errorf("rules.toml: %s: needs %q, which is not a value of the bounce", at, a.Needs)
+		}
+		if a.Sentence == "" {
+			return nil, fmt.Errorf("rules.toml: %s has no sentence", at)
+		}
+		c := adviceChoice{reason: a.Reason, article: a.Article, needs: a.Needs, sentence: a.Sentence}
+		for j, e := range rs.advice {
+			if e.reason == c.reason && (e.article == "" || e.article == c.article) && (e.needs == "" || e.needs == c.needs) {
+				return nil, fmt.Errorf("rules.toml: %s is never used: entry %d comes first and fits every verdict it fits", at, j+1)
+			}
+		}
+		rs.advice = append(rs.advice, c)
+	}
 	return rs, nil
 }
 
+// sentenceFor returns the advice.toml key of the sentence that explains a
+// verdict's reason: that of the first [[advice]] entry that fits, or "".
+func (rs *rules) sentenceFor(v Verdict, vars map[string]string) string {
+	for _, a := range rs.advice {
+		if a.reason == v.Reason && (a.article == "" || v.Article != nil && v.Article.Slug == a.article) &&
+			(a.needs == "" || vars[a.needs] != "") {
+			return a.sentence
+		}
+	}
+	return ""
+}
+
+// stageList is the [stage] phrases of one SMTP command.
+type stageList struct {
+	command string
+	match   []string
+}
+
+// loadStages compiles the [stage] phrases into one matcher. They are
+// plain substrings, word boundaries or not ("after data" is in "after
+// database" too): they are long enough not to need them.
+func (rs *rules) loadStages(lists []stageList) error {
+	var all []phrase
+	seen := make(map[string]string)
+	for _, l := range lists {
+		section := "[stage." + strings.ToLower(l.command) + "]"
+		ps, err := phrases(l.match)
+		if err != nil {
+			return fmt.Errorf("rules.toml: %s: %w", section, err)
+		}
+		for _, p := range ps {
+			if other, ok := seen[p.text]; ok {
+				return fmt.Errorf("rules.toml: %s: phrase %q is already in %s", section, p.text, other)
+			}
+			seen[p.text] = section
+			all = append(all, p)
+			rs.stageOf = append(rs.stageOf, l.command)
+		}
+	}
+	if len(all) == 0 {
+		return fmt.Errorf("rules.toml: [stage] has no phrases")
+	}
+	rs.stages = newPhraseMatcher(all, nil)
+	return nil
+}
+
+// findCommand returns the SMTP stage a rejection happened at, when the
+// (folded) text says: the stage whose phrase comes first.
+func (rs *rules) findCommand(folded string) string {
+	id, _ := rs.stages.leftmost(folded)
+	if id < 0 {
+		return ""
+	}
+	return rs.stageOf[id]
+}
+
+// key is the phrase as written, folded: what makes two phrases the same.
+func (p phrase) key() string {
+	if p.prefix {
+		return p.text + "*"
+	}
+	return p.text
+}
+
+// phrases folds a list of rules.toml; a phrase written twice (after
+// folding: "dirección" and "direccion" are one) is an error.
 func phrases(list []string) ([]phrase, error) {
 	out := make([]phrase, 0, len(list))
+	seen := make(map[string]bool, len(list))
 	for _, m := range list {
 		p := phrase{text: spanish.Fold(strings.TrimSpace(m))}
 		if strings.HasSuffix(p.text, "*") {
@@ -228,6 +431,10 @@ func phrases(list []string) ([]phrase, error) {
 		if p.text == "" {
 			return nil, fmt.Errorf("empty phrase")
 		}
+		if seen[p.key()] {
+			return nil, fmt.Errorf("phrase %q appears twice", p.key())
+		}
+		seen[p.key()] = true
 		out = append(out, p)
 	}
 	return out, nil
@@ -268,11 +475,21 @@ func anyPhrase(text string, ps []phrase) bool {
 // match returns the first rule of the given strength (in file order) with
 // a phrase or expression in text (already folded), and where it matched.
 func (rs *rules) match(text string, weak bool) (*rule, int, int) {
-	strong, weakM := rs.scan(text)
-	m := strong
+	return rs.matchExcept(text, weak, "")
+}
+
+// matchExcept is match ignoring the rules of one reason ("" for none).
+func (rs *rules) matchExcept(text string, weak bool, skip string) (*rule, int, int) {
+	strong, weakM := rs.scan(text, skip)
 	if weak {
-		m = weakM
+		return rs.ruleOf(weakM)
 	}
+	return rs.ruleOf(strong)
+}
+
+// ruleOf returns the rule of a match and where it matched; nil, -1, -1
+// for none.
+func (rs *rules) ruleOf(m ruleMatch) (*rule, int, int) {
 	if m.rule < 0 {
 		return nil, -1, -1
 	}
@@ -285,8 +502,8 @@ type ruleMatch struct {
 }
 
 // scan finds, in one pass over text, the first strong and the first weak
-// rule that match.
-func (rs *rules) scan(text string) (strong, weak ruleMatch) {
+// rule that match, leaving out the rules whose reason is skip.
+func (rs *rules) scan(text, skip string) (strong, weak ruleMatch) {
 	strong, weak = ruleMatch{rule: -1}, ruleMatch{rule: -1}
 	// found[i]: 0 not searched yet, 1 needle i is in text, 2 it is not.
 	var small [64]uint8
@@ -295,6 +512,9 @@ func (rs *rules) scan(text string) (strong, weak ruleMatch) {
 		found = make([]uint8, len(rs.needles))
 	}
 	better := func(m *ruleMatch, rule, start, end int) {
+		if skip != "" && rs.list[rule].reason == skip {
+			return
+		}
 		if m.rule < 0 || rule < m.rule || (rule == m.rule && start < m.start) {
 			*m = ruleMatch{rule, start, end}
 		}
@@ -360,13 +580,4 @@ func indexPhrase(text string, p phrase) int {
 
 func isWordChar(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 0x80
-}
-
-// reasonForStatus maps an enhanced status code to a reason when no phrase
-// decided.
-func (rs *rules) reasonForStatus(status string) string {
-	if r, ok := rs.statusReason[status]; ok {
-		return r
-	}
-	return ""
 }

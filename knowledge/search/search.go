@@ -129,6 +129,13 @@ type Index struct {
 	sentences [][]sentence        // per article: snippet candidates, summary first
 	offtopic  spanish.Lexicon     // hosting topics that are not mail errors
 	mail      spanish.Lexicon     // words that say a query is about mail
+	generic   [][]string          // folded words of headings and prefixes that say nothing of the cause
+	topics    []topicMatcher      // not-an-error topics and the stems that ask for them
+}
+
+type topicMatcher struct {
+	topic   knowledge.Topic
+	entries [][]string // each entry's stems; all of one entry must be in the query
 }
 
 // lexicons holds the words of the off-topic and mail lexicons.
@@ -145,6 +152,7 @@ func NewWithLexicons(kb *knowledge.KB, lexiconsTOML string) (*Index, error) {
 	var topics struct {
 		Offtopic []string `toml:"offtopic"`
 		Mail     []string `toml:"mail"`
+		Generic  []string `toml:"generic"`
 	}
 	md, err := toml.Decode(lexiconsTOML, &topics)
 	if err != nil {
@@ -156,6 +164,9 @@ func NewWithLexicons(kb *knowledge.KB, lexiconsTOML string) (*Index, error) {
 	if len(topics.Offtopic) == 0 || len(topics.Mail) == 0 {
 		return nil, fmt.Errorf("search: search.toml: offtopic and mail must both list words")
 	}
+	if len(topics.Generic) == 0 {
+		return nil, fmt.Errorf("search: search.toml: generic must list the headings that say nothing of the cause")
+	}
 	if len(kb.Articles()) == 0 {
 		return nil, fmt.Errorf("search: the knowledge base has no articles")
 	}
@@ -163,7 +174,76 @@ func NewWithLexicons(kb *knowledge.KB, lexiconsTOML string) (*Index, error) {
 	idx.kb = kb
 	idx.offtopic = spanish.NewLexicon(topics.Offtopic)
 	idx.mail = spanish.NewLexicon(topics.Mail)
+	for _, g := range topics.Generic {
+		var words []string
+		for _, t := range spanish.Tokenize(g) {
+			words = append(words, t.Word)
+		}
+		if len(words) > 0 {
+			idx.generic = append(idx.generic, words)
+		}
+	}
+	for _, t := range kb.Topics() {
+		m := topicMatcher{topic: t}
+		for _, e := range t.Match {
+			if stems := spanish.Stems(spanish.Tokenize(e)); len(stems) > 0 {
+				m.entries = append(m.entries, stems)
+			}
+		}
+		idx.topics = append(idx.topics, m)
+	}
 	return idx, nil
+}
+
+// Topics returns the not-an-error topics a query asks for (the webmail
+// password, invoices, renewing a domain), in their file's order: a query
+// asks for a topic when it holds every word of one of its entries.
+func (idx *Index) Topics(q string) []knowledge.Topic {
+	if len(q) > maxQueryBytes {
+		q = strings.ToValidUTF8(q[:maxQueryBytes], "")
+	}
+	have := make(map[string]bool)
+	for _, s := range spanish.Stems(spanish.Tokenize(q)) {
+		have[s] = true
+	}
+	var out []knowledge.Topic
+	for _, m := range idx.topics {
+		for _, e := range m.entries {
+			all := true
+			for _, s := range e {
+				all = all && have[s]
+			}
+			if all {
+				out = append(out, m.topic)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// withoutGeneric drops from a query the headings and prefixes that every
+// bounce of a kind carries ("No se pudo entregar a estos destinatarios o
+// grupos", Thunderbird's "An error occurred while sending mail. The mail
+// server responded:") when something follows them: the code or text after
+// says what happened. A heading alone is kept and searched as it is.
+func (idx *Index) withoutGeneric(toks []spanish.Token) []spanish.Token {
+	for _, g := range idx.generic {
+		for i := 0; i+len(g) <= len(toks); i++ {
+			match := true
+			for j, w := range g {
+				if toks[i+j].Word != w {
+					match = false
+					break
+				}
+			}
+			if match && len(toks) > len(g) {
+				toks = append(toks[:i:i], toks[i+len(g):]...)
+				break
+			}
+		}
+	}
+	return toks
 }
 
 func build(articles []*knowledge.Article) *Index {
@@ -190,7 +270,7 @@ func build(articles []*knowledge.Article) *Index {
 			{weightAlias, a.Aliases},
 			{weightExample, a.Examples()},
 			{weightSummary, []string{a.SummaryText()}},
-			{weightBody, bodyTexts(a)},
+			{weightBody, bodyTexts(a, true)},
 		}
 		strongTF[d] = make(map[string]float64)
 		bodyTF[d] = make(map[string]float64)
@@ -266,8 +346,25 @@ func anyStrong(ps []posting) bool {
 }
 
 // bodyTexts returns the text of every section but the examples, which are
-// indexed as their own field.
-func bodyTexts(a *knowledge.Article) []string {
+// indexed as their own field. With indexing set, links to other articles
+// and bare URLs are left out: a link's text is another article's title, and
+// counting it here would make every article that points to "Cómo configurar
+// el correo saliente..." an answer about outgoing mail.
+func bodyTexts(a *knowledge.Article, indexing bool) []string {
+	text := func(ins []knowledge.Inline) string {
+		if !indexing {
+			return knowledge.PlainText(ins)
+		}
+		var b strings.Builder
+		for _, in := range ins {
+			// Links to articles and bare addresses ({{url_soporte}}) say
+			// nothing about this article.
+			if in.Kind != knowledge.InlineLink || !strings.HasPrefix(in.URL, "/errores/") && in.Text != in.URL {
+				b.WriteString(in.Text)
+			}
+		}
+		return b.String()
+	}
 	var out []string
 	for _, s := range a.Sections {
 		if s.Title == knowledge.SectionExamples {
@@ -278,10 +375,10 @@ func bodyTexts(a *knowledge.Article) []string {
 				continue
 			}
 			if len(b.Inlines) > 0 {
-				out = append(out, knowledge.PlainText(b.Inlines))
+				out = append(out, text(b.Inlines))
 			}
 			for _, item := range b.Items {
-				out = append(out, knowledge.PlainText(item))
+				out = append(out, text(item))
 			}
 		}
 	}
@@ -294,7 +391,7 @@ func snippetCandidates(a *knowledge.Article) []sentence {
 	var texts []string
 	texts = append(texts, splitSentences(a.SummaryText())...)
 	texts = append(texts, a.Aliases...)
-	for _, t := range bodyTexts(a) {
+	for _, t := range bodyTexts(a, false) {
 		texts = append(texts, splitSentences(t)...)
 	}
 	out := make([]sentence, 0, len(texts))
@@ -425,7 +522,14 @@ func (idx *Index) Search(q string, limit int) []Result {
 		q = strings.ToValidUTF8(q, "")
 	}
 	code := knowledge.ParseCode(q)
-	toks := spanish.Tokenize(q)
+	if t := strings.TrimSpace(q); code.IsZero() && len(t) == 3 {
+		// A reply code ParseCode leaves out (3xx replies are not errors)
+		// is still a code when an article claims it: "334".
+		if _, ok := idx.kb.Canonical(t); ok {
+			code.Reply = t
+		}
+	}
+	toks := idx.withoutGeneric(spanish.Tokenize(q))
 	trailingSpace := strings.HasSuffix(q, " ")
 
 	type term struct {

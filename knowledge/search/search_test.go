@@ -287,3 +287,46 @@ func TestMark(t *testing.T) {
 		t.Errorf("Mark marked %q, want %q", marked, want)
 	}
 }
+
+// TestReviewWordingsFirst checks that each wording of the December 2026
+// review (new errors, and headings that used to decide an article alone)
+// finds its article first.
+func TestReviewWordingsFirst(t *testing.T) {
+	kb, idx := mustIndex(t)
+	for _, row := range readTSV(t, "testdata/review_2026_12.tsv") {
+		q, want := row[0], row[1]
+		if _, ok := kb.Article(want); !ok {
+			t.Errorf("row %q expects unknown article %s", q, want)
+			continue
+		}
+		if got := idx.Search(q, 3); len(got) == 0 || got[0].Article.Slug != want {
+			t.Errorf("Search(%q) = %v, want %s first", q, slugs(got), want)
+		}
+	}
+}
+
+// Questions that are not delivery errors get the provider's page for them,
+// and mail errors get none.
+func TestTopics(t *testing.T) {
+	_, idx := mustIndex(t)
+	tests := []struct{ q, want string }{
+		{"he olvidado la contraseña del webmail", "contrasena-del-correo"},
+		{"cómo recupero mi contraseña", "contrasena-del-correo"},
+		{"dónde descargo las facturas", "facturas"},
+		{"me han cobrado dos veces", "facturas"},
+		{"renovar el dominio", "renovar-dominio"},
+		{"mi dominio ha caducado y no me llega el correo", "renovar-dominio"},
+		{"550 5.1.1 user unknown", ""},
+		{"buzón lleno", ""},
+		{"contraseña incorrecta al enviar", ""},
+	}
+	for _, tt := range tests {
+		var got []string
+		for _, tp := range idx.Topics(tt.q) {
+			got = append(got, tp.Slug)
+		}
+		if (tt.want == "" && len(got) > 0) || (tt.want != "" && (len(got) == 0 || got[0] != tt.want)) {
+			t.Errorf("Topics(%q) = %v, want %q", tt.q, got, tt.want)
+		}
+	}
+}

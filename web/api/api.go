@@ -12,6 +12,9 @@ type ClassifyResponse struct {
 	IsBounce   bool              `json:"is_bounce"`
 	Kind       string            `json:"kind"`
 	Recipients []RecipientResult `json:"recipients"`
+	// Omitted counts the failed recipients beyond those listed: a paste of
+	// thousands gets the first 100 judged one by one.
+	Omitted int `json:"omitted"`
 }
 
 // RecipientResult is one failed recipient in the JSON answers.
@@ -32,7 +35,7 @@ type RecipientResult struct {
 // NewClassifyResponse converts a diagnosis for the JSON answers; article
 // is the link to an article for its slug.
 func NewClassifyResponse(d bounce.Diagnosis, article func(slug string) string) ClassifyResponse {
-	resp := ClassifyResponse{IsBounce: d.IsBounce(), Kind: string(d.Kind), Recipients: []RecipientResult{}}
+	resp := ClassifyResponse{IsBounce: d.IsBounce(), Kind: string(d.Kind), Recipients: []RecipientResult{}, Omitted: d.Omitted}
 	for _, v := range d.Recipients {
 		r := RecipientResult{
 			Address: v.Address, ReplyCode: v.ReplyCode, Status: v.Status, Reason: v.Reason, Temporary: v.Temporary,
