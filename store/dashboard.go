@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Dashboard is every figure the staff dashboard shows for a period.
@@ -36,41 +38,51 @@ type TopError struct {
 const trendRows = 10
 
 // Dashboard returns the dashboard's figures for f, each list at most limit
-// rows long.
+// rows long. Its queries do not depend on each other (but for the trends,
+// which need the top errors), so it runs up to dashboardQueries of them at
+// once on the pool's connections: on PostgreSQL each is a server process
+// of its own, on SQLite (WAL) readers do not wait for each other. Each
+// query sees the data as it was when it ran, as when they ran in turn.
 func (db *DB) Dashboard(ctx context.Context, f Filter, limit int) (Dashboard, error) {
 	var d Dashboard
-	var err error
-	if d.Totals, err = db.Totals(ctx, f); err != nil {
-		return d, err
-	}
-	if d.Previous, err = db.Totals(ctx, f.Previous()); err != nil {
-		return d, err
-	}
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(dashboardQueries)
 	ticketOnly := f
 	ticketOnly.Source = "ticket"
-	if d.FromTicket, err = db.Totals(ctx, ticketOnly); err != nil {
-		return d, err
+	var previous []ErrorCount
+	// The longest chain first: the top errors, then their trends.
+	g.Go(func() error {
+		top, err := db.TopErrors(ctx, f, limit)
+		if err != nil {
+			return err
+		}
+		d.TopErrors = make([]TopError, len(top))
+		for i, e := range top {
+			d.TopErrors[i].ErrorCount = e
+		}
+		return db.addTrends(ctx, f, d.TopErrors)
+	})
+	g.Go(func() (err error) { previous, err = db.TopErrors(ctx, f.Previous(), previousLimit(limit)); return err })
+	g.Go(func() (err error) { d.FailedSearches, err = db.FailedSearches(ctx, f, limit); return err })
+	g.Go(func() (err error) { d.Unclassified, err = db.Unclassified(ctx, f, limit); return err })
+	g.Go(func() (err error) { d.TicketClicks, err = db.TicketClicks(ctx, f, limit); return err })
+	g.Go(func() (err error) { d.Feedback, err = db.Feedback(ctx, f, limit); return err })
+	g.Go(func() (err error) { d.Totals, err = db.Totals(ctx, f); return err })
+	g.Go(func() (err error) { d.Previous, err = db.Totals(ctx, f.Previous()); return err })
+	g.Go(func() (err error) { d.FromTicket, err = db.Totals(ctx, ticketOnly); return err })
+	g.Go(func() (err error) { d.Comments, err = db.Comments(ctx, f, limit); return err })
+	if err := g.Wait(); err != nil {
+		return Dashboard{}, err
 	}
-	if d.TopErrors, err = db.topErrorsWithTrends(ctx, f, limit); err != nil {
-		return d, err
-	}
-	if d.FailedSearches, err = db.FailedSearches(ctx, f, limit); err != nil {
-		return d, err
-	}
-	if d.Unclassified, err = db.Unclassified(ctx, f, limit); err != nil {
-		return d, err
-	}
-	if d.TicketClicks, err = db.TicketClicks(ctx, f, limit); err != nil {
-		return d, err
-	}
-	if d.Feedback, err = db.Feedback(ctx, f, limit); err != nil {
-		return d, err
-	}
-	if d.Comments, err = db.Comments(ctx, f, limit); err != nil {
-		return d, err
-	}
+	comparePrevious(d.TopErrors, previous)
 	return d, nil
 }
+
+// dashboardQueries bounds the queries one dashboard page runs at once:
+// enough to overlap the slow ones, few enough that a handful of staff
+// loading the page together leave connections for the writer and the
+// other pages (PostgreSQL's pool holds pgMaxConns).
+const dashboardQueries = 4
 
 // previousErrorRows bounds the previous period's rows read to compare the
 // top errors with; an error further down had a count too small to matter.
@@ -83,30 +95,41 @@ func (db *DB) TopErrorsCompared(ctx context.Context, f Filter, limit int) ([]Top
 	if err != nil {
 		return nil, err
 	}
-	prevLimit := previousErrorRows
-	if limit == NoLimit {
-		prevLimit = NoLimit
-	}
-	prev, err := db.TopErrors(ctx, f.Previous(), prevLimit)
+	prev, err := db.TopErrors(ctx, f.Previous(), previousLimit(limit))
 	if err != nil {
 		return nil, err
 	}
+	out := make([]TopError, len(top))
+	for i, e := range top {
+		out[i].ErrorCount = e
+	}
+	comparePrevious(out, prev)
+	return out, nil
+}
+
+// previousLimit is how many of the previous period's errors to read to
+// compare a list of limit rows with.
+func previousLimit(limit int) int {
+	if limit == NoLimit {
+		return NoLimit
+	}
+	return previousErrorRows
+}
+
+// comparePrevious sets each top error's count in the period before from
+// that period's list.
+func comparePrevious(top []TopError, prev []ErrorCount) {
 	prevCount := make(map[[2]string]int64, len(prev))
 	for _, e := range prev {
 		prevCount[[2]string{e.Reason, e.Article}] = e.Count
 	}
-	out := make([]TopError, len(top))
 	for i, e := range top {
-		out[i] = TopError{ErrorCount: e, Previous: prevCount[[2]string{e.Reason, e.Article}]}
+		top[i].Previous = prevCount[[2]string{e.Reason, e.Article}]
 	}
-	return out, nil
 }
 
-func (db *DB) topErrorsWithTrends(ctx context.Context, f Filter, limit int) ([]TopError, error) {
-	top, err := db.TopErrorsCompared(ctx, f, limit)
-	if err != nil {
-		return nil, err
-	}
+// addTrends gives the first trendRows top errors their daily trend.
+func (db *DB) addTrends(ctx context.Context, f Filter, top []TopError) error {
 	var reasons []string
 	seen := make(map[string]bool)
 	for i, e := range top {
@@ -117,14 +140,14 @@ func (db *DB) topErrorsWithTrends(ctx context.Context, f Filter, limit int) ([]T
 	}
 	trends, err := db.errorTrends(ctx, f, reasons)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for i := range top {
 		if i < trendRows {
 			top[i].Trend = trends[top[i].Reason]
 		}
 	}
-	return top, nil
+	return nil
 }
 
 // ErrorTrend counts one reason per day over the period, with zero days

@@ -77,7 +77,7 @@ func loadtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer hello.stop()
-	helloClient := newReplayClient(strings.TrimPrefix(hello.base, "http://"), *concurrency)
+	helloClient := newReplayClient(*concurrency, strings.TrimPrefix(hello.base, "http://"))
 
 	// 2. Rebote, with a fresh database and no rate limit (all traffic
 	// comes from one address here).
@@ -87,8 +87,8 @@ func loadtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer server.stop()
-	client := newReplayClient(strings.TrimPrefix(server.base, "http://"), *concurrency)
-	token, err := staffToken(ctx, *rebote, db)
+	client := newReplayClient(*concurrency, strings.TrimPrefix(server.base, "http://"))
+	token, err := staffToken(ctx, *rebote, db, "loadtest")
 	if err != nil {
 		return fmt.Errorf("loadtest: %w", err)
 	}
@@ -118,15 +118,15 @@ func loadtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	r := &replayer{base: server.base, client: client, plan: plan, stderr: stderr}
+	r := &replayer{bases: []string{server.base}, client: client, plan: plan, stderr: stderr}
 	day := utcDate(time.Now())
-	before, err := r.fetchStats(ctx, token)
+	before, err := r.fetchStats(ctx, server.base, token)
 	if err != nil {
 		return fmt.Errorf("loadtest: %w", err)
 	}
 	res := r.run(ctx, *concurrency, 0, *duration, 0, 1)
 	res.print(stdout, *concurrency, 0, 1)
-	analyticsErr := r.checkAnalytics(ctx, stdout, token, day, before, res.sent)
+	analyticsErr := r.checkAnalytics(ctx, stdout, token, day, r.bases, []statsSnapshot{before}, res.sent)
 
 	// 4. Memory, then a clean stop that must flush every event.
 	peak, current := residentMemory(server.cmd.Process.Pid)
@@ -180,17 +180,17 @@ func buildRebote(ctx context.Context, dir string) (string, error) {
 	return exe, nil
 }
 
-// staffToken creates a staff account in the database at db with the
-// server's own "staff" command, and returns an API token for it: the
-// analytics check reads the stats API.
-func staffToken(ctx context.Context, rebote, db string) (string, error) {
-	add := exec.CommandContext(ctx, rebote, "staff", "add", "--db", db, "loadtest")
+// staffToken creates the staff account name in the database at db (a
+// file or a postgres:// URL) with the server's own "staff" command, and
+// returns an API token for it: the analytics check reads the stats API.
+func staffToken(ctx context.Context, rebote, db, name string) (string, error) {
+	add := exec.CommandContext(ctx, rebote, "staff", "add", "--db", db, name)
 	add.Stdin = strings.NewReader("contraseña de la prueba de carga\n")
 	if out, err := add.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("staff account: %w\n%s", err, out)
 	}
 	var stderr strings.Builder
-	token := exec.CommandContext(ctx, rebote, "staff", "token", "--db", db, "loadtest")
+	token := exec.CommandContext(ctx, rebote, "staff", "token", "--db", db, name)
 	token.Stderr = &stderr
 	out, err := token.Output()
 	if err != nil {

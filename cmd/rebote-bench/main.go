@@ -8,8 +8,9 @@
 //	rebote-bench eval [--misses] DIR       score the classifier on a folder with labels.jsonl
 //	rebote-bench gen-events [flags]        fill a database with synthetic analytics events
 //	rebote-bench load-events [flags]       record events at a steady rate and check none is lost
-//	rebote-bench replay --url URL [flags]  send realistic customer traffic to a server, measure it, check its analytics
+//	rebote-bench replay --url URL [flags]  send realistic customer traffic to servers, measure it, check their analytics
 //	rebote-bench loadtest [flags]          prove the speed floors against a local server
+//	rebote-bench instances --db URL        two servers on one PostgreSQL, one stopped mid-run: nothing lost
 //	rebote-bench hello-server [--addr]     a bare chi "hello" server, the load test's baseline
 //	rebote-bench help                      this list
 //
@@ -35,8 +36,9 @@ const usage = `usage (go run ./cmd/rebote-bench COMMAND):
   rebote-bench eval [--misses] DIR       score the classifier on a folder with labels.jsonl
   rebote-bench gen-events [flags]        fill a database with synthetic analytics events
   rebote-bench load-events [flags]       record events at a steady rate and check none is lost
-  rebote-bench replay --url URL [flags]  send realistic customer traffic to a server, measure it, check its analytics
+  rebote-bench replay --url URL [flags]  send realistic customer traffic to servers, measure it, check their analytics
   rebote-bench loadtest [flags]          prove the speed floors against a local server (runs about 90 s)
+  rebote-bench instances --db URL        two servers on one PostgreSQL, one stopped mid-run: nothing lost
   rebote-bench hello-server [--addr]     a bare chi "hello" server, the load test's baseline
   rebote-bench help                      this list`
 
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return replayCmd(ctx, args, getenv, stdout, stderr)
 	case "loadtest":
 		return loadtestCmd(ctx, args, stdout, stderr)
+	case "instances":
+		return instancesCmd(ctx, args, getenv, stdout, stderr)
 	case "hello-server":
 		return helloServerCmd(ctx, args, stderr)
 	case "help", "-h", "-help", "--help":

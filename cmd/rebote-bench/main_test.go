@@ -36,7 +36,7 @@ func TestHelpListsTheTools(t *testing.T) {
 	if err := run(context.Background(), []string{"help"}, noEnv, nil, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	for _, cmd := range []string{"gen-events", "load-events", "replay", "loadtest", "hello-server"} {
+	for _, cmd := range []string{"gen-events", "load-events", "replay", "loadtest", "instances", "hello-server"} {
 		if !strings.Contains(out.String(), "rebote-bench "+cmd) {
 			t.Errorf("help does not list %q:\n%s", cmd, out.String())
 		}

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -46,7 +48,7 @@ var kindNames = [numKinds]string{"home", "article", "search", "diagnosis", "clas
 // or a search led them to.
 var defaultMix = [numKinds]float64{12, 30, 20, 15, 8, 10, 5}
 
-const replayUsage = `usage: rebote-bench replay --url URL [--duration D | --requests N] [--concurrency C] [--rate R]
+const replayUsage = `usage: rebote-bench replay --url URL [--url URL2...] [--duration D | --requests N] [--concurrency C] [--rate R]
                           [--token T] [--seed S] [--mix home=12,article=30,...]`
 
 // replayCmd is "rebote-bench replay": it sends a realistic mix of customer
@@ -54,7 +56,13 @@ const replayUsage = `usage: rebote-bench replay --url URL [--duration D | --requ
 // per kind of request, and, given a staff API token, checks that the
 // server's analytics show exactly what was sent.
 //
-// The check expects the server to receive no other traffic during the
+// With several --url (repeated, or a comma list), the workers are dealt
+// among the instances as a load balancer would, and a request an instance
+// cannot take (refused connection: it was stopped) goes to the next one.
+// The check then asks each instance's stats API, and each must show
+// everything sent to all of them: they share one database.
+//
+// The check expects the servers to receive no other traffic during the
 // run and to use the default policy (the local knowledge base decides
 // what the server's classifier and search will record).
 func replayCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -64,7 +72,15 @@ func replayCmd(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprintln(stderr, replayUsage)
 		fs.PrintDefaults()
 	}
-	rawURL := fs.String("url", "", "base URL of the server (required), e.g. http://127.0.0.1:8080")
+	var rawURLs []string
+	fs.Func("url", "base URL of the server (required), e.g. http://127.0.0.1:8080; repeat it, or give a comma list, to split the traffic across instances", func(v string) error {
+		for u := range strings.SplitSeq(v, ",") {
+			if u = strings.TrimSpace(u); u != "" {
+				rawURLs = append(rawURLs, u)
+			}
+		}
+		return nil
+	})
 	duration := fs.Duration("duration", 30*time.Second, "how long to send; with --requests, the longest it may take")
 	requests := fs.Int("requests", 0, "stop after this many requests (0: run for --duration)")
 	concurrency := fs.Int("concurrency", 8, "requests in flight at once")
@@ -80,13 +96,18 @@ func replayCmd(ctx context.Context, args []string, getenv func(string) string, s
 		// prints the token.
 		*token = getenv("REBOTE_TOKEN")
 	}
-	if fs.NArg() > 0 || *rawURL == "" || *duration <= 0 || *requests < 0 || *concurrency < 1 || *rate < 0 {
+	if fs.NArg() > 0 || len(rawURLs) == 0 || *duration <= 0 || *requests < 0 || *concurrency < 1 || *rate < 0 {
 		return errors.New(replayUsage)
 	}
-	base, err := url.Parse(strings.TrimRight(*rawURL, "/"))
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return fmt.Errorf("replay: --url %q must be http(s)://host[:port]", *rawURL)
+	var bases, hosts []string
+	for _, raw := range rawURLs {
+		base, err := url.Parse(strings.TrimRight(raw, "/"))
+		if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+			return fmt.Errorf("replay: --url %q must be http(s)://host[:port]", raw)
+		}
+		bases, hosts = append(bases, base.String()), append(hosts, base.Host)
 	}
+	var err error
 	mix := defaultMix
 	if *mixFlag != "" {
 		if mix, err = parseMix(*mixFlag); err != nil {
@@ -103,19 +124,21 @@ func replayCmd(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	r := &replayer{
-		base:   base.String(),
-		client: newReplayClient(base.Host, *concurrency),
+		bases:  bases,
+		client: newReplayClient(*concurrency, hosts...),
 		plan:   plan,
 		stderr: stderr,
 	}
 	check := *token != ""
-	var before statsSnapshot
+	before := make([]statsSnapshot, len(bases))
 	day := utcDate(time.Now())
 	if check {
 		// Fetched first so a wrong token or an old server fails before
 		// minutes of traffic rather than after.
-		if before, err = r.fetchStats(ctx, *token); err != nil {
-			return fmt.Errorf("replay: analytics check: %w", err)
+		for i, base := range bases {
+			if before[i], err = r.fetchStats(ctx, base, *token); err != nil {
+				return fmt.Errorf("replay: analytics check: %w", err)
+			}
 		}
 	}
 
@@ -132,7 +155,7 @@ func replayCmd(ctx context.Context, args []string, getenv func(string) string, s
 	case !check:
 		fmt.Fprintln(stdout, "analytics check skipped: no --token (or $REBOTE_TOKEN)")
 	default:
-		if err := r.checkAnalytics(ctx, stdout, *token, day, before, res.sent); err != nil {
+		if err := r.checkAnalytics(ctx, stdout, *token, day, bases, before, res.sent); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -163,9 +186,9 @@ func parseMix(s string) ([numKinds]float64, error) {
 }
 
 // newReplayClient is an HTTP client that keeps a connection per worker and
-// follows redirects within the server only, as a browser would; the
-// support link's redirect to the provider's ticket form is the answer.
-func newReplayClient(host string, concurrency int) *http.Client {
+// follows redirects within the servers (hosts) only, as a browser would;
+// the support link's redirect to the provider's ticket form is the answer.
+func newReplayClient(concurrency int, hosts ...string) *http.Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConns = 2 * concurrency
 	transport.MaxIdleConnsPerHost = 2 * concurrency
@@ -173,7 +196,7 @@ func newReplayClient(host string, concurrency int) *http.Client {
 		Transport: transport,
 		Timeout:   30 * time.Second,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if req.URL.Host != host {
+			if !slices.Contains(hosts, req.URL.Host) {
 				return http.ErrUseLastResponse
 			}
 			if len(via) >= 10 {
@@ -552,23 +575,28 @@ func replayNormalize(q string) string {
 
 // replayer sends the traffic.
 type replayer struct {
-	base   string
+	bases  []string // the instances, dealt among the workers
 	client *http.Client
 	plan   *replayPlan
 	stderr io.Writer
 
 	mu        sync.Mutex
-	reported  int  // errors printed so far
-	hinted429 bool // the rate-limit hint was printed
+	down      map[string]bool // instances that refused a connection
+	reported  int             // errors printed so far
+	hinted429 bool            // the rate-limit hint was printed
 }
 
 // replayResult is what a run measured and sent.
 type replayResult struct {
 	total, failed int
-	elapsed       time.Duration
-	latencies     [numKinds][]time.Duration
-	errors        [numKinds]int
-	sent          statCounts
+	// perBase counts the answered requests per instance; failovers, the
+	// requests an instance could not take that another one answered.
+	perBase   map[string]int
+	failovers int
+	elapsed   time.Duration
+	latencies [numKinds][]time.Duration
+	errors    [numKinds]int
+	sent      statCounts
 }
 
 // maxReportedErrors is how many failed requests are described; the rest
@@ -585,6 +613,8 @@ func (r *replayer) run(ctx context.Context, concurrency, limit int, duration tim
 		wg.Go(func() {
 			res := &results[w]
 			res.sent = statCounts{}
+			res.perBase = make(map[string]int)
+			home := w % len(r.bases)
 			traffic := r.plan.source(seed, uint64(w))
 			for ctx.Err() == nil {
 				// Each request takes the next slot, so --requests and --rate
@@ -607,8 +637,19 @@ func (r *replayer) run(ctx context.Context, concurrency, limit int, duration tim
 				if !time.Now().Before(deadline) {
 					return
 				}
-				req := traffic.next(r.base)
-				took, err := r.send(ctx, req)
+				base := r.bases[home]
+				req := traffic.next(base)
+				took, err := r.send(ctx, base, req)
+				// An instance that refuses the connection did not see the
+				// request: as a load balancer would, the worker moves on to
+				// the next instance and sends it there.
+				for tries := 1; err != nil && refused(err) && tries < len(r.bases) && ctx.Err() == nil; tries++ {
+					r.markDown(base)
+					home = (home + 1) % len(r.bases)
+					base = r.bases[home]
+					res.failovers++
+					took, err = r.send(ctx, base, req)
+				}
 				if ctx.Err() != nil {
 					return // interrupted: neither a success nor a failure
 				}
@@ -620,6 +661,7 @@ func (r *replayer) run(ctx context.Context, concurrency, limit int, duration tim
 					r.reportError(req, err)
 					continue
 				}
+				res.perBase[base]++
 				for k, n := range req.expect {
 					res.sent[k] += n
 				}
@@ -628,10 +670,14 @@ func (r *replayer) run(ctx context.Context, concurrency, limit int, duration tim
 	}
 	wg.Wait()
 
-	all := replayResult{elapsed: time.Since(began), sent: statCounts{}}
+	all := replayResult{elapsed: time.Since(began), sent: statCounts{}, perBase: make(map[string]int)}
 	for _, res := range results {
 		all.total += res.total
 		all.failed += res.failed
+		all.failovers += res.failovers
+		for b, n := range res.perBase {
+			all.perBase[b] += n
+		}
 		for k := range numKinds {
 			all.latencies[k] = append(all.latencies[k], res.latencies[k]...)
 			all.errors[k] += res.errors[k]
@@ -650,14 +696,33 @@ func (e statusError) Error() string {
 	return "answered " + strconv.Itoa(e.status) + " " + http.StatusText(e.status)
 }
 
-// send makes one request and reads the whole answer, which is what the
-// latency covers.
-func (r *replayer) send(ctx context.Context, rr replayRequest) (time.Duration, error) {
+// refused reports an error of a request that never reached a server: the
+// connection was refused (nothing listens: the instance was stopped).
+func refused(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// markDown notes, once, that an instance refused a connection.
+func (r *replayer) markDown(base string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.down == nil {
+		r.down = make(map[string]bool)
+	}
+	if !r.down[base] {
+		r.down[base] = true
+		fmt.Fprintf(r.stderr, "replay: %s refused a connection; its workers move to the next instance\n", base)
+	}
+}
+
+// send makes one request to the instance at base and reads the whole
+// answer, which is what the latency covers.
+func (r *replayer) send(ctx context.Context, base string, rr replayRequest) (time.Duration, error) {
 	var body io.Reader
 	if rr.body != "" {
 		body = strings.NewReader(rr.body)
 	}
-	req, err := http.NewRequestWithContext(ctx, rr.method, r.base+rr.path, body)
+	req, err := http.NewRequestWithContext(ctx, rr.method, base+rr.path, body)
 	if err != nil {
 		return 0, err
 	}
@@ -733,6 +798,14 @@ func (res replayResult) print(w io.Writer, concurrency int, rate float64, seed u
 		every = append(every, res.latencies[k]...)
 	}
 	line("all", every, res.failed)
+	if len(res.perBase) > 1 || res.failovers > 0 {
+		bases := slices.Sorted(maps.Keys(res.perBase))
+		parts := make([]string, len(bases))
+		for i, b := range bases {
+			parts[i] = fmt.Sprintf("%s %d", b, res.perBase[b])
+		}
+		fmt.Fprintf(w, "answered per instance: %s; %d sent again to another instance after a refused connection\n", strings.Join(parts, ", "), res.failovers)
+	}
 }
 
 // nearestRank returns the nearest-rank p-th percentile of sorted,
@@ -769,13 +842,14 @@ func (s statsSnapshot) fullList(k statKey) bool {
 	return s.full[name+" "+k.source]
 }
 
-// fetchStats reads today's figures from the stats API.
-func (r *replayer) fetchStats(ctx context.Context, token string) (statsSnapshot, error) {
+// fetchStats reads today's figures from the stats API of the instance at
+// base.
+func (r *replayer) fetchStats(ctx context.Context, base, token string) (statsSnapshot, error) {
 	snap := statsSnapshot{counts: statCounts{}, full: make(map[string]bool)}
 	counts := snap.counts
 	for _, f := range statsFetches {
 		path := fmt.Sprintf("/api/v1/stats/%s?days=1&source=%s", f.name, f.source)
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.base+path, nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 		if err != nil {
 			return snap, err
 		}
@@ -798,11 +872,11 @@ func (r *replayer) fetchStats(ctx context.Context, token string) (statsSnapshot,
 		resp.Body.Close()
 		switch {
 		case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-			return snap, fmt.Errorf("GET %s answered %s: is the staff API token right?", path, resp.Status)
+			return snap, fmt.Errorf("GET %s%s answered %s: is the staff API token right?", base, path, resp.Status)
 		case resp.StatusCode != http.StatusOK:
-			return snap, fmt.Errorf("GET %s answered %s", path, resp.Status)
+			return snap, fmt.Errorf("GET %s%s answered %s", base, path, resp.Status)
 		case err != nil:
-			return snap, fmt.Errorf("GET %s: %w", path, err)
+			return snap, fmt.Errorf("GET %s%s: %w", base, path, err)
 		}
 		snap.full[f.name+" "+f.source] = len(body.Items) >= statsAPILimit
 		for _, it := range body.Items {
@@ -827,12 +901,27 @@ const (
 	analyticsTimeout = 15 * time.Second
 )
 
-// checkAnalytics waits until the stats API shows, over the counts before
-// the run, exactly what was sent.
-func (r *replayer) checkAnalytics(ctx context.Context, w io.Writer, token, day string, before statsSnapshot, sent statCounts) error {
+// checkAnalytics waits until the stats API of each instance (bases, with
+// their figures before the run) shows, over those figures, exactly what
+// was sent to all of them.
+func (r *replayer) checkAnalytics(ctx context.Context, w io.Writer, token, day string, bases []string, before []statsSnapshot, sent statCounts) error {
+	for i, base := range bases {
+		if err := r.checkInstance(ctx, w, token, day, base, before[i], sent); err != nil {
+			if len(bases) > 1 {
+				return fmt.Errorf("%s: %w", base, err)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// checkInstance waits until the stats API at base shows, over the counts
+// before the run, exactly what was sent.
+func (r *replayer) checkInstance(ctx context.Context, w io.Writer, token, day, base string, before statsSnapshot, sent statCounts) error {
 	giveUp := time.Now().Add(analyticsTimeout)
 	for {
-		after, err := r.fetchStats(ctx, token)
+		after, err := r.fetchStats(ctx, base, token)
 		if err != nil {
 			return fmt.Errorf("analytics check: %w", err)
 		}
@@ -856,11 +945,15 @@ func (r *replayer) checkAnalytics(ctx context.Context, w io.Writer, token, day s
 					votes += n
 				}
 			}
-			fmt.Fprintf(w, "analytics match what was sent: %d error counts, %d failed searches, %d votes\n", errorCounts, failedSearches, votes)
+			where := ""
+			if len(r.bases) > 1 {
+				where = " (" + base + ")"
+			}
+			fmt.Fprintf(w, "analytics match what was sent%s: %d error counts, %d failed searches, %d votes\n", where, errorCounts, failedSearches, votes)
 			return nil
 		}
 		if time.Now().After(giveUp) {
-			fmt.Fprintf(w, "analytics do not match what was sent after %s (%d differences):\n", analyticsTimeout, len(mismatches))
+			fmt.Fprintf(w, "analytics of %s do not match what was sent after %s (%d differences):\n", base, analyticsTimeout, len(mismatches))
 			for _, m := range mismatches[:min(len(mismatches), 10)] {
 				fmt.Fprintln(w, "  "+m)
 			}

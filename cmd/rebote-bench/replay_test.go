@@ -32,7 +32,7 @@ func startReplayTarget(t *testing.T) (base, token string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { server.stop() })
-	if token, err = staffToken(ctx, rebote, db); err != nil {
+	if token, err = staffToken(ctx, rebote, db, "loadtest"); err != nil {
 		t.Fatal(err)
 	}
 	return server.base, token
