@@ -243,3 +243,42 @@ func TestSender(t *testing.T) {
 		t.Errorf("a single line: Sender = %q, want none", d.Sender)
 	}
 }
+
+// TestReviewWordings reads the wordings of the postmaster's review of
+// December 2026 (knowledge/REVIEW-2026-12.md, section 5: codes and
+// wordings customers meet since 2024): each must get its reason and the
+// article the knowledge base has for it.
+func TestReviewWordings(t *testing.T) {
+	rd := mustReader(t)
+	dir := "testdata/review2026"
+	raw, err := os.ReadFile(filepath.Join(dir, "expected.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var want struct {
+			expectedBounce
+			Article string `json:"article"`
+		}
+		if err := json.Unmarshal([]byte(line), &want); err != nil {
+			t.Fatal(err)
+		}
+		text, err := os.ReadFile(filepath.Join(dir, want.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := rd.Classify(string(text))
+		if !d.IsBounce() || len(d.Recipients) == 0 {
+			t.Errorf("%s: not read as a bounce (kind %s)", want.File, d.Kind)
+			continue
+		}
+		got := d.Recipients[0]
+		slug := ""
+		if got.Article != nil {
+			slug = got.Article.Slug
+		}
+		if got.Reason != want.Recipients[0].Reason || slug != want.Article {
+			t.Errorf("%s: %s, %s; want %s, %s (evidence %q)", want.File, got.Reason, slug, want.Recipients[0].Reason, want.Article, got.Evidence)
+		}
+	}
+}
