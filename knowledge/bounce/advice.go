@@ -3,6 +3,8 @@ package bounce
 import (
 	"fmt"
 	"strings"
+
+	"github.com/servinetwork/rebote/knowledge"
 )
 
 // template is an advice sentence split into literal text and {{names}},
@@ -75,7 +77,7 @@ func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
 // retries. The sentences that explain a reason are chosen by rules.toml's
 // [[advice]].
 var adviceKeys = []string{"temporary", "permanent", "typo", "blocklist", "blocklist_noip", "blocklist_action",
-	"rate_ours", "rate_remote", "auth_check", "remote", "unknown_persistence"}
+	"rate_ours", "rate_remote", "auth_check", "remote", "unknown_persistence", "outbox"}
 
 // adviseFor writes the advice of a verdict: what its specifics mean for
 // this customer, else the sentence [[advice]] gives its reason, then who
@@ -124,6 +126,12 @@ func (c *Reader) adviseFor(v Verdict) (advice, keys []string) {
 		out = append(out, say("remote"))
 	}
 	switch {
+	case v.Article != nil && v.Article.Persistence == knowledge.Outbox && !d.FromDSN &&
+		(v.dialog || (d.RateLimit == "ours" && v.RemoteHost == "")):
+		// The customer's own mail program said it (a failed connection to
+		// the SMTP server, a refused login, the provider's E451 at
+		// sending): no server holds the message, it is still in the Outbox.
+		out = append(out, say("outbox"))
 	case v.Temporary:
 		out = append(out, say("temporary"))
 	case v.ReplyCode == "" && v.Status == "" && !d.FromDSN && !d.SaysPermanent && v.Reason != "expired":
