@@ -25,6 +25,8 @@ const instancesUsage = `usage: rebote-bench instances --db postgres://... [--dur
 // exited. It fails when a request failed, the stopped instance did not
 // exit cleanly, or a figure differs.
 func instancesCmd(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	// Several child processes log to stderr at once.
+	stderr = &lockedWriter{w: stderr}
 	fs := flag.NewFlagSet("rebote-bench instances", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", getenv("REBOTE_DB"), "the PostgreSQL database both instances share, a postgres:// URL ($REBOTE_DB)")

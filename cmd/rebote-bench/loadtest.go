@@ -44,6 +44,8 @@ const loadtestUsage = `usage: rebote-bench loadtest [--duration 60s] [--compare 
 // The server is built from this module's ./cmd/rebote, so the figures are
 // those of the sources the test runs from, unless --rebote names a binary.
 func loadtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	// Several child processes log to stderr at once.
+	stderr = &lockedWriter{w: stderr}
 	fs := flag.NewFlagSet("rebote-bench loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	duration := fs.Duration("duration", 60*time.Second, "how long the realistic mix runs")
@@ -197,6 +199,20 @@ func staffToken(ctx context.Context, rebote, db, name string) (string, error) {
 		return "", fmt.Errorf("API token: %w\n%s", err, stderr.String())
 	}
 	return strings.TrimSpace(string(out)), nil
+}
+
+// lockedWriter lets several child processes write their logs to one
+// writer: os/exec copies a child's output from a goroutine of its own
+// unless the writer is a file, so two children would write at once.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // startChild runs the binary exe with args and --addr on a free port of

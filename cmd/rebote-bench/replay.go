@@ -582,6 +582,7 @@ type replayer struct {
 
 	mu        sync.Mutex
 	down      map[string]bool // instances that refused a connection
+	requestID atomic.Uint64   // numbers the requests that are not GETs
 	reported  int             // errors printed so far
 	hinted429 bool            // the rate-limit hint was printed
 }
@@ -732,9 +733,25 @@ func (r *replayer) send(ctx context.Context, base string, rr replayRequest) (tim
 	if rr.contentType != "" {
 		req.Header.Set("Content-Type", rr.contentType)
 	}
+	if rr.method != http.MethodGet {
+		// Go's transport sends a request again on a fresh connection when
+		// the server closed the idle one it went out on before reading it
+		// (an instance shutting down does that), but only a request marked
+		// safe to repeat: a server that shuts down gracefully answers
+		// every request it read, so one that got no answer was not read.
+		req.Header.Set("Idempotency-Key", strconv.FormatUint(r.requestID.Add(1), 10))
+	}
 	start := time.Now()
 	resp, err := r.client.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) && ue.URL != req.URL.String() {
+			// The request itself was answered (and counted by the server);
+			// only the page its redirect leads to, which counts nothing,
+			// could not be fetched: the instance stopped in between.
+			// Sending the request again would count it twice.
+			return time.Since(start), nil
+		}
 		return time.Since(start), err
 	}
 	_, err = io.Copy(io.Discard, resp.Body)
