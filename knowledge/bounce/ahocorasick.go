@@ -25,67 +25,54 @@ func newPhraseMatcher(phrases []phrase, rule []int32) *phraseMatcher {
 		}
 	}
 	m.columns++
-	// Build the trie with sparse children, then the failure links, then
-	// flatten into a dense table.
-	type node struct {
-		children map[uint8]int32
-		fail     int32
-		out      []int32
+	cols := m.columns
+	// The trie goes straight into the dense table, one row per state; 0
+	// stands for "no child" while it is built, as the root is nobody's
+	// child. Column 0 (bytes no phrase uses) always leads back to the root.
+	states := 1 // at most one per phrase byte, and the root
+	for _, p := range phrases {
+		states += len(p.text)
 	}
-	nodes := []node{{children: map[uint8]int32{}}}
+	next := make([]int32, cols, cols*states)
+	outs := make([][]int32, 1, states)
 	for id, p := range phrases {
 		s := int32(0)
 		for i := 0; i < len(p.text); i++ {
-			c := m.class[p.text[i]]
-			nx, ok := nodes[s].children[c]
-			if !ok {
-				nx = int32(len(nodes))
-				nodes = append(nodes, node{children: map[uint8]int32{}})
-				nodes[s].children[c] = nx
+			c := int(m.class[p.text[i]])
+			t := next[int(s)*cols+c]
+			if t == 0 {
+				t = int32(len(outs))
+				outs = append(outs, nil)
+				next = append(next, make([]int32, cols)...)
+				next[int(s)*cols+c] = t
 			}
-			s = nx
+			s = t
 		}
-		nodes[s].out = append(nodes[s].out, int32(id))
+		outs[s] = append(outs[s], int32(id))
 	}
-	queue := make([]int32, 0, len(nodes))
-	for _, child := range nodes[0].children {
-		queue = append(queue, child)
-	}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		for c, child := range nodes[s].children {
-			f := nodes[s].fail
-			for f != 0 {
-				if _, ok := nodes[f].children[c]; ok {
-					break
-				}
-				f = nodes[f].fail
-			}
-			if t, ok := nodes[f].children[c]; ok && t != child {
-				nodes[child].fail = t
-			}
-			nodes[child].out = append(nodes[child].out, nodes[nodes[child].fail].out...)
-			queue = append(queue, child)
+	// Failure links breadth first, so a state's failure state (shallower)
+	// is complete before it: its missing transitions and its outputs are
+	// then taken from there.
+	fail := make([]int32, len(outs))
+	queue := make([]int32, 0, len(outs))
+	for c := 1; c < cols; c++ {
+		if t := next[c]; t != 0 {
+			queue = append(queue, t)
 		}
 	}
-	m.next = make([]int32, len(nodes)*m.columns)
-	m.out = make([][]int32, len(nodes))
-	// Dense transitions in breadth-first order, so a state's failure
-	// state is complete before it.
-	order := []int32{0}
-	for i := 0; i < len(order); i++ {
-		s := order[i]
-		m.out[s] = nodes[s].out
-		for c := 0; c < m.columns; c++ {
-			if t, ok := nodes[s].children[uint8(c)]; ok && c != 0 {
-				m.next[int(s)*m.columns+c] = t
-				order = append(order, t)
-			} else if s != 0 {
-				m.next[int(s)*m.columns+c] = m.next[int(nodes[s].fail)*m.columns+c]
+	for i := 0; i < len(queue); i++ {
+		s := queue[i]
+		outs[s] = append(outs[s], outs[fail[s]]...)
+		for c := 1; c < cols; c++ {
+			if t := next[int(s)*cols+c]; t != 0 {
+				fail[t] = next[int(fail[s])*cols+c]
+				queue = append(queue, t)
+			} else {
+				next[int(s)*cols+c] = next[int(fail[s])*cols+c]
 			}
 		}
 	}
+	m.next, m.out = next, outs
 	return m
 }
 
