@@ -10,6 +10,27 @@ import (
 type searchResponse struct {
 	Query   string         `json:"query"`
 	Results []searchResult `json:"results"`
+	// Topics are the not-an-error answers the query asks for (the
+	// webmail password, invoices, renewing a domain).
+	Topics []apiTopic `json:"topics"`
+}
+
+// apiTopic is a question that is not a delivery error, with the
+// provider's page that deals with it (the search and suggest APIs).
+type apiTopic struct {
+	Slug  string `json:"slug"`
+	Title string `json:"title"`
+	Text  string `json:"text"`
+	Link  string `json:"link"` // the button's text
+	URL   string `json:"url"`  // the provider's page, as configured
+}
+
+func apiTopics(topics []knowledge.Topic) []apiTopic {
+	out := make([]apiTopic, 0, len(topics))
+	for _, t := range topics {
+		out = append(out, apiTopic{Slug: t.Slug, Title: t.Title, Text: t.Text, Link: t.Link, URL: t.URL})
+	}
+	return out
 }
 
 type searchResult struct {
@@ -26,7 +47,7 @@ type searchResult struct {
 // and tools. results is an empty list, never null, when nothing matches.
 func (s *Server) handleAPISearch(w http.ResponseWriter, r *http.Request) error {
 	q := cleanQuery(r.URL.Query().Get("q"))
-	resp := searchResponse{Query: q, Results: []searchResult{}}
+	resp := searchResponse{Query: q, Results: []searchResult{}, Topics: apiTopics(s.index.Topics(q))}
 	for _, res := range s.index.Search(q, 10) {
 		a := res.Article
 		resp.Results = append(resp.Results, searchResult{

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/servinetwork/rebote/handlers"
+	"github.com/servinetwork/rebote/knowledge"
 )
 
 type suggestAnswer struct {
@@ -19,8 +20,11 @@ type suggestAnswer struct {
 	Diagnosis *struct {
 		Reason, Article, URL string
 	}
+	Topics []struct {
+		Slug, Title, Link, URL string
+	}
 	DiagnosisURL string `json:"diagnosis_url"`
-	Labels       struct{ Title string }
+	Labels       struct{ Title, Topic string }
 }
 
 func suggest(t *testing.T, ts *httptest.Server, q, lang string) suggestAnswer {
@@ -53,6 +57,17 @@ func TestSuggestAPI(t *testing.T) {
 	a = suggest(t, ts, "no puedo enviar correos, dice que el buzón está lleno", "en")
 	if a.Diagnosis != nil || len(a.Articles) == 0 || a.Articles[0].Slug != "buzon-lleno" || a.Labels.Title != "Is this your problem?" {
 		t.Errorf("suggest with words: %+v", a)
+	}
+	// A question that is not a delivery error: the provider's page for it.
+	a = suggest(t, ts, "Hola, he olvidado la contraseña del webmail y no puedo entrar", "es")
+	if len(a.Topics) != 1 || a.Topics[0].Slug != "contrasena-del-correo" || a.Topics[0].URL != knowledge.DefaultPolicy().MailAccountsURL ||
+		a.Topics[0].Link == "" || a.Labels.Topic != "No es un error de correo:" {
+		t.Errorf("suggest for a forgotten password: %+v", a)
+	}
+	// The invoice a customer sent bounced: a delivery error, no invoice box.
+	a = suggest(t, ts, "Envié la factura a un cliente y me devolvió 550 5.1.1 User unknown", "es")
+	if len(a.Topics) != 0 || a.Diagnosis == nil {
+		t.Errorf("suggest for a bounced invoice: %+v", a)
 	}
 	// Nothing typed: an empty answer, not an error.
 	if a = suggest(t, ts, "", "es"); len(a.Articles) != 0 || a.Diagnosis != nil {

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -50,6 +51,17 @@ func TestSearchForWhatIsNotAnError(t *testing.T) {
 	}
 	if len(find(res.doc, byTestID("paste-input"))) != 1 {
 		t.Errorf("the no-results page offers no paste box")
+	}
+
+	// The search API carries the same answers.
+	var api struct {
+		Results []struct{ Slug string }
+		Topics  []struct{ Slug, URL string }
+	}
+	res = get(t, ts, "/api/v1/search?q="+url.QueryEscape("renovar el dominio"))
+	if err := json.Unmarshal([]byte(res.body), &api); err != nil || len(api.Topics) != 1 ||
+		api.Topics[0].Slug != "renovar-dominio" || api.Topics[0].URL != p.DomainsURL {
+		t.Errorf("/api/v1/search for a domain renewal: %v %+v", err, api)
 	}
 
 	if res := get(t, ts, "/buscar?q="+url.QueryEscape("550 5.1.1 user unknown")); len(find(res.doc, byTestID("topic"))) != 0 {

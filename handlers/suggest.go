@@ -16,8 +16,12 @@ const maxSuggestRunes = 4000
 
 // suggestResponse is the body of GET /api/v1/suggest.
 type suggestResponse struct {
-	Articles  []suggestedArticle `json:"articles"`
-	Diagnosis *suggestDiagnosis  `json:"diagnosis"`
+	Articles []suggestedArticle `json:"articles"`
+	// Topics are the questions the text asks that are not delivery
+	// errors (the webmail password, an invoice, a domain to renew), each
+	// with the provider's page that deals with it.
+	Topics    []apiTopic        `json:"topics"`
+	Diagnosis *suggestDiagnosis `json:"diagnosis"`
 	// DiagnosisURL opens the full diagnosis with the text pre-filled, or
 	// the empty paste box when the text is too long for a link.
 	DiagnosisURL string `json:"diagnosis_url"`
@@ -50,6 +54,7 @@ type suggestLabels struct {
 	Full      string `json:"full"`
 	Close     string `json:"close"`
 	NewTab    string `json:"new_tab"` // added to the links' names: they open a new tab
+	Topic     string `json:"topic"`   // heads a topic: "No es un error de correo:"
 }
 
 // maxPrefillBytes keeps the diagnosis link short enough for any browser.
@@ -64,9 +69,11 @@ func (s *Server) handleAPISuggest(w http.ResponseWriter, r *http.Request) error 
 	ctx := r.Context()
 	resp := suggestResponse{
 		Articles: []suggestedArticle{},
+		Topics:   []apiTopic{},
 		Labels: suggestLabels{
 			Title: locales.T(ctx, "WidgetTitle"), Diagnosis: locales.T(ctx, "WidgetDiagnosis"),
 			Full: locales.T(ctx, "WidgetFull"), Close: locales.T(ctx, "WidgetClose"), NewTab: locales.T(ctx, "WidgetNewTab"),
+			Topic: locales.T(ctx, "TopicLabel"),
 		},
 	}
 	q := url.Values{"origen": {"ticket"}}
@@ -101,6 +108,11 @@ func (s *Server) handleAPISuggest(w http.ResponseWriter, r *http.Request) error 
 	}
 	for _, res := range s.suggest(text) {
 		add(res.Article)
+	}
+	// A text that quotes an SMTP error is about a delivery error, whatever
+	// else it mentions ("the invoice I sent bounced"): no topic then.
+	if resp.Diagnosis == nil {
+		resp.Topics = apiTopics(s.index.Topics(text))
 	}
 	s.writeJSON(w, r, http.StatusOK, resp)
 	return nil

@@ -7,7 +7,9 @@
 // customer describes the problem; data-rebote-lang (es or en) overrides
 // the page's language. As the customer types or pastes, a box under the
 // field asks "¿Es este tu problema?" with Rebote's best articles and, when
-// the text holds an SMTP error, a link to the full diagnosis. It needs no
+// the text holds an SMTP error, a link to the full diagnosis; a question
+// that is not a delivery error (the webmail password, an invoice, a domain
+// to renew) gets a short answer and the button to the provider's page. It needs no
 // library, touches nothing outside its own box, sets styles through the
 // DOM (so the host page's Content-Security-Policy need not allow inline
 // styles), and sends the text only to Rebote's suggest API, which keeps
@@ -97,7 +99,8 @@
 
     function render(data, text) {
       box.textContent = "";
-      if (!data || (!data.articles.length && !data.diagnosis)) {
+      var topics = (data && data.topics) || [];
+      if (!data || (!data.articles.length && !data.diagnosis && !topics.length)) {
         box.style.display = "none";
         return;
       }
@@ -117,6 +120,25 @@
       head.appendChild(closeButton);
       box.appendChild(head);
 
+      // A question that is not a delivery error (the webmail password, an
+      // invoice) goes first: the customer asked for it in so many words.
+      topics.forEach(function (tp) {
+        var section = make("div", { margin: "8px 0" });
+        section.setAttribute("data-rebote-topic", tp.slug);
+        var head = make("p", { margin: "0 0 4px" });
+        head.appendChild(make("strong", {}, labels.topic + " "));
+        var title = make("span", {}, tp.title);
+        title.lang = "es";
+        head.appendChild(title);
+        section.appendChild(head);
+        var text = make("p", { margin: "0 0 4px" }, tp.text);
+        text.lang = "es";
+        section.appendChild(text);
+        var go = make("p", { margin: "0" });
+        go.appendChild(link(tp.url, tp.link, "es"));
+        section.appendChild(go);
+        box.appendChild(section);
+      });
       if (data.diagnosis) {
         var p = make("p", { margin: "8px 0 4px" });
         p.appendChild(document.createTextNode(labels.diagnosis + " "));

@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/servinetwork/rebote/dnscheck/dnstest"
+	"github.com/servinetwork/rebote/knowledge"
 )
 
 // browser starts headless Chromium for an end-to-end test. Without a
@@ -388,6 +389,25 @@ func TestEndToEndWidget(t *testing.T) {
 		t.Fatalf("widget on a phone: %v", err)
 	}
 	screenshot(ctx, t, "widget-phone")
+
+	// A question that is not a delivery error gets the provider's page,
+	// not a list of bounce articles.
+	var topicHref, topicText string
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/demo/ticket"),
+		chromedp.WaitVisible(css(`[data-testid=demo-textarea]`)),
+		chromedp.SendKeys(css(`[data-testid=demo-textarea]`), "Hola, he olvidado la contraseña del webmail"),
+		chromedp.WaitVisible(css(`[data-rebote-topic] a`)),
+		attrValue(&topicHref, `[data-rebote-topic] a`, "href"),
+		into(&topicText, chromedp.Text(css(`[data-rebote-widget]`))),
+	)
+	if err != nil {
+		t.Fatalf("widget with a question that is not an error: %v", err)
+	}
+	if topicHref != knowledge.DefaultPolicy().MailAccountsURL || !strings.Contains(topicText, "No es un error de correo") {
+		t.Errorf("widget for a forgotten password: link %q, text %q", topicHref, topicText)
+	}
+	screenshot(ctx, t, "widget-topic-phone")
 }
 
 // TestEndToEndCheck follows a customer from a diagnosis that names a
