@@ -52,6 +52,9 @@ func (s *Server) visitSource(r *http.Request) analytics.Source {
 // link checker or a monitor, not a visitor).
 func (s *Server) record(r *http.Request, e analytics.Event) {
 	if r.Method != http.MethodHead {
+		if e.At.IsZero() {
+			e.At = eventTime(r)
+		}
 		s.events.Record(e)
 	}
 }

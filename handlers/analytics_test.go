@@ -165,3 +165,23 @@ func TestCrossSiteFormPostsAreRefused(t *testing.T) {
 		t.Errorf("%d votes stored, want only the same-origin one", n)
 	}
 }
+
+// A release build records events when they happen: the replay clock's
+// header (read only by test builds, -tags replayclock) cannot move a
+// visit into another day's figures.
+func TestReleaseBuildIgnoresTheReplayClock(t *testing.T) {
+	ts, d := newServerWithDB(t)
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/errores/buzon-lleno", nil)
+	req.Header.Set("X-Rebote-Replay-Time", time.Now().AddDate(0, 0, -10).UTC().Format(time.RFC3339))
+	if res := do(t, req); res.status != http.StatusOK {
+		t.Fatalf("article: status %d", res.status)
+	}
+	if res := get(t, ts, "/healthz"); strings.Contains(res.body, "replay-clock") {
+		t.Errorf("a release build's /healthz says %q", res.body)
+	}
+	d.flush(t)
+	top, err := d.db.TopErrors(context.Background(), store.LastDays(time.Now(), 1, "all"), 10)
+	if err != nil || len(top) != 1 || top[0].Article != "buzon-lleno" || top[0].Count != 1 {
+		t.Errorf("today's errors = %v (%v), want the visit counted today", top, err)
+	}
+}

@@ -10,10 +10,15 @@ import (
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	body := "ok\n"
+	body := "ok"
 	if s.cfg.Version != "" {
-		body = "ok " + s.cfg.Version + "\n"
+		body += " " + s.cfg.Version
 	}
+	if replayClock {
+		// A test build: say so wherever it runs.
+		body += " replay-clock"
+	}
+	body += "\n"
 	_, _ = w.Write([]byte(body))
 }
 

@@ -122,13 +122,13 @@ func loadtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	r := &replayer{bases: []string{server.base}, client: client, plan: plan, stderr: stderr}
 	day := utcDate(time.Now())
-	before, err := r.fetchStats(ctx, server.base, token)
+	before, err := r.fetchStats(ctx, server.base, token, 1)
 	if err != nil {
 		return fmt.Errorf("loadtest: %w", err)
 	}
 	res := r.run(ctx, *concurrency, 0, *duration, 0, 1)
 	res.print(stdout, *concurrency, 0, 1)
-	analyticsErr := r.checkAnalytics(ctx, stdout, token, day, r.bases, []statsSnapshot{before}, res.sent)
+	analyticsErr := r.checkAnalytics(ctx, stdout, token, day, 1, r.bases, []statsSnapshot{before}, res.sent)
 
 	// 4. Memory, then a clean stop that must flush every event.
 	peak, current := residentMemory(server.cmd.Process.Pid)
@@ -173,9 +173,13 @@ type child struct {
 
 // buildRebote compiles the server from this module's sources into dir and
 // returns the binary's path.
-func buildRebote(ctx context.Context, dir string) (string, error) {
+func buildRebote(ctx context.Context, dir string, tags ...string) (string, error) {
 	exe := filepath.Join(dir, "rebote")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", exe, "github.com/servinetwork/rebote/cmd/rebote")
+	args := []string{"build", "-o", exe}
+	if len(tags) > 0 {
+		args = append(args, "-tags", strings.Join(tags, ","))
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, "github.com/servinetwork/rebote/cmd/rebote")...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("go build ./cmd/rebote (run from the module, or name a binary with --rebote): %w\n%s", err, out)
 	}

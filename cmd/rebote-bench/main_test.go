@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +28,16 @@ func TestMain(m *testing.M) {
 // reboteBinary builds the server once, for the tests that run one.
 var reboteBinary = sync.OnceValues(func() (string, error) {
 	return buildRebote(context.Background(), binDir)
+})
+
+// reboteReplayClockBinary builds the test build that records a replayed
+// request at the moment it names (-tags replayclock), once.
+var reboteReplayClockBinary = sync.OnceValues(func() (string, error) {
+	dir := filepath.Join(binDir, "replayclock")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return "", err
+	}
+	return buildRebote(context.Background(), dir, "replayclock")
 })
 
 func noEnv(string) string { return "" }

@@ -136,7 +136,7 @@ func replayCmd(ctx context.Context, args []string, getenv func(string) string, s
 		// Fetched first so a wrong token or an old server fails before
 		// minutes of traffic rather than after.
 		for i, base := range bases {
-			if before[i], err = r.fetchStats(ctx, base, *token); err != nil {
+			if before[i], err = r.fetchStats(ctx, base, *token, 1); err != nil {
 				return fmt.Errorf("replay: analytics check: %w", err)
 			}
 		}
@@ -155,7 +155,7 @@ func replayCmd(ctx context.Context, args []string, getenv func(string) string, s
 	case !check:
 		fmt.Fprintln(stdout, "analytics check skipped: no --token (or $REBOTE_TOKEN)")
 	default:
-		if err := r.checkAnalytics(ctx, stdout, *token, day, bases, before, res.sent); err != nil {
+		if err := r.checkAnalytics(ctx, stdout, *token, day, 1, bases, before, res.sent); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -585,7 +585,21 @@ type replayer struct {
 	requestID atomic.Uint64   // numbers the requests that are not GETs
 	reported  int             // errors printed so far
 	hinted429 bool            // the rate-limit hint was printed
+
+	// spread, when set, stamps each request with the moment it stands
+	// for, from spread.from to spread.to in the order the requests are
+	// issued (request n of N at n/N of the way): a month of traffic sent
+	// in minutes, to servers built with -tags replayclock, which record
+	// the request's analytics at that moment. It needs a request count.
+	spread struct{ from, to time.Time }
+	// halfway, when set, is called once, when half of a run's requests
+	// have been issued (instances stops an instance then).
+	halfway func()
 }
+
+// replayTimeHeader names the moment a replayed request stands for; only
+// test builds of the server (-tags replayclock) read it.
+const replayTimeHeader = "X-Rebote-Replay-Time"
 
 // replayResult is what a run measured and sent.
 type replayResult struct {
@@ -598,6 +612,22 @@ type replayResult struct {
 	latencies [numKinds][]time.Duration
 	errors    [numKinds]int
 	sent      statCounts
+	// sentByDay is sent by the UTC day the server records it under.
+	sentByDay map[string]statCounts
+}
+
+// sentSince is what was sent for the days from first (YYYY-MM-DD) on.
+func (res replayResult) sentSince(first string) statCounts {
+	out := statCounts{}
+	for day, counts := range res.sentByDay {
+		if day < first {
+			continue
+		}
+		for k, n := range counts {
+			out[k] += n
+		}
+	}
+	return out
 }
 
 // maxReportedErrors is how many failed requests are described; the rest
@@ -614,6 +644,7 @@ func (r *replayer) run(ctx context.Context, concurrency, limit int, duration tim
 		wg.Go(func() {
 			res := &results[w]
 			res.sent = statCounts{}
+			res.sentByDay = make(map[string]statCounts)
 			res.perBase = make(map[string]int)
 			home := w % len(r.bases)
 			traffic := r.plan.source(seed, uint64(w))
@@ -623,6 +654,9 @@ func (r *replayer) run(ctx context.Context, concurrency, limit int, duration tim
 				n := issued.Add(1) - 1
 				if limit > 0 && n >= int64(limit) {
 					return
+				}
+				if r.halfway != nil && limit > 0 && n == int64(limit/2) {
+					wg.Go(r.halfway) // the run returns once it has
 				}
 				if rate > 0 {
 					due := began.Add(time.Duration(float64(n) / rate * float64(time.Second)))
@@ -640,6 +674,13 @@ func (r *replayer) run(ctx context.Context, concurrency, limit int, duration tim
 				}
 				base := r.bases[home]
 				req := traffic.next(base)
+				day := ""
+				if !r.spread.from.IsZero() && limit > 0 {
+					span := r.spread.to.Sub(r.spread.from)
+					at := r.spread.from.Add(time.Duration(float64(span) * float64(n) / float64(limit)))
+					req.header.Set(replayTimeHeader, at.UTC().Format(time.RFC3339))
+					day = utcDate(at)
+				}
 				took, err := r.send(ctx, base, req)
 				// An instance that refuses the connection did not see the
 				// request: as a load balancer would, the worker moves on to
@@ -663,15 +704,22 @@ func (r *replayer) run(ctx context.Context, concurrency, limit int, duration tim
 					continue
 				}
 				res.perBase[base]++
+				if day == "" {
+					day = utcDate(time.Now())
+				}
+				if res.sentByDay[day] == nil {
+					res.sentByDay[day] = statCounts{}
+				}
 				for k, n := range req.expect {
 					res.sent[k] += n
+					res.sentByDay[day][k] += n
 				}
 			}
 		})
 	}
 	wg.Wait()
 
-	all := replayResult{elapsed: time.Since(began), sent: statCounts{}, perBase: make(map[string]int)}
+	all := replayResult{elapsed: time.Since(began), sent: statCounts{}, sentByDay: make(map[string]statCounts), perBase: make(map[string]int)}
 	for _, res := range results {
 		all.total += res.total
 		all.failed += res.failed
@@ -685,6 +733,14 @@ func (r *replayer) run(ctx context.Context, concurrency, limit int, duration tim
 		}
 		for k, n := range res.sent {
 			all.sent[k] += n
+		}
+		for day, counts := range res.sentByDay {
+			if all.sentByDay[day] == nil {
+				all.sentByDay[day] = statCounts{}
+			}
+			for k, n := range counts {
+				all.sentByDay[day][k] += n
+			}
 		}
 	}
 	return all
@@ -859,13 +915,13 @@ func (s statsSnapshot) fullList(k statKey) bool {
 	return s.full[name+" "+k.source]
 }
 
-// fetchStats reads today's figures from the stats API of the instance at
-// base.
-func (r *replayer) fetchStats(ctx context.Context, base, token string) (statsSnapshot, error) {
+// fetchStats reads the figures of the last days (1: today) from the stats
+// API of the instance at base.
+func (r *replayer) fetchStats(ctx context.Context, base, token string, days int) (statsSnapshot, error) {
 	snap := statsSnapshot{counts: statCounts{}, full: make(map[string]bool)}
 	counts := snap.counts
 	for _, f := range statsFetches {
-		path := fmt.Sprintf("/api/v1/stats/%s?days=1&source=%s", f.name, f.source)
+		path := fmt.Sprintf("/api/v1/stats/%s?days=%d&source=%s", f.name, days, f.source)
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+path, nil)
 		if err != nil {
 			return snap, err
@@ -919,11 +975,11 @@ const (
 )
 
 // checkAnalytics waits until the stats API of each instance (bases, with
-// their figures before the run) shows, over those figures, exactly what
-// was sent to all of them.
-func (r *replayer) checkAnalytics(ctx context.Context, w io.Writer, token, day string, bases []string, before []statsSnapshot, sent statCounts) error {
+// their figures before the run) shows for the last days (1: today), over
+// those figures, exactly what was sent to all of them.
+func (r *replayer) checkAnalytics(ctx context.Context, w io.Writer, token, day string, days int, bases []string, before []statsSnapshot, sent statCounts) error {
 	for i, base := range bases {
-		if err := r.checkInstance(ctx, w, token, day, base, before[i], sent); err != nil {
+		if err := r.checkInstance(ctx, w, token, day, days, base, before[i], sent); err != nil {
 			if len(bases) > 1 {
 				return fmt.Errorf("%s: %w", base, err)
 			}
@@ -935,15 +991,15 @@ func (r *replayer) checkAnalytics(ctx context.Context, w io.Writer, token, day s
 
 // checkInstance waits until the stats API at base shows, over the counts
 // before the run, exactly what was sent.
-func (r *replayer) checkInstance(ctx context.Context, w io.Writer, token, day, base string, before statsSnapshot, sent statCounts) error {
+func (r *replayer) checkInstance(ctx context.Context, w io.Writer, token, day string, days int, base string, before statsSnapshot, sent statCounts) error {
 	giveUp := time.Now().Add(analyticsTimeout)
 	for {
-		after, err := r.fetchStats(ctx, base, token)
+		after, err := r.fetchStats(ctx, base, token, days)
 		if err != nil {
 			return fmt.Errorf("analytics check: %w", err)
 		}
 		if utcDate(time.Now()) != day {
-			fmt.Fprintln(w, "analytics check skipped: the run crossed midnight UTC, and days=1 covers only today")
+			fmt.Fprintf(w, "analytics check skipped: the run crossed midnight UTC, and days=%d ends today\n", days)
 			return nil
 		}
 		mismatches := compareStats(before, after, sent)
@@ -963,8 +1019,11 @@ func (r *replayer) checkInstance(ctx context.Context, w io.Writer, token, day, b
 				}
 			}
 			where := ""
+			if days > 1 {
+				where = fmt.Sprintf(" over the last %d days", days)
+			}
 			if len(r.bases) > 1 {
-				where = " (" + base + ")"
+				where += " (" + base + ")"
 			}
 			fmt.Fprintf(w, "analytics match what was sent%s: %d error counts, %d failed searches, %d votes\n", where, errorCounts, failedSearches, votes)
 			return nil
