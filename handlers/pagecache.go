@@ -136,16 +136,31 @@ func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, key pageKey
 	w.Write(body)
 }
 
-// gzipLevel trades a little size for speed: pages are compressed once,
-// but a search's page may be read only once.
-const gzipLevel = 6
+// gzipLevel is the fastest: a search's page is often read only once, so
+// it is compressed about as often as it is sent; the best level made
+// pages 8% smaller (3.1 KB against 3.3 KB for an article) for about a
+// sixth more of the server's time on the customer mix.
+const gzipLevel = gzip.BestSpeed
 
+// gzipWriters keeps compressors for reuse: a new one allocates and clears
+// about 800 KB, which cost more than compressing a page (a profile of the
+// customer mix had a tenth of the server's time in flate.NewWriter, and
+// more in the garbage collector).
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzipLevel) // the level is valid
+	return zw
+}}
+
+// gzipBytes compresses a page.
 func gzipBytes(b []byte) []byte {
 	var buf bytes.Buffer
 	buf.Grow(len(b) / 4)
-	zw, _ := gzip.NewWriterLevel(&buf, gzipLevel) // the level is valid
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(&buf)
 	zw.Write(b)
 	zw.Close()
+	zw.Reset(nil) // the pool must not keep the page alive
+	gzipWriters.Put(zw)
 	return buf.Bytes()
 }
 

@@ -23,8 +23,9 @@ func (s *Server) Routes() http.Handler {
 
 	// Cached pages are gzipped once, with the page (pagecache.go), and
 	// static files once at start-up (static.go); what is rendered per
-	// request is compressed as it is written.
-	compress := middleware.Compress(5, "text/html", "text/csv", "application/json")
+	// request is compressed as it is written, at the fastest level (see
+	// gzipLevel).
+	compress := middleware.Compress(gzipLevel, "text/html", "text/csv", "application/json")
 
 	r.Get("/", s.handle(s.handleHome))
 	r.Get("/errores", s.handle(s.handleArticleIndex))

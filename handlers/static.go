@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
@@ -33,7 +34,8 @@ func assetVersion() (string, error) {
 }
 
 // gzipStatic returns the text files (CSS, JavaScript, SVG) gzipped, made
-// once when the server starts: they never change while it runs.
+// once when the server starts (so at the best level): they never change
+// while it runs.
 func gzipStatic() (map[string][]byte, error) {
 	out := make(map[string][]byte)
 	err := fs.WalkDir(static.Files, ".", func(name string, d fs.DirEntry, err error) error {
@@ -46,7 +48,13 @@ func gzipStatic() (map[string][]byte, error) {
 			if err != nil {
 				return err
 			}
-			out[name] = gzipBytes(b)
+			var buf bytes.Buffer
+			zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
+			zw.Write(b)
+			if err := zw.Close(); err != nil {
+				return err
+			}
+			out[name] = buf.Bytes()
 		}
 		return nil
 	})
