@@ -233,6 +233,23 @@ func TestEndToEndLiveSearch(t *testing.T) {
 	if shown || focused != "descripcion" {
 		t.Errorf("Escape: box shown %v, focus on %q; want it closed and the focus back in the field", shown, focused)
 	}
+
+	// A question that is not a delivery error: the answer and its button
+	// fit the phone's width and pass axe too.
+	err = chromedp.Do(ctx,
+		chromedp.Navigate(base+"/demo/ticket"),
+		chromedp.WaitVisible(css(`[data-testid=demo-textarea]`)),
+		chromedp.SendKeys(css(`[data-testid=demo-textarea]`), "no encuentro la factura de este mes"),
+		chromedp.WaitVisible(css(`[data-rebote-topic] a`)),
+	)
+	if err != nil {
+		t.Fatalf("widget with a question that is not an error: %v", err)
+	}
+	checkPage(ctx, t, "demo with the widget's not-an-error answer at 390px")
+	if axeJS != "" {
+		runAxe(ctx, t, "demo with the widget's not-an-error answer at 390px", axeJS)
+	}
+	screenshot(ctx, t, "layout-widget-topic-390")
 }
 
 // loadPage opens a page; for a paste, it fills the paste box and sends it.
