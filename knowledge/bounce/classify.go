@@ -103,6 +103,10 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 	}
 
 	dsn := m.deliveryStatus(body)
+	// An SES notification is one line of JSON that names every address of
+	// the message (bounced, delivered, in its headers): its list of bounced
+	// recipients is the whole story, and the line is no one's evidence.
+	fromSES := false
 	if len(dsn) == 0 {
 		switch kind, recipients := parseSES(body); kind {
 		case "Complaint":
@@ -110,7 +114,7 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 		case "Delivery":
 			return Diagnosis{Kind: KindDelivered}
 		case "Bounce":
-			dsn = recipients
+			dsn, fromSES = recipients, len(recipients) > 0
 		}
 	}
 	failed := dsn[:0:0]
@@ -134,7 +138,10 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 	omitted := 0
 	if len(failed) > 0 {
 		byAddress := make(map[string]int)
-		textFindings, _ := c.words.extractFromText(body, m.senders())
+		var textFindings []finding
+		if !fromSES {
+			textFindings, _ = c.words.extractFromText(body, m.senders())
+		}
 		for _, f := range textFindings {
 			byAddress[f.address] = len(byAddress)
 		}
@@ -620,6 +627,10 @@ func (c *Reader) judge(f finding, m *message, found *knowledge.Article) (Verdict
 	// names the receiving server that said it.
 	if r != nil && r.betweenServers != "" && v.Reason == r.reason && (v.RemoteHost != "" || v.RemoteIP != "") {
 		v.Reason, art = r.betweenServers, nil
+	}
+	// The recipient's code can say whose limit a wording is about.
+	if _, detail, ok := strings.Cut(v.Status, "."); r != nil && ok && v.Reason == r.reason && r.byStatus[detail] != "" {
+		v.Reason, art = r.byStatus[detail], nil
 	}
 	v.Details.SaysPermanent = containsAny(folded, c.words.permanent...)
 	c.details(&v, folded)
@@ -1290,6 +1301,12 @@ func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFaile
 		return true
 	}
 	mailerDaemon := c.words.fromMTA(from)
+	// A provider's notice about the account itself ("your mailbox is 95%
+	// full") may quote the bounce senders will get; it is a warning, not
+	// one.
+	if !mailerDaemon && containsAny(subject, c.words.noticeSubjects...) {
+		return false
+	}
 	// A mailing (a newsletter, a list's post) that talks about bounces is
 	// not one: delivery reports carry no list headers of their own, only
 	// those a list adds when it passes a mail system's report on.

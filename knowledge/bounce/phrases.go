@@ -18,6 +18,7 @@ type wording struct {
 	autoReplySubjects []string // prefixes of an automatic reply's subject
 	autoReplyBody     []string // an automatic reply's words, in a paste without a header
 	bounceSubjects    []string // in a delivery report's subject
+	noticeSubjects    []string // in the subject of a provider's notice about the account
 	bounceSignals     []string // folded: words of an error report
 	mtaSenders        []string // in the From of a mail system
 	automatedSenders  []string // in the From of other programs
@@ -54,6 +55,9 @@ func loadWording(raw string) (*wording, error) {
 			Subjects []string `toml:"subjects"`
 			Signals  []string `toml:"signals"`
 		} `toml:"bounce"`
+		Notice struct {
+			Subjects []string `toml:"subjects"`
+		} `toml:"notice"`
 		Senders struct {
 			MTA           []string `toml:"mta"`
 			Automated     []string `toml:"automated"`
@@ -102,6 +106,7 @@ func loadWording(raw string) (*wording, error) {
 		{"[auto_reply] body", file.AutoReply.Body, &w.autoReplyBody, false},
 		{"[bounce] subjects", file.Bounce.Subjects, &w.bounceSubjects, false},
 		{"[bounce] signals", file.Bounce.Signals, &w.bounceSignals, true},
+		{"[notice] subjects", file.Notice.Subjects, &w.noticeSubjects, false},
 		{"[senders] mta", file.Senders.MTA, &w.mtaSenders, false},
 		{"[senders] automated", file.Senders.Automated, &w.automatedSenders, false},
 		{"[senders] contexts", file.Senders.Contexts, &contexts, false},

@@ -91,6 +91,20 @@ func TestNewFSRejects(t *testing.T) {
 			want: []string{"rules.toml", `"mailboxfool" is not a Sisimai reason`},
 		},
 		{
+			name: "by_status with a reason that does not exist",
+			file: "rules.toml",
+			old:  `by_status = { "2.3" = "exceedlimit" }`,
+			new:  `by_status = { "2.3" = "exceedlimits" }`,
+			want: []string{"rules.toml", `by_status "2.3" = "exceedlimits"`},
+		},
+		{
+			name: "by_status with a whole code",
+			file: "rules.toml",
+			old:  `by_status = { "2.3" = "exceedlimit" }`,
+			new:  `by_status = { "5.2.3" = "exceedlimit" }`,
+			want: []string{"rules.toml", `by_status "5.2.3"`, "subject and detail"},
+		},
+		{
 			name: "rule reason without an article",
 			file: "rules.toml",
 			old:  "reason = \"speeding\"\narticle = \"limite-de-envio-por-hora\"",

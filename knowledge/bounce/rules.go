@@ -54,9 +54,17 @@ type rule struct {
 	// server that said the wording: it is then about two servers, not the
 	// customer's mail program ("" when the wording means one thing).
 	betweenServers string
-	phrases        []phrase
-	regexes        []guardedRegexp
+	// byStatus is the reason for an enhanced status code's subject and
+	// detail ("2.3"): the same wording with a mailbox code means the
+	// recipient's own limit (RFC 3463's X.2.3) rather than the server's.
+	byStatus map[string]string
+	phrases  []phrase
+	regexes  []guardedRegexp
 }
+
+// statusDetailRe is the subject and detail of an enhanced status code,
+// the part a rule's by_status names.
+var statusDetailRe = regexp.MustCompile(`^\d{1,3}\.\d{1,3}$`)
 
 // adviceChoice is an [[advice]] entry: the advice.toml sentence that
 // explains a reason, for one article only or when the bounce gives a value.
@@ -175,14 +183,15 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 		Ignore phraseList `toml:"ignore"`
 		Held   phraseList `toml:"held"`
 		Rule   []struct {
-			Reason      string   `toml:"reason"`
-			Article     string   `toml:"article"`
-			Check       string   `toml:"check"`
-			Weak        bool     `toml:"weak"`
-			ClientError bool     `toml:"client_error"`
-			Between     string   `toml:"between_servers"`
-			Match       []string `toml:"match"`
-			Regex       []string `toml:"regex"`
+			Reason      string            `toml:"reason"`
+			Article     string            `toml:"article"`
+			Check       string            `toml:"check"`
+			Weak        bool              `toml:"weak"`
+			ClientError bool              `toml:"client_error"`
+			Between     string            `toml:"between_servers"`
+			ByStatus    map[string]string `toml:"by_status"`
+			Match       []string          `toml:"match"`
+			Regex       []string          `toml:"regex"`
 		} `toml:"rule"`
 		Advice []struct {
 			Reason   string `toml:"reason"`
@@ -277,7 +286,12 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 		if _, ok := file.Reasons[r.Between]; r.Between != "" && !ok {
 			return nil, fmt.Errorf("rules.toml: rule %d: between_servers reason %q has no article in [reasons]", i+1, r.Between)
 		}
-		out := rule{index: i, reason: r.Reason, article: r.Article, check: r.Check, weak: r.Weak, clientError: r.ClientError, betweenServers: r.Between}
+		for code, reason := range r.ByStatus {
+			if _, ok := file.Reasons[reason]; !ok || !statusDetailRe.MatchString(code) {
+				return nil, fmt.Errorf("rules.toml: rule %d: by_status %q = %q: want a subject and detail (\"2.3\") and a reason of [reasons]", i+1, code, reason)
+			}
+		}
+		out := rule{index: i, reason: r.Reason, article: r.Article, check: r.Check, weak: r.Weak, clientError: r.ClientError, betweenServers: r.Between, byStatus: r.ByStatus}
 		if out.phrases, err = phrases(r.Match); err != nil {
 			return nil, fmt.Errorf("rules.toml: rule %d (%s): %w", i+1, r.Reason, err)
 		}
