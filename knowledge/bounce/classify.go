@@ -1271,6 +1271,47 @@ func hasPrefixAny(s string, prefixes []string) bool {
 	return false
 }
 
+// quotesReplyCode reports whether a verdict has a server's three-digit
+// reply code.
+func quotesReplyCode(vs []Verdict) bool {
+	for _, v := range vs {
+		if v.ReplyCode != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// decidedByWording reports whether a rule's wording decided a verdict.
+func decidedByWording(vs []Verdict) bool {
+	for _, v := range vs {
+		if v.Phrase != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// anyDialog reports whether a verdict comes from a mail program's dialog.
+func anyDialog(vs []Verdict) bool {
+	for _, v := range vs {
+		if v.dialog {
+			return true
+		}
+	}
+	return false
+}
+
+// asksQuestionIn reports whether any line of a text asks a question.
+func asksQuestionIn(text string) bool {
+	for l := range strings.SplitSeq(text, "\n") {
+		if asksQuestion(l) {
+			return true
+		}
+	}
+	return false
+}
+
 // asksQuestion reports whether a line has a question mark outside a link
 // ("https://support.google.com/mail/?p=..." asks nothing).
 func asksQuestion(l string) bool {
@@ -1346,6 +1387,13 @@ func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFaile
 		if v.ReplyCode != "" && smtpLineRe.MatchString(strings.Join(v.Evidence, "\n")) {
 			codeLine = true
 		}
+	}
+	// A customer's question that names a code but quotes nothing a server
+	// or a mail program said ("me dicen que les llega rebotado con un error
+	// 5.7.26, ¿qué significa?": no reply, no dialog, no wording of a report)
+	// asks about an error; it does not report one. The search answers it.
+	if m.header == nil && !codeLine && !quotesReplyCode(vs) && !anyDialog(vs) && !decidedByWording(vs) && asksQuestionIn(body) {
+		return false
 	}
 	for _, v := range vs {
 		strongCode := (v.ReplyCode != "" && v.ReplyCode[0] != '2' && codeLine) || (v.Status != "" && v.Status[0] != '2')

@@ -54,6 +54,7 @@ func TestClassifyHoldout(t *testing.T) {
 		{"testdata/unseen7", 100},
 		{"testdata/unseen8", 92.5},
 		{"testdata/unseen9", 90},
+		{"testdata/unseen10", 100},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) { scoreHeldOut(t, set.dir, set.floor) })
 	}
