@@ -197,7 +197,7 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 		global = firstLines(body, 30)
 	}
 	if len(findings) == 0 {
-		findings = []finding{{diag: global}}
+		findings = []finding{{diag: global, address: m.onlyOriginalRecipient()}}
 	}
 
 	var out []Verdict
@@ -262,6 +262,24 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 		}
 	}
 	return Diagnosis{Kind: KindBounce, Recipients: out, Omitted: omitted, Sender: m.sender()}
+}
+
+// onlyOriginalRecipient is the one address the returned message was sent
+// to, when the bounce names no recipient itself (Verizon's "No valid
+// recipients for this MM" quotes only the message); "" when it went to
+// several, or was not returned.
+func (m *message) onlyOriginalRecipient() string {
+	var found []string
+	for _, field := range []string{"to", "cc"} {
+		v := m.original.get(field)
+		for _, loc := range findEmails(v) {
+			found = append(found, strings.ToLower(v[loc[0]:loc[1]]))
+		}
+	}
+	if len(found) != 1 {
+		return ""
+	}
+	return found[0]
 }
 
 // sender is the address a bounce was returned to: the bounce's To, else

@@ -55,6 +55,7 @@ func TestClassifyHoldout(t *testing.T) {
 		{"testdata/unseen8", 92.5},
 		{"testdata/unseen9", 90},
 		{"testdata/unseen10", 100},
+		{"testdata/unseen11", 97},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) { scoreHeldOut(t, set.dir, set.floor) })
 	}

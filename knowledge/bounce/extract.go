@@ -71,8 +71,16 @@ func (w *wording) findAddresses(ls []string, senders map[string]bool) []addressO
 			if w.presentsRecipient(before) {
 				tier = 2
 				// "<addr>: error text" (Postfix, qmail, Sendmail) is the
-				// clearest layout of all.
-				if rest := strings.TrimLeft(strings.TrimSpace(l[loc[1]:]), ">"); strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "...") {
+				// clearest layout of all, also with a note in brackets
+				// before the colon: Postfix's "<addr> (expanded from
+				// <alias>): error text".
+				rest := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(l[loc[1]:]), ">"))
+				if strings.HasPrefix(rest, "(") {
+					if end := strings.IndexByte(rest, ')'); end > 0 {
+						rest = strings.TrimSpace(rest[end+1:])
+					}
+				}
+				if strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "...") {
 					tier = 3
 				}
 			}
