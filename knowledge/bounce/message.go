@@ -84,6 +84,20 @@ func isHeaderField(line string) bool {
 	return false
 }
 
+// lowerASCII appends s lower-cased to buf: strings.ToLower for ASCII text
+// (header field names are), without making a string, so that a map lookup
+// or a comparison with string(buf) copies nothing.
+func lowerASCII(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	return buf
+}
+
 // knownHeaders are fields that mark the start of a real message rather than
 // a line of prose that happens to contain a colon. Header names are mail
 // syntax, not wording: they stay in Go, as do the MIME types and DSN fields.
@@ -112,7 +126,10 @@ func looksLikeParam(line string) bool {
 // a field real messages carry.
 func splitHeader(s string) (header, string, bool) {
 	var h header
-	var extra [][]string // continuation lines per kept field, joined once at the end
+	// Continuation lines per kept field, joined once at the end; made only
+	// when a kept field has some.
+	var extra [][]string
+	var nameBuf [64]byte
 	known, fields := false, 0
 	keep := false // whether the current field's value is used
 	lastEndsParams, lastEmpty := false, false
@@ -129,7 +146,8 @@ func splitHeader(s string) (header, string, bool) {
 		if i >= 0 {
 			line = rest[:i]
 		}
-		if strings.TrimSpace(line) == "" {
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" {
 			if i < 0 {
 				rest = ""
 			} else {
@@ -143,31 +161,41 @@ func splitHeader(s string) (header, string, bool) {
 			// line after its name, or a parameter list ("multipart/alternative;"
 			// then "boundary=...").
 			if keep {
-				extra[len(h)-1] = append(extra[len(h)-1], strings.TrimSpace(line))
+				for len(extra) < len(h) {
+					extra = append(extra, nil)
+				}
+				extra[len(h)-1] = append(extra[len(h)-1], trimmed)
 			}
 		case isHeaderField(line):
 			fields++
 			name, value, _ := strings.Cut(line, ":")
 			lname, used := usedHeaders[name]
-			// Lower-casing the name costs an allocation: only when it may be
-			// a used field in another spelling, or may make the block known.
+			// The name lower-cased, when it may be a used field in another
+			// spelling or may make the block known: written into nameBuf,
+			// it is looked up without a copy, and copied only to be kept.
 			if !used && (!known || len(name) < len(usedHeaderLengths) && usedHeaderLengths[len(name)]) {
-				lname = strings.ToLower(name)
-				_, used = usedHeaders[lname]
-			}
-			if !known && knownHeaders[lname] {
+				lower := lowerASCII(nameBuf[:0], name)
+				if _, used = usedHeaders[string(lower)]; used {
+					lname = string(lower)
+				}
+				if !known && knownHeaders[string(lower)] {
+					known = true
+				}
+			} else if !known && knownHeaders[lname] {
 				known = true
 			}
 			keep = used
 			if keep {
+				if h == nil {
+					h = make(header, 0, 8) // the few fields a message has that are used
+				}
 				h = append(h, field{name: lname, value: strings.TrimSpace(value)})
-				extra = append(extra, nil)
 			}
 		default:
 			return nil, s, false
 		}
-		lastEndsParams = strings.HasSuffix(strings.TrimSpace(line), ";")
-		lastEmpty = strings.HasSuffix(strings.TrimSpace(line), ":") && isHeaderField(line)
+		lastEndsParams = strings.HasSuffix(trimmed, ";")
+		lastEmpty = strings.HasSuffix(trimmed, ":") && isHeaderField(line)
 		if i < 0 {
 			rest = ""
 			break
@@ -178,7 +206,7 @@ func splitHeader(s string) (header, string, bool) {
 		return nil, s, false
 	}
 	for i := range h {
-		if len(extra[i]) > 0 {
+		if i < len(extra) && len(extra[i]) > 0 {
 			h[i].value = h[i].value + " " + strings.Join(extra[i], " ")
 		}
 		h[i].value = decodeWords(h[i].value)
@@ -227,9 +255,9 @@ func (m *message) walk(h header, body string, depth int, count *int) {
 	switch {
 	case strings.HasPrefix(ctype, "multipart/"):
 		if ctype == "multipart/report" && m.report == "" {
-			m.report = strings.ToLower(params["report-type"])
+			m.report = strings.ToLower(contentParam(params, "report-type"))
 		}
-		boundary := params["boundary"]
+		boundary := contentParam(params, "boundary")
 		parts := splitMultipart(body, boundary)
 		if len(parts) == 0 {
 			// The declared boundary is missing or wrong (it happens): take
@@ -297,21 +325,31 @@ func parseLooseHeader(s string) header {
 	return h
 }
 
-// parseContentType returns the lower-cased media type and its parameters.
-// It is lenient: broken quoting and missing semicolons are common in bounces.
-func parseContentType(v string) (string, map[string]string) {
-	params := make(map[string]string)
+// parseContentType returns the lower-cased media type and the rest of the
+// field, its parameters, which contentParam reads. It is lenient: broken
+// quoting and missing semicolons are common in bounces.
+func parseContentType(v string) (ctype, params string) {
 	if v == "" {
-		return "", params
+		return "", ""
 	}
-	segs := strings.Split(v, ";")
-	ctype := strings.ToLower(strings.TrimSpace(segs[0]))
+	ctype, params, _ = strings.Cut(v, ";")
+	ctype = strings.ToLower(strings.TrimSpace(ctype))
 	if i := strings.IndexAny(ctype, " \t"); i >= 0 {
 		ctype = ctype[:i]
 	}
-	for _, seg := range segs[1:] {
+	return ctype, params
+}
+
+// contentParam returns the value of a Content-Type parameter (name in
+// lower case), the last one when it is given twice. Reading the few
+// parameters used this way costs no map per MIME part.
+func contentParam(params, name string) string {
+	found := ""
+	for params != "" {
+		var seg string
+		seg, params, _ = strings.Cut(params, ";")
 		k, val, ok := strings.Cut(seg, "=")
-		if !ok {
+		if !ok || strings.ToLower(strings.TrimSpace(k)) != name {
 			continue
 		}
 		val = strings.TrimSpace(val)
@@ -323,9 +361,9 @@ func parseContentType(v string) (string, map[string]string) {
 		} else if j := strings.IndexAny(val, " \t"); j >= 0 {
 			val = val[:j]
 		}
-		params[strings.ToLower(strings.TrimSpace(k))] = val
+		found = val
 	}
-	return ctype, params
+	return found
 }
 
 var boundaryLineRe = regexp.MustCompile(`(?m)^--([A-Za-z0-9'()+_,./:=?-]{6,70})\s*$`)
@@ -400,7 +438,7 @@ func decodeBody(h header, body string) string {
 		b = []byte(body)
 	}
 	_, params := parseContentType(h.get("content-type"))
-	return normalizeNewlines(toUTF8(b, params["charset"]))
+	return normalizeNewlines(toUTF8(b, contentParam(params, "charset")))
 }
 
 // decodeQP decodes quoted-printable, keeping malformed escapes as they are
