@@ -261,7 +261,8 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 // the From or Return-Path of the returned message.
 func (m *message) sender() string {
 	for _, v := range []string{m.header.get("to"), m.original.get("from"), m.original.get("return-path")} {
-		if locs := findEmails(v); len(locs) > 0 {
+		var buf [4][2]int
+		if locs := findEmails(buf[:0], v); len(locs) > 0 {
 			return strings.ToLower(v[locs[0][0]:locs[0][1]])
 		}
 	}
@@ -324,7 +325,8 @@ const maxBodyBytes = 128 << 10
 func (m *message) senders() map[string]bool {
 	out := make(map[string]bool)
 	for _, v := range []string{m.header.get("to"), m.original.get("from"), m.original.get("return-path"), m.original.get("sender")} {
-		for _, loc := range findEmails(v) {
+		var buf [8][2]int
+		for _, loc := range findEmails(buf[:0], v) {
 			out[strings.ToLower(v[loc[0]:loc[1]])] = true
 		}
 	}

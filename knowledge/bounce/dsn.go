@@ -129,7 +129,8 @@ func typedValue(v string) string {
 // addressOf returns the address in a DSN recipient value ("rfc822; a@b").
 func addressOf(v string) string {
 	v = typedValue(v)
-	if locs := findEmails(v); len(locs) > 0 {
+	var buf [4][2]int
+	if locs := findEmails(buf[:0], v); len(locs) > 0 {
 		return strings.ToLower(v[locs[0][0]:locs[0][1]])
 	}
 	return strings.Trim(v, "<> ")

@@ -45,12 +45,13 @@ type addressOccurrence struct {
 // findAddresses lists the addresses of the text that may be recipients.
 func (w *wording) findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 	var out []addressOccurrence
+	var locs [8][2]int
 	for i, l := range ls {
 		if !strings.Contains(l, "@") {
 			continue
 		}
 		lower := strings.ToLower(l)
-		for _, loc := range findEmails(l) {
+		for _, loc := range findEmails(locs[:0], l) {
 			addr := strings.ToLower(strings.Trim(l[loc[0]:loc[1]], ".'"))
 			local, _, _ := strings.Cut(addr, "@")
 			if w.notRecipients[local] || senders[addr] {
@@ -152,10 +153,11 @@ func (w *wording) presentsRecipient(before string) bool {
 	return b == "" || b == "<" || b == "\"" || b == "'" || b == "(" || b == "["
 }
 
-// findEmails returns the byte ranges of the addresses in a line, with a
-// scanner rather than addressRe: it runs on every line with an "@".
-func findEmails(l string) [][2]int {
-	var out [][2]int
+// findEmails appends to out the byte ranges of the addresses in a line,
+// with a scanner rather than addressRe: it runs on every line with an "@".
+// Callers pass a small array's slice, so that most lines need no
+// allocation.
+func findEmails(out [][2]int, l string) [][2]int {
 	for i := 0; i < len(l); i++ {
 		if l[i] != '@' {
 			continue
@@ -444,7 +446,8 @@ func isQueueReason(ls []string, i int) bool {
 		return false
 	}
 	next := strings.TrimSpace(ls[i+1])
-	locs := findEmails(next)
+	var buf [4][2]int
+	locs := findEmails(buf[:0], next)
 	return len(locs) == 1 && locs[0][1]-locs[0][0] == len(strings.Trim(next, "<>"))
 }
 
