@@ -7,7 +7,15 @@ type phraseMatcher struct {
 	class   [256]uint8 // byte -> column; 0 is "a byte no phrase uses"
 	columns int
 	next    []int32 // state*columns + column -> state
-	out     [][]int32
+	// The phrases that end at a state are those of the states on its
+	// failure chain. Rather than a copy of that list per state (most of
+	// them empty), each state keeps only its own phrases, own[ownAt[s]:
+	// ownAt[s+1]], and hit[s] is the first state of its chain, itself
+	// included, that has some (0, the root, for none); fail leads on.
+	own     []int32
+	ownAt   []int32
+	hit     []int32
+	fail    []int32
 	phrases []phrase
 	rule    []int32 // phrase index -> rule index (-1 for other lists)
 	longest int     // length of the longest phrase
@@ -34,27 +42,42 @@ func newPhraseMatcher(phrases []phrase, rule []int32) *phraseMatcher {
 		states += len(p.text)
 	}
 	next := make([]int32, cols, cols*states)
-	outs := make([][]int32, 1, states)
+	end := make([]int32, len(phrases)) // the state where each phrase ends
 	for id, p := range phrases {
 		s := int32(0)
 		for i := 0; i < len(p.text); i++ {
 			c := int(m.class[p.text[i]])
 			t := next[int(s)*cols+c]
 			if t == 0 {
-				t = int32(len(outs))
-				outs = append(outs, nil)
+				t = int32(len(next) / cols)
 				next = append(next, make([]int32, cols)...)
 				next[int(s)*cols+c] = t
 			}
 			s = t
 		}
-		outs[s] = append(outs[s], int32(id))
+		end[id] = s
+	}
+	n := len(next) / cols
+	// Each state's own phrases, in phrase order, laid out by state.
+	m.ownAt = make([]int32, n+1)
+	for _, s := range end {
+		m.ownAt[s+1]++
+	}
+	for s := 1; s <= n; s++ {
+		m.ownAt[s] += m.ownAt[s-1]
+	}
+	m.own = make([]int32, len(phrases))
+	filled := make([]int32, n)
+	for id, s := range end {
+		m.own[m.ownAt[s]+filled[s]] = int32(id)
+		filled[s]++
 	}
 	// Failure links breadth first, so a state's failure state (shallower)
-	// is complete before it: its missing transitions and its outputs are
-	// then taken from there.
-	fail := make([]int32, len(outs))
-	queue := make([]int32, 0, len(outs))
+	// is complete before it: its missing transitions and its hit are then
+	// taken from there.
+	fail := make([]int32, n)
+	hit := make([]int32, n)
+	queue := make([]int32, 0, n)
 	for c := 1; c < cols; c++ {
 		if t := next[c]; t != 0 {
 			queue = append(queue, t)
@@ -62,33 +85,43 @@ func newPhraseMatcher(phrases []phrase, rule []int32) *phraseMatcher {
 	}
 	for i := 0; i < len(queue); i++ {
 		s := queue[i]
-		outs[s] = append(outs[s], outs[fail[s]]...)
-		for c := 1; c < cols; c++ {
-			if t := next[int(s)*cols+c]; t != 0 {
-				fail[t] = next[int(fail[s])*cols+c]
+		f := fail[s]
+		if m.ownAt[s+1] > m.ownAt[s] {
+			hit[s] = s
+		} else {
+			hit[s] = hit[f]
+		}
+		row := next[int(s)*cols : int(s+1)*cols]
+		frow := next[int(f)*cols : int(f+1)*cols]
+		for c := 1; c < len(row); c++ {
+			if t := row[c]; t != 0 {
+				fail[t] = frow[c]
 				queue = append(queue, t)
 			} else {
-				next[int(s)*cols+c] = next[int(fail[s])*cols+c]
+				row[c] = frow[c]
 			}
 		}
 	}
-	m.next, m.out = next, outs
+	m.next, m.fail, m.hit = next, fail, hit
 	return m
 }
 
 // each calls fn with every phrase occurrence (phrase id, start offset) that
-// sits on word boundaries. fn returns false to stop.
+// sits on word boundaries, and every occurrence of an anywhere phrase. fn
+// returns false to stop.
 func (m *phraseMatcher) each(text string, fn func(id int32, start int) bool) {
 	s := int32(0)
 	for i := 0; i < len(text); i++ {
 		s = m.next[int(s)*m.columns+int(m.class[text[i]])]
-		for _, id := range m.out[s] {
-			p := m.phrases[id]
-			start := i + 1 - len(p.text)
-			startOK := start == 0 || !isWordChar(text[start-1]) || !isWordChar(p.text[0])
-			endOK := p.prefix || i+1 == len(text) || !isWordChar(text[i+1]) || !isWordChar(p.text[len(p.text)-1])
-			if startOK && endOK && !fn(id, start) {
-				return
+		for t := m.hit[s]; t != 0; t = m.hit[m.fail[t]] {
+			for _, id := range m.own[m.ownAt[t]:m.ownAt[t+1]] {
+				p := m.phrases[id]
+				start := i + 1 - len(p.text)
+				startOK := start == 0 || !isWordChar(text[start-1]) || !isWordChar(p.text[0])
+				endOK := p.prefix || i+1 == len(text) || !isWordChar(text[i+1]) || !isWordChar(p.text[len(p.text)-1])
+				if (p.anywhere || startOK && endOK) && !fn(id, start) {
+					return
+				}
 			}
 		}
 	}
@@ -105,9 +138,11 @@ func (m *phraseMatcher) leftmost(text string) (id int32, start int) {
 			break // every phrase ending from here on starts later
 		}
 		s = m.next[int(s)*m.columns+int(m.class[text[i]])]
-		for _, p := range m.out[s] {
-			if at := i + 1 - len(m.phrases[p].text); at < start || at == start && p < id {
-				id, start = p, at
+		for t := m.hit[s]; t != 0; t = m.hit[m.fail[t]] {
+			for _, p := range m.own[m.ownAt[t]:m.ownAt[t+1]] {
+				if at := i + 1 - len(m.phrases[p].text); at < start || at == start && p < id {
+					id, start = p, at
+				}
 			}
 		}
 	}

@@ -34,7 +34,10 @@ type rules struct {
 	delayedReason, localProgramReason string
 	genericStatus                     map[string]bool // DSN Status values that say less than the reply
 	advice                            []adviceChoice  // in file order: the first that fits says the reason's sentence
-	matcher                           *phraseMatcher
+	// matcher finds the rules' phrases and, in the same pass, the needles:
+	// the phrases from firstNeedle on are those, in order.
+	matcher     *phraseMatcher
+	firstNeedle int32
 	// needles are the distinct literals of the expressions: many share
 	// one ("ofr", "aup"), and a text is searched for each only once.
 	needles []string
@@ -134,10 +137,12 @@ func requiredLiteral(expr string) string {
 	return best
 }
 
-// phrase is a folded pattern; prefix phrases may end inside a word.
+// phrase is a folded pattern; prefix phrases may end inside a word, and
+// anywhere phrases (the expressions' needles) are found inside words too.
 type phrase struct {
-	text   string
-	prefix bool
+	text     string
+	prefix   bool
+	anywhere bool
 }
 
 // phraseList is a section of rules.toml that is only a list of phrases.
@@ -326,6 +331,11 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 			owner = append(owner, int32(i))
 		}
 	}
+	rs.firstNeedle = int32(len(all))
+	for _, n := range rs.needles {
+		all = append(all, phrase{text: n, anywhere: true})
+		owner = append(owner, -1)
+	}
 	rs.matcher = newPhraseMatcher(all, owner)
 	for i, a := range file.Advice {
 		at := fmt.Sprintf("[[advice]] %d (%s)", i+1, a.Reason)
@@ -505,11 +515,11 @@ type ruleMatch struct {
 // rule that match, leaving out the rules whose reason is skip.
 func (rs *rules) scan(text, skip string) (strong, weak ruleMatch) {
 	strong, weak = ruleMatch{rule: -1}, ruleMatch{rule: -1}
-	// found[i]: 0 not searched yet, 1 needle i is in text, 2 it is not.
-	var small [64]uint8
+	// found[i]: needle i is in text.
+	var small [64]bool
 	found := small[:]
 	if len(rs.needles) > len(small) {
-		found = make([]uint8, len(rs.needles))
+		found = make([]bool, len(rs.needles))
 	}
 	better := func(m *ruleMatch, rule, start, end int) {
 		if skip != "" && rs.list[rule].reason == skip {
@@ -520,6 +530,10 @@ func (rs *rules) scan(text, skip string) (strong, weak ruleMatch) {
 		}
 	}
 	rs.matcher.each(text, func(id int32, start int) bool {
+		if id >= rs.firstNeedle {
+			found[id-rs.firstNeedle] = true
+			return true
+		}
 		r := int(rs.matcher.rule[id])
 		end := start + len(rs.matcher.phrases[id].text)
 		if rs.list[r].weak {
@@ -539,16 +553,8 @@ func (rs *rules) scan(text, skip string) (strong, weak ruleMatch) {
 			continue
 		}
 		for _, g := range r.regexes {
-			if g.needle >= 0 {
-				if found[g.needle] == 0 {
-					found[g.needle] = 2
-					if strings.Contains(text, rs.needles[g.needle]) {
-						found[g.needle] = 1
-					}
-				}
-				if found[g.needle] != 1 {
-					continue
-				}
+			if g.needle >= 0 && !found[g.needle] {
+				continue
 			}
 			if loc := g.re.FindStringIndex(text); loc != nil {
 				better(target, i, loc[0], loc[1])
