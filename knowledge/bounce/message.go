@@ -564,7 +564,10 @@ func htmlToText(s string) string {
 				break
 			}
 			tag := lower[i+1 : i+end]
-			name := strings.TrimPrefix(strings.Fields(tag + " ")[0], "/")
+			name := "" // "<>" and "< >" have none
+			if f := strings.Fields(tag); len(f) > 0 {
+				name = strings.TrimPrefix(f[0], "/")
+			}
 			switch name {
 			case "script", "style", "head":
 				if !strings.HasPrefix(tag, "/") {
