@@ -5,6 +5,7 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -554,7 +555,6 @@ func decodeWords(v string) string {
 func htmlToText(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) / 2)
-	lower := strings.ToLower(s)
 	space := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -563,15 +563,11 @@ func htmlToText(s string) string {
 			if end < 0 {
 				break
 			}
-			tag := lower[i+1 : i+end]
-			name := "" // "<>" and "< >" have none
-			if f := strings.Fields(tag); len(f) > 0 {
-				name = strings.TrimPrefix(f[0], "/")
-			}
-			switch name {
+			tag := s[i+1 : i+end]
+			switch name := tagName(tag); name {
 			case "script", "style", "head":
 				if !strings.HasPrefix(tag, "/") {
-					if closing := strings.Index(lower[i:], "</"+name); closing >= 0 {
+					if closing := indexClosingTag(s[i:], name); closing >= 0 {
 						i += closing
 						if e := strings.IndexByte(s[i:], '>'); e >= 0 {
 							i += e
@@ -603,6 +599,66 @@ func htmlToText(s string) string {
 		b.WriteByte(c)
 	}
 	return htmlUnescape(b.String())
+}
+
+// tagName returns the name of an HTML tag (what is between < and >),
+// lower-cased and without the "/" of a closing tag, when it is one of the
+// short names htmlToText acts on; "" otherwise. Lower-casing only these
+// few bytes spares a lower-case copy of the whole part.
+func tagName(tag string) string {
+	tag = strings.TrimLeftFunc(tag, unicode.IsSpace)
+	if i := strings.IndexFunc(tag, unicode.IsSpace); i >= 0 {
+		tag = tag[:i]
+	}
+	tag = strings.TrimPrefix(tag, "/")
+	var buf [8]byte
+	if len(tag) > len(buf) {
+		return "" // longer than any name htmlToText knows
+	}
+	return htmlTagNames[string(lowerASCII(buf[:0], tag))]
+}
+
+// htmlTagNames are the tags htmlToText acts on, by name.
+var htmlTagNames = func() map[string]string {
+	m := make(map[string]string)
+	for _, n := range strings.Fields("script style head br p div tr li h1 h2 h3 h4 h5 h6 table td th") {
+		m[n] = n
+	}
+	return m
+}()
+
+// indexClosingTag returns where "</name" starts in s, in any case (name is
+// lower case), or -1.
+func indexClosingTag(s, name string) int {
+	for at := 0; ; {
+		i := strings.Index(s[at:], "</")
+		if i < 0 {
+			return -1
+		}
+		i += at
+		if rest := s[i+2:]; len(rest) >= len(name) && equalLowerASCII(rest[:len(name)], name) {
+			return i
+		}
+		at = i + 2
+	}
+}
+
+// equalLowerASCII reports whether s lower-cased (ASCII letters only) is
+// lower.
+func equalLowerASCII(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func htmlUnescape(s string) string {
