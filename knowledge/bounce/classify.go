@@ -909,7 +909,7 @@ var inlineContinuationRe = regexp.MustCompile(`[245]\d\d-[245]\.\d{1,3}\.\d{1,3}
 func (w *wording) remoteOf(remoteMTA, lower string) (host, ip string) {
 	if remoteMTA != "" {
 		host = strings.Trim(strings.Fields(remoteMTA + " ")[0], "[]().")
-		if ipv4Re.MatchString(host) {
+		if mayHoldIPv4(host) && ipv4Re.MatchString(host) {
 			host, ip = "", host
 		}
 	}
@@ -946,7 +946,7 @@ func hostToken(s string) (string, string) {
 		j++
 	}
 	h := strings.TrimSuffix(s[:j], ".")
-	if !strings.Contains(h, ".") || ipv4Re.MatchString(h) {
+	if !strings.Contains(h, ".") || mayHoldIPv4(h) && ipv4Re.MatchString(h) {
 		return "", s
 	}
 	last := h[strings.LastIndexByte(h, '.')+1:]
@@ -969,7 +969,7 @@ func bracketedIP(s string) string {
 		return ""
 	}
 	c := strings.TrimPrefix(s[1:end], "ipv6:")
-	if ipv4Re.MatchString(c) && ipv4Re.FindString(c) == c || strings.Count(c, ":") >= 2 {
+	if mayHoldIPv4(c) && ipv4Re.FindString(c) == c || strings.Count(c, ":") >= 2 {
 		return c
 	}
 	return ""

@@ -14,6 +14,22 @@ var (
 	replyInTextRe = regexp.MustCompile(`(?:^|[\s'"(:\[<>=#E])([245][0-5][0-9])(?:[\s\-;:)\]]|,(?:\s|$)|$)`)
 )
 
+// mayHoldIPv4 is the cheap test before ipv4Re: an address has a digit, a
+// dot and a digit in a row, which host names and most text lack.
+func mayHoldIPv4(s string) bool {
+	for i := strings.IndexByte(s, '.'); i >= 0; {
+		if i > 0 && i+1 < len(s) && isDigitByte(s[i-1]) && isDigitByte(s[i+1]) {
+			return true
+		}
+		next := strings.IndexByte(s[i+1:], '.')
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return false
+}
+
 // finding is what the paste says about one recipient before it is judged.
 type finding struct {
 	address string
@@ -417,7 +433,7 @@ func segment(ls []string, start, end int) []string {
 			}
 			continue
 		}
-		if quotedHeaderRe.MatchString(t) || isHeaderLine(t) {
+		if strings.HasPrefix(t, ">") && quotedHeaderRe.MatchString(t) || isHeaderLine(t) {
 			continue // a header of the original message, quoted or not
 		}
 		// Sendmail reports each destination host ("550 example.org

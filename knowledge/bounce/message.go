@@ -449,7 +449,13 @@ func decodeQP(s string) []byte {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c != '=' {
-			out = append(out, c)
+			// Copy the run up to the next escape at once.
+			j := strings.IndexByte(s[i:], '=')
+			if j < 0 {
+				j = len(s) - i
+			}
+			out = append(out, s[i:i+j]...)
+			i += j - 1
 			continue
 		}
 		if i+1 < len(s) && s[i+1] == '\n' { // soft line break
@@ -538,16 +544,26 @@ func decodeWords(v string) string {
 	if !strings.Contains(v, "=?") {
 		return v
 	}
-	return encodedWordRe.ReplaceAllStringFunc(v, func(w string) string {
-		m := encodedWordRe.FindStringSubmatch(w)
+	// One pass of the expression, with the groups of each word.
+	var out strings.Builder
+	last := 0
+	for _, m := range encodedWordRe.FindAllStringSubmatchIndex(v, -1) {
+		charset, enc, text := v[m[2]:m[3]], v[m[4]:m[5]], v[m[6]:m[7]]
 		var b []byte
-		if m[2] == "b" || m[2] == "B" {
-			b = decodeBase64(m[3])
+		if enc == "b" || enc == "B" {
+			b = decodeBase64(text)
 		} else {
-			b = decodeQP(strings.ReplaceAll(m[3], "_", " "))
+			b = decodeQP(strings.ReplaceAll(text, "_", " "))
 		}
-		return toUTF8(b, m[1])
-	})
+		out.WriteString(v[last:m[0]])
+		out.WriteString(toUTF8(b, charset))
+		last = m[1]
+	}
+	if last == 0 {
+		return v
+	}
+	out.WriteString(v[last:])
+	return out.String()
 }
 
 // htmlToText keeps the words of an HTML part, one block per line, which is
