@@ -42,20 +42,31 @@ func newPhraseMatcher(phrases []phrase, rule []int32) *phraseMatcher {
 		states += len(p.text)
 	}
 	next := make([]int32, cols, cols*states)
-	end := make([]int32, len(phrases)) // the state where each phrase ends
-	for id, p := range phrases {
-		s := int32(0)
-		for i := 0; i < len(p.text); i++ {
-			c := int(m.class[p.text[i]])
+	// The trie is built one depth at a time, so states are numbered
+	// breadth first: the shallow states, where a scan spends most of its
+	// steps, share the first rows of the table and stay in cache, and a
+	// state's failure state (shallower) always comes before it.
+	end := make([]int32, len(phrases)) // the state of each phrase's prefix so far, then its last
+	for depth := 0; ; depth++ {
+		grew := false
+		for id, p := range phrases {
+			if depth >= len(p.text) {
+				continue
+			}
+			grew = true
+			s := end[id]
+			c := int(m.class[p.text[depth]])
 			t := next[int(s)*cols+c]
 			if t == 0 {
 				t = int32(len(next) / cols)
 				next = append(next, make([]int32, cols)...)
 				next[int(s)*cols+c] = t
 			}
-			s = t
+			end[id] = t
 		}
-		end[id] = s
+		if !grew {
+			break
+		}
 	}
 	n := len(next) / cols
 	// Each state's own phrases, in phrase order, laid out by state.
@@ -72,19 +83,12 @@ func newPhraseMatcher(phrases []phrase, rule []int32) *phraseMatcher {
 		m.own[m.ownAt[s]+filled[s]] = int32(id)
 		filled[s]++
 	}
-	// Failure links breadth first, so a state's failure state (shallower)
-	// is complete before it: its missing transitions and its hit are then
-	// taken from there.
+	// Failure links in state order, which is breadth first: a state's
+	// failure state is complete before it, and its missing transitions
+	// and its hit are taken from there.
 	fail := make([]int32, n)
 	hit := make([]int32, n)
-	queue := make([]int32, 0, n)
-	for c := 1; c < cols; c++ {
-		if t := next[c]; t != 0 {
-			queue = append(queue, t)
-		}
-	}
-	for i := 0; i < len(queue); i++ {
-		s := queue[i]
+	for s := int32(1); s < int32(n); s++ {
 		f := fail[s]
 		if m.ownAt[s+1] > m.ownAt[s] {
 			hit[s] = s
@@ -95,8 +99,7 @@ func newPhraseMatcher(phrases []phrase, rule []int32) *phraseMatcher {
 		frow := next[int(f)*cols : int(f+1)*cols]
 		for c := 1; c < len(row); c++ {
 			if t := row[c]; t != 0 {
-				fail[t] = frow[c]
-				queue = append(queue, t)
+				fail[t] = frow[c] // a child: where the failure state goes on c
 			} else {
 				row[c] = frow[c]
 			}
