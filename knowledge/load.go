@@ -161,6 +161,9 @@ func parseArticle(file, raw string, p Policy) (*Article, error) {
 	values := p.Vars()
 	var unknown []string
 	fill := func(s string) string {
+		if !strings.Contains(s, "{{") {
+			return s // most of an article has none: no expression to run
+		}
 		return placeholderRe.ReplaceAllStringFunc(s, func(m string) string {
 			name := placeholderRe.FindStringSubmatch(m)[1]
 			if v, ok := values[name]; ok {
@@ -207,6 +210,11 @@ func parseArticle(file, raw string, p Policy) (*Article, error) {
 		Sections:        sections,
 	}
 	a.summaryText = PlainText(summary)
+	// Folded here, on every core, for validate's check across articles.
+	a.foldedAliases = make([]string, len(a.Aliases))
+	for i, al := range a.Aliases {
+		a.foldedAliases[i] = foldAlias(al)
+	}
 	return a, nil
 }
 
@@ -301,10 +309,10 @@ func (kb *KB) validate() []error {
 			}
 			canonical[c] = a.Slug
 		}
-		for _, al := range a.Aliases {
+		for i, al := range a.Aliases {
 			// An alias decides an article in search; one that two articles
 			// claim sends some customers to the wrong one.
-			f := foldAlias(al)
+			f := a.foldedAliases[i]
 			if other, dup := aliases[f]; dup && other.slug != a.Slug {
 				bad("alias %q is also an alias of %s (%q)", al, other.slug, other.alias)
 			}
