@@ -1,5 +1,7 @@
 package bounce
 
+import "slices"
+
 // phraseMatcher finds every rule phrase in a text in one pass (Aho-Corasick
 // over bytes). With hundreds of phrases, checking them one by one with
 // strings.Index cost more than everything else the classifier does.
@@ -37,11 +39,7 @@ func newPhraseMatcher(phrases []phrase, rule []int32) *phraseMatcher {
 	// The trie goes straight into the dense table, one row per state; 0
 	// stands for "no child" while it is built, as the root is nobody's
 	// child. Column 0 (bytes no phrase uses) always leads back to the root.
-	states := 1 // at most one per phrase byte, and the root
-	for _, p := range phrases {
-		states += len(p.text)
-	}
-	next := make([]int32, cols, cols*states)
+	next := make([]int32, cols, cols*trieStates(phrases))
 	// The trie is built one depth at a time, so states are numbered
 	// breadth first: the shallow states, where a scan spends most of its
 	// steps, share the first rows of the table and stay in cache, and a
@@ -107,6 +105,27 @@ func newPhraseMatcher(phrases []phrase, rule []int32) *phraseMatcher {
 	}
 	m.next, m.fail, m.hit = next, fail, hit
 	return m
+}
+
+// trieStates counts the states of the phrases' trie, the root and one
+// per distinct prefix, so that the table is made at its size: in sorted
+// order, a phrase adds the prefixes it does not share with the one before.
+func trieStates(phrases []phrase) int {
+	texts := make([]string, len(phrases))
+	for i, p := range phrases {
+		texts[i] = p.text
+	}
+	slices.Sort(texts)
+	n, prev := 1, ""
+	for _, t := range texts {
+		common := 0
+		for common < len(t) && common < len(prev) && t[common] == prev[common] {
+			common++
+		}
+		n += len(t) - common
+		prev = t
+	}
+	return n
 }
 
 // each calls fn with every phrase occurrence (phrase id, start offset) that
