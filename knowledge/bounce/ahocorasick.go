@@ -1,6 +1,9 @@
 package bounce
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+)
 
 // phraseMatcher finds every rule phrase in a text in one pass (Aho-Corasick
 // over bytes). With hundreds of phrases, checking them one by one with
@@ -8,7 +11,7 @@ import "slices"
 type phraseMatcher struct {
 	class   [256]uint8 // byte -> column; 0 is "a byte no phrase uses"
 	columns int
-	next    []int32 // state*columns + column -> state
+	next    []state // state*columns + column -> state
 	// The phrases that end at a state are those of the states on its
 	// failure chain. Rather than a copy of that list per state (most of
 	// them empty), each state keeps only its own phrases, own[ownAt[s]:
@@ -16,14 +19,22 @@ type phraseMatcher struct {
 	// included, that has some (0, the root, for none); fail leads on.
 	own     []int32
 	ownAt   []int32
-	hit     []int32
-	fail    []int32
+	hit     []state
+	fail    []state
 	phrases []phrase
 	rule    []int32 // phrase index -> rule index (-1 for other lists)
 	longest int     // length of the longest phrase
 }
 
-func newPhraseMatcher(phrases []phrase, rule []int32) *phraseMatcher {
+// state is a state of a phraseMatcher. Two bytes keep the table of the
+// rules' phrases (some 11,500 states of 52 columns) at 1.2 MB, in a
+// core's cache with the rest of a classification; at 2.4 MB it was not.
+type state uint16
+
+// maxStates is the most states a phraseMatcher can have.
+const maxStates = 1 << 16
+
+func newPhraseMatcher(phrases []phrase, rule []int32) (*phraseMatcher, error) {
 	m := &phraseMatcher{phrases: phrases, rule: rule}
 	for _, p := range phrases {
 		m.longest = max(m.longest, len(p.text))
@@ -39,12 +50,16 @@ func newPhraseMatcher(phrases []phrase, rule []int32) *phraseMatcher {
 	// The trie goes straight into the dense table, one row per state; 0
 	// stands for "no child" while it is built, as the root is nobody's
 	// child. Column 0 (bytes no phrase uses) always leads back to the root.
-	next := make([]int32, cols, cols*trieStates(phrases))
+	n := trieStates(phrases)
+	if n > maxStates {
+		return nil, fmt.Errorf("the phrases need %d automaton states, more than the %d it can have", n, maxStates)
+	}
+	next := make([]state, cols, cols*n)
 	// The trie is built one depth at a time, so states are numbered
 	// breadth first: the shallow states, where a scan spends most of its
 	// steps, share the first rows of the table and stay in cache, and a
 	// state's failure state (shallower) always comes before it.
-	end := make([]int32, len(phrases)) // the state of each phrase's prefix so far, then its last
+	end := make([]state, len(phrases)) // the state of each phrase's prefix so far, then its last
 	for depth := 0; ; depth++ {
 		grew := false
 		for id, p := range phrases {
@@ -56,8 +71,8 @@ func newPhraseMatcher(phrases []phrase, rule []int32) *phraseMatcher {
 			c := int(m.class[p.text[depth]])
 			t := next[int(s)*cols+c]
 			if t == 0 {
-				t = int32(len(next) / cols)
-				next = append(next, make([]int32, cols)...)
+				t = state(len(next) / cols)
+				next = append(next, make([]state, cols)...)
 				next[int(s)*cols+c] = t
 			}
 			end[id] = t
@@ -66,11 +81,10 @@ func newPhraseMatcher(phrases []phrase, rule []int32) *phraseMatcher {
 			break
 		}
 	}
-	n := len(next) / cols
 	// Each state's own phrases, in phrase order, laid out by state.
 	m.ownAt = make([]int32, n+1)
 	for _, s := range end {
-		m.ownAt[s+1]++
+		m.ownAt[int(s)+1]++
 	}
 	for s := 1; s <= n; s++ {
 		m.ownAt[s] += m.ownAt[s-1]
@@ -84,17 +98,17 @@ func newPhraseMatcher(phrases []phrase, rule []int32) *phraseMatcher {
 	// Failure links in state order, which is breadth first: a state's
 	// failure state is complete before it, and its missing transitions
 	// and its hit are taken from there.
-	fail := make([]int32, n)
-	hit := make([]int32, n)
-	for s := int32(1); s < int32(n); s++ {
+	fail := make([]state, n)
+	hit := make([]state, n)
+	for s := 1; s < n; s++ {
 		f := fail[s]
 		if m.ownAt[s+1] > m.ownAt[s] {
-			hit[s] = s
+			hit[s] = state(s)
 		} else {
 			hit[s] = hit[f]
 		}
-		row := next[int(s)*cols : int(s+1)*cols]
-		frow := next[int(f)*cols : int(f+1)*cols]
+		row := next[s*cols : (s+1)*cols]
+		frow := next[int(f)*cols : (int(f)+1)*cols]
 		for c := 1; c < len(row); c++ {
 			if t := row[c]; t != 0 {
 				fail[t] = frow[c] // a child: where the failure state goes on c
@@ -104,7 +118,7 @@ func newPhraseMatcher(phrases []phrase, rule []int32) *phraseMatcher {
 		}
 	}
 	m.next, m.fail, m.hit = next, fail, hit
-	return m
+	return m, nil
 }
 
 // trieStates counts the states of the phrases' trie, the root and one
@@ -132,11 +146,11 @@ func trieStates(phrases []phrase) int {
 // sits on word boundaries, and every occurrence of an anywhere phrase. fn
 // returns false to stop.
 func (m *phraseMatcher) each(text string, fn func(id int32, start int) bool) {
-	s := int32(0)
+	s := state(0)
 	for i := 0; i < len(text); i++ {
 		s = m.next[int(s)*m.columns+int(m.class[text[i]])]
 		for t := m.hit[s]; t != 0; t = m.hit[m.fail[t]] {
-			for _, id := range m.own[m.ownAt[t]:m.ownAt[t+1]] {
+			for _, id := range m.own[m.ownAt[t]:m.ownAt[int(t)+1]] {
 				p := m.phrases[id]
 				start := i + 1 - len(p.text)
 				startOK := start == 0 || !isWordChar(text[start-1]) || !isWordChar(p.text[0])
@@ -154,14 +168,14 @@ func (m *phraseMatcher) each(text string, fn func(id int32, start int) bool) {
 // listed first. It returns -1 when none is in text.
 func (m *phraseMatcher) leftmost(text string) (id int32, start int) {
 	id, start = -1, len(text)
-	s := int32(0)
+	s := state(0)
 	for i := 0; i < len(text); i++ {
 		if id >= 0 && i+1-m.longest > start {
 			break // every phrase ending from here on starts later
 		}
 		s = m.next[int(s)*m.columns+int(m.class[text[i]])]
 		for t := m.hit[s]; t != 0; t = m.hit[m.fail[t]] {
-			for _, p := range m.own[m.ownAt[t]:m.ownAt[t+1]] {
+			for _, p := range m.own[m.ownAt[t]:m.ownAt[int(t)+1]] {
 				if at := i + 1 - len(m.phrases[p].text); at < start || at == start && p < id {
 					id, start = p, at
 				}

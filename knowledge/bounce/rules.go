@@ -3,6 +3,7 @@ package bounce
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 
@@ -74,6 +75,80 @@ type adviceChoice struct {
 type guardedRegexp struct {
 	re     *regexp.Regexp
 	needle int // index in rules.needles, or -1 when the expression has none
+	// lead is re without the \b it starts with, when a literal word
+	// follows (`\bofr...`): Go's regexp then jumps from one occurrence of
+	// the literal to the next, while with the \b first it tries every
+	// position of the text. find checks the \b itself.
+	lead *regexp.Regexp
+}
+
+// newGuardedRegexp compiles a rule expression (flags included) and its
+// lead, if it has one.
+func newGuardedRegexp(expr string, needle int) (guardedRegexp, error) {
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return guardedRegexp{}, err
+	}
+	g := guardedRegexp{re: re, needle: needle}
+	if parsed, err := syntax.Parse(expr, syntax.Perl); err == nil && parsed.Op == syntax.OpConcat &&
+		len(parsed.Sub) > 1 && parsed.Sub[0].Op == syntax.OpWordBoundary && !hasLineStart(parsed) {
+		rest := &syntax.Regexp{Op: syntax.OpConcat, Flags: parsed.Flags, Sub: parsed.Sub[1:]}
+		// Only a literal prefix that starts with a word byte makes the
+		// \b at a match's start a test of the byte before it.
+		if lead, err := regexp.Compile(rest.String()); err == nil {
+			if prefix, _ := lead.LiteralPrefix(); prefix != "" && isREWordByte(prefix[0]) {
+				g.lead = lead
+			}
+		}
+	}
+	return g, nil
+}
+
+// hasLineStart reports whether an expression has a ^ or \A, which would
+// match at the start of the text find hands the lead.
+func hasLineStart(re *syntax.Regexp) bool {
+	if re.Op == syntax.OpBeginLine || re.Op == syntax.OpBeginText {
+		return true
+	}
+	for _, sub := range re.Sub {
+		if hasLineStart(sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxLeadRetries bounds how many matches of the lead find rejects for
+// their \b before it asks re: a text full of "xofr416" stays linear.
+const maxLeadRetries = 4
+
+// find is re.FindStringIndex(text).
+func (g guardedRegexp) find(text string) []int {
+	if g.lead == nil {
+		return g.re.FindStringIndex(text)
+	}
+	from := 0
+	for range maxLeadRetries {
+		loc := g.lead.FindStringIndex(text[from:])
+		if loc == nil {
+			return nil
+		}
+		start, end := from+loc[0], from+loc[1]
+		// The literal starts with a word byte: \b holds before it when the
+		// byte before is not one (or there is none).
+		if start == 0 || !isREWordByte(text[start-1]) {
+			return []int{start, end}
+		}
+		from = start + 1
+	}
+	return g.re.FindStringIndex(text)
+}
+
+// isREWordByte reports whether b is a word character for \b in Go's
+// regexp: ASCII letters, digits and '_' (a byte of a multi-byte rune is
+// not one).
+func isREWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_'
 }
 
 // needleID returns the index of a literal in rs.needles, adding it if new;
@@ -306,11 +381,11 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 			if re != strings.ToLower(re) {
 				flags = "(?i)"
 			}
-			c, err := regexp.Compile(flags + re)
+			g, err := newGuardedRegexp(flags+re, rs.needleID(requiredLiteral(re)))
 			if err != nil {
 				return nil, fmt.Errorf("rules.toml: rule %d (%s): %w", i+1, r.Reason, err)
 			}
-			out.regexes = append(out.regexes, guardedRegexp{c, rs.needleID(requiredLiteral(re))})
+			out.regexes = append(out.regexes, g)
 		}
 		rs.list = append(rs.list, out)
 	}
@@ -318,7 +393,9 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 		return nil, fmt.Errorf("rules.toml: [ignore]: %w", err)
 	}
 	if len(rs.ignore) > 0 {
-		rs.ignoreMatcher = newPhraseMatcher(rs.ignore, nil)
+		if rs.ignoreMatcher, err = newPhraseMatcher(rs.ignore, nil); err != nil {
+			return nil, fmt.Errorf("rules.toml: [ignore]: %w", err)
+		}
 	}
 	if rs.held, err = phrases(file.Held.Match); err != nil {
 		return nil, fmt.Errorf("rules.toml: [held]: %w", err)
@@ -336,7 +413,9 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 		all = append(all, phrase{text: n, anywhere: true})
 		owner = append(owner, -1)
 	}
-	rs.matcher = newPhraseMatcher(all, owner)
+	if rs.matcher, err = newPhraseMatcher(all, owner); err != nil {
+		return nil, fmt.Errorf("rules.toml: rules: %w", err)
+	}
 	for i, a := range file.Advice {
 		at := fmt.Sprintf("[[advice]] %d (%s)", i+1, a.Reason)
 		if _, ok := file.Reasons[a.Reason]; !ok {
@@ -406,7 +485,10 @@ func (rs *rules) loadStages(lists []stageList) error {
 	if len(all) == 0 {
 		return fmt.Errorf("rules.toml: [stage] has no phrases")
 	}
-	rs.stages = newPhraseMatcher(all, nil)
+	var err error
+	if rs.stages, err = newPhraseMatcher(all, nil); err != nil {
+		return fmt.Errorf("rules.toml: [stage]: %w", err)
+	}
 	return nil
 }
 
@@ -556,7 +638,7 @@ func (rs *rules) scan(text, skip string) (strong, weak ruleMatch) {
 			if g.needle >= 0 && !found[g.needle] {
 				continue
 			}
-			if loc := g.re.FindStringIndex(text); loc != nil {
+			if loc := g.find(text); loc != nil {
 				better(target, i, loc[0], loc[1])
 				break
 			}
