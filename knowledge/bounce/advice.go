@@ -56,15 +56,27 @@ func parseTemplate(s string, policyVars map[string]string) (template, error) {
 
 // fill writes the sentence with the verdict's values, or else the policy's.
 func (t template) fill(vars, policyVars map[string]string) string {
-	var b strings.Builder
+	value := func(name string) string {
+		if v := vars[name]; v != "" || !hasKey(policyVars, name) {
+			return v
+		}
+		return policyVars[name]
+	}
+	n := 0
 	for _, p := range t {
-		switch {
-		case !p.name:
+		if p.name {
+			n += len(value(p.text))
+		} else {
+			n += len(p.text)
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range t {
+		if p.name {
+			b.WriteString(value(p.text))
+		} else {
 			b.WriteString(p.text)
-		case vars[p.text] != "" || !hasKey(policyVars, p.text):
-			b.WriteString(vars[p.text])
-		default:
-			b.WriteString(policyVars[p.text])
 		}
 	}
 	return b.String()

@@ -296,7 +296,12 @@ func (m *message) body() string {
 	if len(parts) == 0 {
 		parts = m.html
 	}
+	size := 0
+	for _, p := range parts {
+		size += min(len(p), maxBodyBytes) + 2
+	}
 	var b strings.Builder
+	b.Grow(min(size, 2*maxBodyBytes+2)) // one allocation for the parts
 	for _, p := range parts {
 		if len(p) > maxBodyBytes {
 			p = p[:maxBodyBytes]
@@ -1128,6 +1133,7 @@ func evidence(diag []string, folded string, at, end int) []string {
 		}
 	}
 	if at >= 0 {
+		all := splitLines(diag)
 		// folded keeps the lines' lengths for ASCII text; find the line by
 		// counting the separators before the match.
 		line := strings.Count(folded[:at], "\n")
@@ -1135,7 +1141,7 @@ func evidence(diag []string, folded string, at, end int) []string {
 			// the folded text had its newlines turned to spaces: walk the
 			// original lines instead
 			n := 0
-			for i, l := range strings.Split(strings.Join(diag, "\n"), "\n") {
+			for i, l := range all {
 				if n+len(l) >= at {
 					line = i
 					break
@@ -1143,7 +1149,6 @@ func evidence(diag []string, folded string, at, end int) []string {
 				n += len(l) + 1
 			}
 		}
-		all := strings.Split(strings.Join(diag, "\n"), "\n")
 		if line < len(all) {
 			add(all[line])
 		}
@@ -1160,6 +1165,20 @@ func evidence(diag []string, folded string, at, end int) []string {
 		add(diag[0])
 	}
 	return out
+}
+
+// splitLines is strings.Split(strings.Join(ls, "\n"), "\n"): ls itself
+// when no line holds a newline, as is usual, without copying them all.
+func splitLines(ls []string) []string {
+	if len(ls) == 0 {
+		return []string{""}
+	}
+	for _, l := range ls {
+		if strings.Contains(l, "\n") {
+			return strings.Split(strings.Join(ls, "\n"), "\n")
+		}
+	}
+	return ls
 }
 
 // confidence grades how sure the verdict is.

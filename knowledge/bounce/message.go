@@ -57,13 +57,25 @@ func parseMessage(raw string) *message {
 	return m
 }
 
-// normalizeNewlines turns CRLF and lone CR line ends into LF.
+// normalizeNewlines turns CRLF and lone CR line ends into LF, in one copy.
 func normalizeNewlines(s string) string {
-	if !strings.Contains(s, "\r") {
+	i := strings.IndexByte(s, '\r')
+	if i < 0 {
 		return s
 	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.ReplaceAll(s, "\r", "\n")
+	var b strings.Builder
+	b.Grow(len(s))
+	for i >= 0 {
+		b.WriteString(s[:i])
+		b.WriteByte('\n')
+		s = s[i+1:]
+		if s != "" && s[0] == '\n' {
+			s = s[1:]
+		}
+		i = strings.IndexByte(s, '\r')
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // isHeaderField reports whether a line starts with a header field name
@@ -426,26 +438,26 @@ func splitMultipart(body, boundary string) []string {
 
 // decodeBody undoes the transfer encoding and the charset of a part.
 func decodeBody(h header, body string) string {
-	var b []byte
 	switch strings.ToLower(strings.TrimSpace(h.get("content-transfer-encoding"))) {
 	case "base64":
-		b = decodeBase64(body)
+		body = string(decodeBase64(body))
 	case "quoted-printable":
-		b = decodeQP(body)
+		body = decodeQP(body)
 	default:
 		if utf8.ValidString(body) {
 			return normalizeNewlines(body)
 		}
-		b = []byte(body)
 	}
 	_, params := parseContentType(h.get("content-type"))
-	return normalizeNewlines(toUTF8(b, contentParam(params, "charset")))
+	return normalizeNewlines(toUTF8(body, contentParam(params, "charset")))
 }
 
 // decodeQP decodes quoted-printable, keeping malformed escapes as they are
-// (mime/quotedprintable stops at the first one).
-func decodeQP(s string) []byte {
-	out := make([]byte, 0, len(s))
+// (mime/quotedprintable stops at the first one). The bytes it decodes may
+// be in any charset: toUTF8 reads them next.
+func decodeQP(s string) string {
+	var out strings.Builder
+	out.Grow(len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c != '=' {
@@ -454,7 +466,7 @@ func decodeQP(s string) []byte {
 			if j < 0 {
 				j = len(s) - i
 			}
-			out = append(out, s[i:i+j]...)
+			out.WriteString(s[i : i+j])
 			i += j - 1
 			continue
 		}
@@ -467,13 +479,13 @@ func decodeQP(s string) []byte {
 			continue
 		}
 		if i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
-			out = append(out, unhex(s[i+1])<<4|unhex(s[i+2]))
+			out.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
 			i += 2
 			continue
 		}
-		out = append(out, c)
+		out.WriteByte(c)
 	}
-	return out
+	return out.String()
 }
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
@@ -510,16 +522,16 @@ func decodeBase64(s string) []byte {
 // toUTF8 converts text in the charsets bounces use. Latin-1 and Windows-1252
 // are converted; for others (ISO-2022-JP, Shift_JIS, ...) the ASCII in them,
 // where SMTP replies live, survives and the rest is dropped.
-func toUTF8(b []byte, charset string) string {
-	charset = strings.ToLower(strings.Trim(charset, `" `))
-	if utf8.Valid(b) {
-		return string(b)
+func toUTF8(b string, charset string) string {
+	if utf8.ValidString(b) {
+		return b
 	}
-	switch charset {
+	switch strings.ToLower(strings.Trim(charset, `" `)) {
 	case "iso-8859-1", "latin1", "iso-8859-15", "windows-1252", "cp1252", "us-ascii", "":
 		var sb strings.Builder
 		sb.Grow(len(b) + len(b)/8)
-		for _, c := range b {
+		for i := 0; i < len(b); i++ {
+			c := b[i]
 			if c >= 0x80 && c < 0xa0 && cp1252[c-0x80] != 0 {
 				sb.WriteRune(cp1252[c-0x80])
 			} else {
@@ -528,7 +540,7 @@ func toUTF8(b []byte, charset string) string {
 		}
 		return sb.String()
 	}
-	return strings.ToValidUTF8(string(b), "")
+	return strings.ToValidUTF8(b, "")
 }
 
 // cp1252 maps the Windows-1252 bytes 0x80-0x9f that differ from Latin-1.
@@ -549,9 +561,9 @@ func decodeWords(v string) string {
 	last := 0
 	for _, m := range encodedWordRe.FindAllStringSubmatchIndex(v, -1) {
 		charset, enc, text := v[m[2]:m[3]], v[m[4]:m[5]], v[m[6]:m[7]]
-		var b []byte
+		var b string
 		if enc == "b" || enc == "B" {
-			b = decodeBase64(text)
+			b = string(decodeBase64(text))
 		} else {
 			b = decodeQP(strings.ReplaceAll(text, "_", " "))
 		}
