@@ -883,7 +883,7 @@ func joinContinuations(s string) string {
 	s = strings.Join(ls, "\n")
 	// Folded into one line (a DSN Diagnostic-Code), the continuation codes
 	// sit inside the text: keep the first, drop the rest.
-	if m := inlineContinuationRe.FindString(s); m != "" {
+	if m := findInlineContinuation(s); m != "" {
 		code := strings.TrimSpace(m)
 		if first := strings.Index(s, code); first >= 0 {
 			rest := s[first+len(code):]
@@ -906,7 +906,22 @@ func hasMultilineCode(s string) bool {
 	return false
 }
 
-var inlineContinuationRe = regexp.MustCompile(`[245]\d\d-[245]\.\d{1,3}\.\d{1,3} `)
+var inlineContinuationRe = regexp.MustCompile(`^[245]\d\d-[245]\.\d{1,3}\.\d{1,3} `)
+
+// findInlineContinuation returns the first "550-5.7.1 " in s. A match is
+// at most 14 bytes and starts with a code and a dash: the expression is
+// only tried where one is, not at every byte of a long text.
+func findInlineContinuation(s string) string {
+	for i := 3; i+2 < len(s); i++ {
+		if s[i] == '-' && s[i-3] >= '2' && s[i-3] <= '5' && isDigitByte(s[i-2]) && isDigitByte(s[i-1]) &&
+			s[i+1] >= '2' && s[i+1] <= '5' && s[i+2] == '.' {
+			if m := inlineContinuationRe.FindString(s[i-3 : min(len(s), i-3+14)]); m != "" {
+				return m
+			}
+		}
+	}
+	return ""
+}
 
 // remoteOf finds the remote server's name and IP: the DSN's Remote-MTA, or
 // the name after one of the [remote] markers of phrases.toml in lower, a
@@ -1349,6 +1364,7 @@ func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFaile
 	for _, v := range vs {
 		if v.ReplyCode != "" && smtpLineRe.MatchString(strings.Join(v.Evidence, "\n")) {
 			codeLine = true
+			break // one is enough
 		}
 	}
 	for _, v := range vs {

@@ -2,6 +2,7 @@ package bounce
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -91,5 +92,19 @@ func TestPhraseMatcherLimit(t *testing.T) {
 	})
 	if !slices.Equal(found, []int32{649, 0}) {
 		t.Errorf("found phrases %v, want [649 0]", found)
+	}
+}
+
+// TestFindInlineContinuation compares the scanner with the expression it
+// stands for, searched over the whole text.
+func TestFindInlineContinuation(t *testing.T) {
+	re := regexp.MustCompile(`[245]\d\d-[245]\.\d{1,3}\.\d{1,3} `)
+	for _, s := range []string{
+		"", "550-5.7.1 ", "x 550-5.7.1 y 550 5.7.1 z", "5550-5.7.1 ", "550-5.7.1234 550-5.7.12 a",
+		"550-5.1 550-4.2.2 ", "-----550-", "421-4.7.0 [1.2.3.4 15] Our system", "550-5.7.1\n550-5.7.1 x",
+	} {
+		if got, want := findInlineContinuation(s), re.FindString(s); got != want {
+			t.Errorf("findInlineContinuation(%q) = %q, want %q", s, got, want)
+		}
 	}
 }
