@@ -445,10 +445,10 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 
 // sentenceFor returns the advice.toml key of the sentence that explains a
 // verdict's reason: that of the first [[advice]] entry that fits, or "".
-func (rs *rules) sentenceFor(v Verdict, vars map[string]string) string {
+func (rs *rules) sentenceFor(v Verdict, vars *adviceVars) string {
 	for _, a := range rs.advice {
 		if a.reason == v.Reason && (a.article == "" || v.Article != nil && v.Article.Slug == a.article) &&
-			(a.needs == "" || vars[a.needs] != "") {
+			(a.needs == "" || vars.get(a.needs) != "") {
 			return a.sentence
 		}
 	}

@@ -108,3 +108,20 @@ func TestFindInlineContinuation(t *testing.T) {
 		}
 	}
 }
+
+// TestAdviceVarsCoverVerdictVars: every name an advice sentence may use
+// for the verdict has a value in adviceVars.
+func TestAdviceVarsCoverVerdictVars(t *testing.T) {
+	a := adviceVars{"1", "2", "3", "4", "5", "6", "7", "8"}
+	seen := make(map[string]bool)
+	for name := range verdictVars {
+		v := a.get(name)
+		if v == "" || seen[v] {
+			t.Errorf("adviceVars.get(%q) = %q", name, v)
+		}
+		seen[v] = true
+	}
+	if len(verdictVars) != 8 {
+		t.Errorf("verdictVars has %d names, adviceVars 8 fields", len(verdictVars))
+	}
+}
