@@ -377,7 +377,10 @@ func fromFailedHeader(header string, found []finding) []finding {
 // (a pasted Authentication-Results line says "dkim=pass", not an error).
 func firstLines(s string, n int) []string {
 	var out []string
-	for _, l := range lines(s) {
+	for l := range strings.SplitSeq(s, "\n") {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
 		if len(out) == n {
 			break
 		}
@@ -1369,7 +1372,7 @@ func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFaile
 	}
 	for _, v := range vs {
 		strongCode := (v.ReplyCode != "" && v.ReplyCode[0] != '2' && codeLine) || (v.Status != "" && v.Status[0] != '2')
-		if strongCode && (mailerDaemon || hasSignals() || len(lines(body)) <= 3) {
+		if strongCode && (mailerDaemon || hasSignals() || atMostLines(body, 3)) {
 			return true
 		}
 		// Words said in a question ("¿es verdad que el error 550 es una
@@ -1380,7 +1383,7 @@ func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFaile
 			asksQuestion(v.Evidence[0]) {
 			continue
 		}
-		if v.Confidence >= 0.8 && !personal && (mailerDaemon || hasSignals() || len(lines(body)) <= 15) {
+		if v.Confidence >= 0.8 && !personal && (mailerDaemon || hasSignals() || atMostLines(body, 15)) {
 			return true
 		}
 	}

@@ -746,15 +746,18 @@ var originalMarkers = []string{
 	"content-type: text/rfc822-headers",
 }
 
-// lines returns the non-empty lines of s, trimmed.
-func lines(s string) []string {
-	var out []string
+// atMostLines reports whether s has at most n non-empty lines, counting
+// no further.
+func atMostLines(s string, n int) bool {
+	count := 0
 	for l := range strings.SplitSeq(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
+		if strings.TrimSpace(l) != "" {
+			if count++; count > n {
+				return false
+			}
 		}
 	}
-	return out
+	return true
 }
 
 // VisiblePart returns what a mail client shows of a bounce, as a customer
