@@ -182,7 +182,12 @@ func splitHeader(s string) (header, string, bool) {
 		case isHeaderField(line):
 			fields++
 			name, value, _ := strings.Cut(line, ":")
-			lname, used := usedHeaders[name]
+			// A name of a length no used field has needs no lookup: most fields
+			// (Received, Authentication-Results) are passed over without one.
+			lname, used := "", false
+			if len(name) >= len(usedHeaderLengths) || usedHeaderLengths[len(name)] {
+				lname, used = usedHeaders[name]
+			}
 			// The name lower-cased, when it may be a used field in another
 			// spelling or may make the block known: written into nameBuf,
 			// it is looked up without a copy, and copied only to be kept.
@@ -302,10 +307,12 @@ func (m *message) walk(h header, body string, depth int, count *int) {
 		if len(m.attached) < 4 {
 			m.attached = append(m.attached, inner)
 		}
-		if oh, _, ok := splitHeader(normalizeNewlines(inner)); ok && m.original == nil {
-			m.original = oh
-		} else if m.original == nil {
-			m.original = parseLooseHeader(inner)
+		if m.original == nil { // the first attached message's header only
+			if oh, _, ok := splitHeader(normalizeNewlines(inner)); ok {
+				m.original = oh
+			} else {
+				m.original = parseLooseHeader(inner)
+			}
 		}
 	case ctype == "message/feedback-report":
 		m.report = "feedback-report"
