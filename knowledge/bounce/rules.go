@@ -90,12 +90,18 @@ func newGuardedRegexp(expr string, needle int) (guardedRegexp, error) {
 		return guardedRegexp{}, err
 	}
 	g := guardedRegexp{re: re, needle: needle}
-	if parsed, err := syntax.Parse(expr, syntax.Perl); err == nil && parsed.Op == syntax.OpConcat &&
-		len(parsed.Sub) > 1 && parsed.Sub[0].Op == syntax.OpWordBoundary && !hasLineStart(parsed) {
-		rest := &syntax.Regexp{Op: syntax.OpConcat, Flags: parsed.Flags, Sub: parsed.Sub[1:]}
+	// Only a literal matched as written (not under (?i), which Go's
+	// regexp does not jump by, and whose classes cost much to compile
+	// again) makes a lead.
+	// The lead is the text after the \b (printing the parsed expression
+	// instead would cost more than compiling all the rules).
+	rest, ok := strings.CutPrefix(expr, `\b`)
+	if parsed, err := syntax.Parse(expr, syntax.Perl); ok && err == nil && parsed.Op == syntax.OpConcat &&
+		len(parsed.Sub) > 1 && parsed.Sub[0].Op == syntax.OpWordBoundary &&
+		parsed.Sub[1].Op == syntax.OpLiteral && parsed.Sub[1].Flags&syntax.FoldCase == 0 && !hasLineStart(parsed) {
 		// Only a literal prefix that starts with a word byte makes the
 		// \b at a match's start a test of the byte before it.
-		if lead, err := regexp.Compile(rest.String()); err == nil {
+		if lead, err := regexp.Compile(rest); err == nil {
 			if prefix, _ := lead.LiteralPrefix(); prefix != "" && isREWordByte(prefix[0]) {
 				g.lead = lead
 			}
