@@ -780,13 +780,34 @@ func quotedRuns(articles []*knowledge.Article) map[string]bool {
 			continue
 		}
 		for _, text := range quotableTexts(a) {
-			ws := words(text)
-			for i := 0; i+quotedWords <= len(ws); i++ {
-				runs[spanish.Phrase(ws[i:i+quotedWords])] = true
-			}
+			eachRun(words(text), func(run string) bool {
+				runs[run] = true
+				return true
+			})
 		}
 	}
 	return runs
+}
+
+// eachRun calls fn with every run of quotedWords words of ws, as
+// spanish.Phrase writes it, until fn returns false. The runs are slices of
+// one phrase of all the words, not a string made for each.
+func eachRun(ws []spanish.Token, fn func(run string) bool) {
+	if len(ws) < quotedWords {
+		return
+	}
+	all := spanish.Phrase(ws)
+	// at[i] is where word i starts in all, after its space.
+	at := make([]int, len(ws)+1)
+	at[0] = 1
+	for i, w := range ws {
+		at[i+1] = at[i] + len(w.Word) + 1
+	}
+	for i := 0; i+quotedWords <= len(ws); i++ {
+		if !fn(all[at[i]-1 : at[i+quotedWords]]) {
+			return
+		}
+	}
 }
 
 // mayQuote reports whether q has a run of quotedWords words that some
@@ -797,12 +818,12 @@ func (c *Reader) mayQuote(q string) bool {
 		return false
 	}
 	runs := c.quoted()
-	for i := 0; i+quotedWords <= len(ws); i++ {
-		if runs[spanish.Phrase(ws[i:i+quotedWords])] {
-			return true
-		}
-	}
-	return false
+	found := false
+	eachRun(ws, func(run string) bool {
+		found = runs[run]
+		return !found
+	})
+	return found
 }
 
 // maxQueryBytes is what searchQuery keeps of a reply: the search reads no

@@ -83,6 +83,9 @@ func Tokenize(s string) []Token {
 			if apostrophe {
 				w = strings.Map(dropApostrophe, w)
 			}
+			if toks == nil {
+				toks = make([]Token, 0, len(s)/6+1) // a word and its space are about 6 bytes
+			}
 			toks = append(toks, Token{Word: Fold(w), Start: start, End: end})
 		}
 		start, apostrophe = -1, false
