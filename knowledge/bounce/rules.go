@@ -6,6 +6,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 
@@ -75,39 +76,47 @@ type adviceChoice struct {
 type guardedRegexp struct {
 	re     *regexp.Regexp
 	needle int // index in rules.needles, or -1 when the expression has none
-	// lead is re without the \b it starts with, when a literal word
-	// follows (`\bofr...`): Go's regexp then jumps from one occurrence of
-	// the literal to the next, while with the \b first it tries every
-	// position of the text. find checks the \b itself.
-	lead *regexp.Regexp
+	// lead returns re without the \b it starts with, when a literal word
+	// follows (`\bofr...`), or nil: Go's regexp then jumps from one
+	// occurrence of the literal to the next, while with the \b first it
+	// tries every position of the text. find checks the \b itself. It is
+	// compiled on first use: most texts need few of them.
+	lead func() *regexp.Regexp
 }
 
-// newGuardedRegexp compiles a rule expression (flags included) and its
-// lead, if it has one.
+// newGuardedRegexp compiles a rule expression (flags included).
 func newGuardedRegexp(expr string, needle int) (guardedRegexp, error) {
 	re, err := regexp.Compile(expr)
 	if err != nil {
 		return guardedRegexp{}, err
 	}
-	g := guardedRegexp{re: re, needle: needle}
-	// Only a literal matched as written (not under (?i), which Go's
-	// regexp does not jump by, and whose classes cost much to compile
-	// again) makes a lead.
-	// The lead is the text after the \b (printing the parsed expression
-	// instead would cost more than compiling all the rules).
+	return guardedRegexp{re: re, needle: needle, lead: sync.OnceValue(func() *regexp.Regexp { return leadOf(expr) })}, nil
+}
+
+// leadOf returns the lead of an expression, or nil. The lead is the text
+// after the \b (printing the parsed expression instead costs more than
+// compiling it). Only a literal matched as written makes one: Go's regexp
+// does not jump by a (?i) literal.
+func leadOf(expr string) *regexp.Regexp {
 	rest, ok := strings.CutPrefix(expr, `\b`)
-	if parsed, err := syntax.Parse(expr, syntax.Perl); ok && err == nil && parsed.Op == syntax.OpConcat &&
-		len(parsed.Sub) > 1 && parsed.Sub[0].Op == syntax.OpWordBoundary &&
-		parsed.Sub[1].Op == syntax.OpLiteral && parsed.Sub[1].Flags&syntax.FoldCase == 0 && !hasLineStart(parsed) {
-		// Only a literal prefix that starts with a word byte makes the
-		// \b at a match's start a test of the byte before it.
-		if lead, err := regexp.Compile(rest); err == nil {
-			if prefix, _ := lead.LiteralPrefix(); prefix != "" && isREWordByte(prefix[0]) {
-				g.lead = lead
-			}
-		}
+	if !ok {
+		return nil
 	}
-	return g, nil
+	parsed, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil || parsed.Op != syntax.OpConcat || len(parsed.Sub) < 2 || parsed.Sub[0].Op != syntax.OpWordBoundary ||
+		parsed.Sub[1].Op != syntax.OpLiteral || parsed.Sub[1].Flags&syntax.FoldCase != 0 || hasLineStart(parsed) {
+		return nil
+	}
+	lead, err := regexp.Compile(rest)
+	if err != nil {
+		return nil
+	}
+	// Only a literal prefix that starts with a word byte makes the \b at
+	// a match's start a test of the byte before it.
+	if prefix, _ := lead.LiteralPrefix(); prefix == "" || !isREWordByte(prefix[0]) {
+		return nil
+	}
+	return lead
 }
 
 // hasLineStart reports whether an expression has a ^ or \A, which would
@@ -130,12 +139,13 @@ const maxLeadRetries = 4
 
 // find is re.FindStringIndex(text).
 func (g guardedRegexp) find(text string) []int {
-	if g.lead == nil {
+	lead := g.lead()
+	if lead == nil {
 		return g.re.FindStringIndex(text)
 	}
 	from := 0
 	for range maxLeadRetries {
-		loc := g.lead.FindStringIndex(text[from:])
+		loc := lead.FindStringIndex(text[from:])
 		if loc == nil {
 			return nil
 		}

@@ -62,11 +62,11 @@ func TestGuardedRegexpFind(t *testing.T) {
 		}
 		for _, text := range texts {
 			if got, want := g.find(text), g.re.FindStringIndex(text); !slices.Equal(got, want) {
-				t.Errorf("find(%q) with %s = %v, want %v (lead %v)", text, e, got, want, g.lead)
+				t.Errorf("find(%q) with %s = %v, want %v (lead %v)", text, e, got, want, g.lead())
 			}
 		}
 	}
-	if g, _ := newGuardedRegexp(`\bofr(?:_|\d{3}[-_])?(?:416|418)\b`, -1); g.lead == nil {
+	if g, _ := newGuardedRegexp(`\bofr(?:_|\d{3}[-_])?(?:416|418)\b`, -1); g.lead() == nil {
 		t.Error(`\bofr... has no lead`)
 	}
 }
