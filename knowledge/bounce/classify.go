@@ -97,7 +97,7 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 	subject := strings.ToLower(m.header.get("subject"))
 	// Complaints and unsubscribe requests (ARF reports, Apple Mail's
 	// one-tap unsubscribe) are feedback about a delivered message.
-	if m.report == "feedback-report" || strings.Contains(body, "\nFeedback-Type:") || strings.HasPrefix(body, "Feedback-Type:") ||
+	if m.report == "feedback-report" || hasLinePrefix(body, "Feedback-Type:") ||
 		hasPrefixAny(subject, c.words.feedbackSubjects) || m.header.get("x-apple-unsubscribe") != "" {
 		return Diagnosis{Kind: KindFeedback}
 	}
@@ -255,6 +255,21 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 		}
 	}
 	return Diagnosis{Kind: KindBounce, Recipients: out, Omitted: omitted, Sender: m.sender()}
+}
+
+// hasLinePrefix reports whether a line of s starts with prefix. It looks
+// for the prefix, not for every line end.
+func hasLinePrefix(s, prefix string) bool {
+	for from := 0; ; {
+		i := strings.Index(s[from:], prefix)
+		if i < 0 {
+			return false
+		}
+		if i += from; i == 0 || s[i-1] == '\n' {
+			return true
+		}
+		from = i + 1
+	}
 }
 
 // sender is the address a bounce was returned to: the bounce's To, else
@@ -1268,7 +1283,7 @@ func (c *Reader) isHeldForModeration(body string) bool {
 	if len(head) > 4<<10 {
 		head = head[:4<<10]
 	}
-	return anyPhrase(spanish.Fold(head), c.rules.held)
+	return c.rules.heldMatcher.any(spanish.Fold(head))
 }
 
 // onlyQuotedEvidence reports whether every evidence line is quoted from an

@@ -25,6 +25,7 @@ type rules struct {
 	ignore        []phrase // wordings that look like a cause but are not ("spam folder")
 	ignoreMatcher *phraseMatcher
 	held          []phrase // a list holding a message for its moderator: not a bounce
+	heldMatcher   *phraseMatcher
 	// stages finds the [stage] phrases; stageOf is the SMTP command of each.
 	stages  *phraseMatcher
 	stageOf []string
@@ -416,6 +417,9 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 	if rs.held, err = phrases(file.Held.Match); err != nil {
 		return nil, fmt.Errorf("rules.toml: [held]: %w", err)
 	}
+	if rs.heldMatcher, err = newPhraseMatcher(rs.held, nil); err != nil {
+		return nil, fmt.Errorf("rules.toml: [held]: %w", err)
+	}
 	var all []phrase
 	var owner []int32
 	for i, r := range rs.list {
@@ -570,14 +574,15 @@ func (rs *rules) blankIgnored(text string) string {
 	return string(b)
 }
 
-// anyPhrase reports whether text holds one of the phrases.
-func anyPhrase(text string, ps []phrase) bool {
-	for _, p := range ps {
-		if indexPhrase(text, p) >= 0 {
-			return true
-		}
-	}
-	return false
+// any reports whether text holds one of the phrases, at word boundaries,
+// in one pass.
+func (m *phraseMatcher) any(text string) bool {
+	found := false
+	m.each(text, func(int32, int) bool {
+		found = true
+		return false
+	})
+	return found
 }
 
 // match returns the first rule of the given strength (in file order) with
@@ -661,25 +666,6 @@ func (rs *rules) scan(text, skip string) (strong, weak ruleMatch) {
 		}
 	}
 	return strong, weak
-}
-
-// indexPhrase finds p in text at word boundaries.
-func indexPhrase(text string, p phrase) int {
-	from := 0
-	for {
-		i := strings.Index(text[from:], p.text)
-		if i < 0 {
-			return -1
-		}
-		i += from
-		end := i + len(p.text)
-		startOK := i == 0 || !isWordChar(text[i-1]) || !isWordChar(p.text[0])
-		endOK := p.prefix || end == len(text) || !isWordChar(text[end]) || !isWordChar(p.text[len(p.text)-1])
-		if startOK && endOK {
-			return i
-		}
-		from = i + 1
-	}
 }
 
 func isWordChar(c byte) bool {
