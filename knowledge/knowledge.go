@@ -117,6 +117,8 @@ type Article struct {
 	Sections        []Section
 
 	summaryText string // Summary as plain text, for search and snippets
+	// foldedAliases are the Aliases as search compares them (foldAlias).
+	foldedAliases []string
 }
 
 // Codes returns every code the article covers, reply codes first.

@@ -7,9 +7,12 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/BurntSushi/toml"
@@ -74,16 +77,38 @@ func LoadFS(fsys fs.FS, p Policy) (*KB, error) {
 	if len(names) == 0 {
 		return nil, errors.New("knowledge: no articles found")
 	}
-	var errs []error
-	for _, name := range names {
+	// The files are read in order (an fs.FS need not be safe for
+	// concurrent use) and parsed on every core: parsing is most of the
+	// time a command like "rebote classify" takes to start.
+	type parsed struct {
+		raw string
+		a   *Article
+		err error
+	}
+	docs := make([]parsed, len(names))
+	for i, name := range names {
 		raw, err := fs.ReadFile(fsys, name)
+		docs[i] = parsed{raw: string(raw), err: err}
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(docs)) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(docs); i = int(next.Add(1) - 1) {
+				if f := &docs[i]; f.err == nil {
+					if f.a, f.err = parseArticle(path.Base(names[i]), f.raw, p); f.err != nil {
+						f.err = fmt.Errorf("%s: %w", names[i], f.err)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var errs []error
+	for i, name := range names {
+		a, err := docs[i].a, docs[i].err
 		if err != nil {
 			errs = append(errs, err)
-			continue
-		}
-		a, err := parseArticle(path.Base(name), string(raw), p)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 			continue
 		}
 		if _, dup := kb.bySlug[a.Slug]; dup {
@@ -136,6 +161,9 @@ func parseArticle(file, raw string, p Policy) (*Article, error) {
 	values := p.Vars()
 	var unknown []string
 	fill := func(s string) string {
+		if !strings.Contains(s, "{{") {
+			return s // most of an article has none: no expression to run
+		}
 		return placeholderRe.ReplaceAllStringFunc(s, func(m string) string {
 			name := placeholderRe.FindStringSubmatch(m)[1]
 			if v, ok := values[name]; ok {
@@ -182,6 +210,11 @@ func parseArticle(file, raw string, p Policy) (*Article, error) {
 		Sections:        sections,
 	}
 	a.summaryText = PlainText(summary)
+	// Folded here, on every core, for validate's check across articles.
+	a.foldedAliases = make([]string, len(a.Aliases))
+	for i, al := range a.Aliases {
+		a.foldedAliases[i] = foldAlias(al)
+	}
 	return a, nil
 }
 
@@ -276,10 +309,10 @@ func (kb *KB) validate() []error {
 			}
 			canonical[c] = a.Slug
 		}
-		for _, al := range a.Aliases {
+		for i, al := range a.Aliases {
 			// An alias decides an article in search; one that two articles
 			// claim sends some customers to the wrong one.
-			f := foldAlias(al)
+			f := a.foldedAliases[i]
 			if other, dup := aliases[f]; dup && other.slug != a.Slug {
 				bad("alias %q is also an alias of %s (%q)", al, other.slug, other.alias)
 			}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 
 	"github.com/servinetwork/rebote/knowledge"
@@ -33,48 +34,70 @@ func classifyCmd(args []string, getenv func(string) string, stdin io.Reader, std
 	if err != nil {
 		return err
 	}
+	// A one-shot command whose heap is the knowledge base and a few
+	// diagnoses: collecting garbage a quarter as often saves a fifth of
+	// its time. GOGC, when set, still decides.
+	if getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
+
+	// Files are read ahead while the knowledge base loads (up to a bound,
+	// whatever their number), classified on every core once the reader is
+	// ready, and printed in the order given as soon as each one's turn
+	// comes.
+	type input struct {
+		i    int
+		text string
+		err  error
+	}
+	names := fs.Args()
+	inputs := make(chan input, 256)
+	go func() {
+		for i, name := range names {
+			text, err := readInput(name, stdin)
+			inputs <- input{i, text, err}
+		}
+		close(inputs)
+	}()
 	kb, err := knowledge.Load(cfg.Policy)
 	if err != nil {
+		go func() {
+			for range inputs { // let the reading finish
+			}
+		}()
 		return err
 	}
 	// The search index is built only if some file needs it: most bounces
 	// are explained by the rules and the codes.
 	reader, err := bounce.NewWithSearch(kb, search.Lazy(kb))
 	if err != nil {
+		go func() {
+			for range inputs {
+			}
+		}()
 		return err
 	}
-	articleURL := func(slug string) string { return strings.TrimRight(cfg.PublicURL, "/") + "/errores/" + slug }
-
-	// Files are read and classified on every core, and printed in the
-	// order given as soon as each one's turn comes.
 	type result struct {
 		d   bounce.Diagnosis
 		err error
 	}
-	names := fs.Args()
 	results := make([]chan result, len(names))
 	for i := range results {
 		results[i] = make(chan result, 1)
 	}
-	next := make(chan int)
-	go func() {
-		for i := range names {
-			next <- i
-		}
-		close(next)
-	}()
 	for range min(runtime.GOMAXPROCS(0), len(names)) {
 		go func() {
-			for i := range next {
-				text, err := readInput(names[i], stdin)
-				if err != nil {
-					results[i] <- result{err: err}
+			for in := range inputs {
+				if in.err != nil {
+					results[in.i] <- result{err: in.err}
 					continue
 				}
-				results[i] <- result{d: reader.Classify(text)}
+				results[in.i] <- result{d: reader.Classify(in.text)}
 			}
 		}()
 	}
+	articleURL := func(slug string) string { return strings.TrimRight(cfg.PublicURL, "/") + "/errores/" + slug }
+
 	enc := json.NewEncoder(stdout)
 	failed := 0
 	var writeErr error
@@ -107,6 +130,7 @@ func classifyCmd(args []string, getenv func(string) string, stdin io.Reader, std
 
 func readInput(name string, stdin io.Reader) (string, error) {
 	var r io.Reader = stdin
+	var b []byte
 	if name != "-" {
 		f, err := os.Open(name)
 		if err != nil {
@@ -114,8 +138,13 @@ func readInput(name string, stdin io.Reader) (string, error) {
 		}
 		defer f.Close()
 		r = f
+		// A file is read into a buffer of its size (and one byte more, to
+		// see the end), not one grown from 512 bytes as io.ReadAll does.
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			b = make([]byte, 0, min(fi.Size(), bounce.MaxPasteBytes)+1)
+		}
 	}
-	b, err := io.ReadAll(io.LimitReader(r, bounce.MaxPasteBytes+1))
+	b, err := readAll(b, io.LimitReader(r, bounce.MaxPasteBytes+1))
 	if err != nil {
 		return "", err
 	}
@@ -123,6 +152,23 @@ func readInput(name string, stdin io.Reader) (string, error) {
 		return "", fmt.Errorf("larger than %d bytes", bounce.MaxPasteBytes)
 	}
 	return string(b), nil
+}
+
+// readAll is io.ReadAll appending to b.
+func readAll(b []byte, r io.Reader) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // room to read into
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // kindSummaries describe in Spanish the pastes that are not bounces.

@@ -18,6 +18,35 @@ type template []struct {
 // (knowledge.Policy.Vars): what the bounce says.
 var verdictVars = toSet(`direccion dominio ip lista sugerencia limite comprobacion host`)
 
+// adviceVars are the verdictVars' values for one verdict: fields rather
+// than a map made for every verdict.
+type adviceVars struct {
+	direccion, dominio, ip, lista, sugerencia, limite, comprobacion, host string
+}
+
+// get returns the value of a verdictVars name ("" for any other name).
+func (a *adviceVars) get(name string) string {
+	switch name {
+	case "direccion":
+		return a.direccion
+	case "dominio":
+		return a.dominio
+	case "ip":
+		return a.ip
+	case "lista":
+		return a.lista
+	case "sugerencia":
+		return a.sugerencia
+	case "limite":
+		return a.limite
+	case "comprobacion":
+		return a.comprobacion
+	case "host":
+		return a.host
+	}
+	return ""
+}
+
 // parseTemplate splits s at its {{name}} marks; a name must be a policy
 // value or a verdict value.
 func parseTemplate(s string, policyVars map[string]string) (template, error) {
@@ -55,16 +84,28 @@ func parseTemplate(s string, policyVars map[string]string) (template, error) {
 }
 
 // fill writes the sentence with the verdict's values, or else the policy's.
-func (t template) fill(vars, policyVars map[string]string) string {
-	var b strings.Builder
+func (t template) fill(vars *adviceVars, policyVars map[string]string) string {
+	value := func(name string) string {
+		if v := vars.get(name); v != "" || !hasKey(policyVars, name) {
+			return v
+		}
+		return policyVars[name]
+	}
+	n := 0
 	for _, p := range t {
-		switch {
-		case !p.name:
+		if p.name {
+			n += len(value(p.text))
+		} else {
+			n += len(p.text)
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, p := range t {
+		if p.name {
+			b.WriteString(value(p.text))
+		} else {
 			b.WriteString(p.text)
-		case vars[p.text] != "" || !hasKey(policyVars, p.text):
-			b.WriteString(vars[p.text])
-		default:
-			b.WriteString(policyVars[p.text])
 		}
 	}
 	return b.String()
@@ -84,27 +125,30 @@ var adviceKeys = []string{"temporary", "permanent", "typo", "blocklist", "blockl
 // refused and whether it fixes itself; keys are the advice.toml entries
 // used, in order.
 func (c *Reader) adviseFor(v Verdict) (advice, keys []string) {
-	vars := map[string]string{
-		"direccion":    v.Address,
-		"dominio":      domainOf(v.Address),
-		"ip":           v.Details.ListedIP,
-		"lista":        v.Details.Blocklist,
-		"sugerencia":   v.Details.Suggestion,
-		"limite":       v.Details.SizeLimit,
-		"comprobacion": v.Details.AuthCheck,
-		"host":         v.RemoteHost,
+	vars := adviceVars{
+		direccion:    v.Address,
+		dominio:      domainOf(v.Address),
+		ip:           v.Details.ListedIP,
+		lista:        v.Details.Blocklist,
+		sugerencia:   v.Details.Suggestion,
+		limite:       v.Details.SizeLimit,
+		comprobacion: v.Details.AuthCheck,
+		host:         v.RemoteHost,
 	}
 
-	var out []string
+	// At most two sentences of specifics, the reason's, who refused and
+	// whether it retries.
+	out := make([]string, 0, 5)
+	keys = make([]string, 0, 5)
 	say := func(key string) string {
 		keys = append(keys, key)
-		return c.advice[key].fill(vars, c.policyVars)
+		return c.advice[key].fill(&vars, c.policyVars)
 	}
 	d := v.Details
 	switch {
 	case d.TypoDomain != "":
-		vars["dominio"] = d.TypoDomain
-		vars["sugerencia"] = strings.Replace(v.Address, "@"+d.TypoDomain, "@"+d.Suggestion, 1)
+		vars.dominio = d.TypoDomain
+		vars.sugerencia = strings.Replace(v.Address, "@"+d.TypoDomain, "@"+d.Suggestion, 1)
 		out = append(out, say("typo"))
 	case d.Blocklist != "" && d.ListedIP != "":
 		out = append(out, say("blocklist"), say("blocklist_action"))
@@ -118,7 +162,7 @@ func (c *Reader) adviseFor(v Verdict) (advice, keys []string) {
 		out = append(out, say("auth_check"))
 	}
 	if d.TypoDomain == "" && d.Blocklist == "" && d.RateLimit == "" && d.AuthCheck == "" {
-		if key := c.rules.sentenceFor(v, vars); key != "" {
+		if key := c.rules.sentenceFor(v, &vars); key != "" {
 			out = append(out, say(key))
 		}
 	}

@@ -17,7 +17,8 @@ func blankAddresses(folded string) string {
 		return folded
 	}
 	b := []byte(folded)
-	for _, loc := range findEmails(folded) {
+	var locs [8][2]int
+	for _, loc := range findEmails(locs[:0], folded) {
 		for j := loc[0]; j < loc[1]; j++ {
 			b[j] = ' '
 		}

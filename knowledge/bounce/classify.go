@@ -97,7 +97,7 @@ func (c *Reader) classify(text string, depth int) Diagnosis {
 	subject := strings.ToLower(m.header.get("subject"))
 	// Complaints and unsubscribe requests (ARF reports, Apple Mail's
 	// one-tap unsubscribe) are feedback about a delivered message.
-	if m.report == "feedback-report" || strings.Contains(body, "\nFeedback-Type:") || strings.HasPrefix(body, "Feedback-Type:") ||
+	if m.report == "feedback-report" || hasLinePrefix(body, "Feedback-Type:") ||
 		hasPrefixAny(subject, c.words.feedbackSubjects) || m.header.get("x-apple-unsubscribe") != "" {
 		return Diagnosis{Kind: KindFeedback}
 	}
@@ -272,7 +272,7 @@ func (m *message) onlyOriginalRecipient() string {
 	var found []string
 	for _, field := range []string{"to", "cc"} {
 		v := m.original.get(field)
-		for _, loc := range findEmails(v) {
+		for _, loc := range findEmails(nil, v) {
 			found = append(found, strings.ToLower(v[loc[0]:loc[1]]))
 		}
 	}
@@ -282,11 +282,27 @@ func (m *message) onlyOriginalRecipient() string {
 	return found[0]
 }
 
+// hasLinePrefix reports whether a line of s starts with prefix. It looks
+// for the prefix, not for every line end.
+func hasLinePrefix(s, prefix string) bool {
+	for from := 0; ; {
+		i := strings.Index(s[from:], prefix)
+		if i < 0 {
+			return false
+		}
+		if i += from; i == 0 || s[i-1] == '\n' {
+			return true
+		}
+		from = i + 1
+	}
+}
+
 // sender is the address a bounce was returned to: the bounce's To, else
 // the From or Return-Path of the returned message.
 func (m *message) sender() string {
 	for _, v := range []string{m.header.get("to"), m.original.get("from"), m.original.get("return-path")} {
-		if locs := findEmails(v); len(locs) > 0 {
+		var buf [4][2]int
+		if locs := findEmails(buf[:0], v); len(locs) > 0 {
 			return strings.ToLower(v[locs[0][0]:locs[0][1]])
 		}
 	}
@@ -320,7 +336,12 @@ func (m *message) body() string {
 	if len(parts) == 0 {
 		parts = m.html
 	}
+	size := 0
+	for _, p := range parts {
+		size += min(len(p), maxBodyBytes) + 2
+	}
 	var b strings.Builder
+	b.Grow(min(size, 2*maxBodyBytes+2)) // one allocation for the parts
 	for _, p := range parts {
 		if len(p) > maxBodyBytes {
 			p = p[:maxBodyBytes]
@@ -349,7 +370,8 @@ const maxBodyBytes = 128 << 10
 func (m *message) senders() map[string]bool {
 	out := make(map[string]bool)
 	for _, v := range []string{m.header.get("to"), m.original.get("from"), m.original.get("return-path"), m.original.get("sender")} {
-		for _, loc := range findEmails(v) {
+		var buf [8][2]int
+		for _, loc := range findEmails(buf[:0], v) {
 			out[strings.ToLower(v[loc[0]:loc[1]])] = true
 		}
 	}
@@ -395,7 +417,10 @@ func fromFailedHeader(header string, found []finding) []finding {
 // (a pasted Authentication-Results line says "dkim=pass", not an error).
 func firstLines(s string, n int) []string {
 	var out []string
-	for _, l := range lines(s) {
+	for l := range strings.SplitSeq(s, "\n") {
+		if l = strings.TrimSpace(l); l == "" {
+			continue
+		}
 		if len(out) == n {
 			break
 		}
@@ -799,13 +824,34 @@ func quotedRuns(articles []*knowledge.Article) map[string]bool {
 			continue
 		}
 		for _, text := range quotableTexts(a) {
-			ws := words(text)
-			for i := 0; i+quotedWords <= len(ws); i++ {
-				runs[spanish.Phrase(ws[i:i+quotedWords])] = true
-			}
+			eachRun(words(text), func(run string) bool {
+				runs[run] = true
+				return true
+			})
 		}
 	}
 	return runs
+}
+
+// eachRun calls fn with every run of quotedWords words of ws, as
+// spanish.Phrase writes it, until fn returns false. The runs are slices of
+// one phrase of all the words, not a string made for each.
+func eachRun(ws []spanish.Token, fn func(run string) bool) {
+	if len(ws) < quotedWords {
+		return
+	}
+	all := spanish.Phrase(ws)
+	// at[i] is where word i starts in all, after its space.
+	at := make([]int, len(ws)+1)
+	at[0] = 1
+	for i, w := range ws {
+		at[i+1] = at[i] + len(w.Word) + 1
+	}
+	for i := 0; i+quotedWords <= len(ws); i++ {
+		if !fn(all[at[i]-1 : at[i+quotedWords]]) {
+			return
+		}
+	}
 }
 
 // mayQuote reports whether q has a run of quotedWords words that some
@@ -816,12 +862,12 @@ func (c *Reader) mayQuote(q string) bool {
 		return false
 	}
 	runs := c.quoted()
-	for i := 0; i+quotedWords <= len(ws); i++ {
-		if runs[spanish.Phrase(ws[i:i+quotedWords])] {
-			return true
-		}
-	}
-	return false
+	found := false
+	eachRun(ws, func(run string) bool {
+		found = runs[run]
+		return !found
+	})
+	return found
 }
 
 // maxQueryBytes is what searchQuery keeps of a reply: the search reads no
@@ -905,7 +951,7 @@ func joinContinuations(s string) string {
 	s = strings.Join(ls, "\n")
 	// Folded into one line (a DSN Diagnostic-Code), the continuation codes
 	// sit inside the text: keep the first, drop the rest.
-	if m := inlineContinuationRe.FindString(s); m != "" {
+	if m := findInlineContinuation(s); m != "" {
 		code := strings.TrimSpace(m)
 		if first := strings.Index(s, code); first >= 0 {
 			rest := s[first+len(code):]
@@ -928,7 +974,22 @@ func hasMultilineCode(s string) bool {
 	return false
 }
 
-var inlineContinuationRe = regexp.MustCompile(`[245]\d\d-[245]\.\d{1,3}\.\d{1,3} `)
+var inlineContinuationRe = regexp.MustCompile(`^[245]\d\d-[245]\.\d{1,3}\.\d{1,3} `)
+
+// findInlineContinuation returns the first "550-5.7.1 " in s. A match is
+// at most 14 bytes and starts with a code and a dash: the expression is
+// only tried where one is, not at every byte of a long text.
+func findInlineContinuation(s string) string {
+	for i := 3; i+2 < len(s); i++ {
+		if s[i] == '-' && s[i-3] >= '2' && s[i-3] <= '5' && isDigitByte(s[i-2]) && isDigitByte(s[i-1]) &&
+			s[i+1] >= '2' && s[i+1] <= '5' && s[i+2] == '.' {
+			if m := inlineContinuationRe.FindString(s[i-3 : min(len(s), i-3+14)]); m != "" {
+				return m
+			}
+		}
+	}
+	return ""
+}
 
 // remoteOf finds the remote server's name and IP: the DSN's Remote-MTA, or
 // the name after one of the [remote] markers of phrases.toml in lower, a
@@ -936,7 +997,7 @@ var inlineContinuationRe = regexp.MustCompile(`[245]\d\d-[245]\.\d{1,3}\.\d{1,3}
 func (w *wording) remoteOf(remoteMTA, lower string) (host, ip string) {
 	if remoteMTA != "" {
 		host = strings.Trim(strings.Fields(remoteMTA + " ")[0], "[]().")
-		if ipv4Re.MatchString(host) {
+		if mayHoldIPv4(host) && ipv4Re.MatchString(host) {
 			host, ip = "", host
 		}
 	}
@@ -973,7 +1034,7 @@ func hostToken(s string) (string, string) {
 		j++
 	}
 	h := strings.TrimSuffix(s[:j], ".")
-	if !strings.Contains(h, ".") || ipv4Re.MatchString(h) {
+	if !strings.Contains(h, ".") || mayHoldIPv4(h) && ipv4Re.MatchString(h) {
 		return "", s
 	}
 	last := h[strings.LastIndexByte(h, '.')+1:]
@@ -996,7 +1057,7 @@ func bracketedIP(s string) string {
 		return ""
 	}
 	c := strings.TrimPrefix(s[1:end], "ipv6:")
-	if ipv4Re.MatchString(c) && ipv4Re.FindString(c) == c || strings.Count(c, ":") >= 2 {
+	if mayHoldIPv4(c) && ipv4Re.FindString(c) == c || strings.Count(c, ":") >= 2 {
 		return c
 	}
 	return ""
@@ -1155,6 +1216,7 @@ func evidence(diag []string, folded string, at, end int) []string {
 		}
 	}
 	if at >= 0 {
+		all := splitLines(diag)
 		// folded keeps the lines' lengths for ASCII text; find the line by
 		// counting the separators before the match.
 		line := strings.Count(folded[:at], "\n")
@@ -1162,7 +1224,7 @@ func evidence(diag []string, folded string, at, end int) []string {
 			// the folded text had its newlines turned to spaces: walk the
 			// original lines instead
 			n := 0
-			for i, l := range strings.Split(strings.Join(diag, "\n"), "\n") {
+			for i, l := range all {
 				if n+len(l) >= at {
 					line = i
 					break
@@ -1170,7 +1232,6 @@ func evidence(diag []string, folded string, at, end int) []string {
 				n += len(l) + 1
 			}
 		}
-		all := strings.Split(strings.Join(diag, "\n"), "\n")
 		if line < len(all) {
 			add(all[line])
 		}
@@ -1187,6 +1248,20 @@ func evidence(diag []string, folded string, at, end int) []string {
 		add(diag[0])
 	}
 	return out
+}
+
+// splitLines is strings.Split(strings.Join(ls, "\n"), "\n"): ls itself
+// when no line holds a newline, as is usual, without copying them all.
+func splitLines(ls []string) []string {
+	if len(ls) == 0 {
+		return []string{""}
+	}
+	for _, l := range ls {
+		if strings.Contains(l, "\n") {
+			return strings.Split(strings.Join(ls, "\n"), "\n")
+		}
+	}
+	return ls
 }
 
 // confidence grades how sure the verdict is.
@@ -1237,7 +1312,7 @@ func (c *Reader) isHeldForModeration(body string) bool {
 	if len(head) > 4<<10 {
 		head = head[:4<<10]
 	}
-	return anyPhrase(spanish.Fold(head), c.rules.held)
+	return c.rules.heldMatcher.any(spanish.Fold(head))
 }
 
 // onlyQuotedEvidence reports whether every evidence line is quoted from an
@@ -1404,6 +1479,7 @@ func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFaile
 	for _, v := range vs {
 		if v.ReplyCode != "" && smtpLineRe.MatchString(strings.Join(v.Evidence, "\n")) {
 			codeLine = true
+			break // one is enough
 		}
 	}
 	// A customer's question that names a code but quotes nothing a server
@@ -1415,7 +1491,7 @@ func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFaile
 	}
 	for _, v := range vs {
 		strongCode := (v.ReplyCode != "" && v.ReplyCode[0] != '2' && codeLine) || (v.Status != "" && v.Status[0] != '2')
-		if strongCode && (mailerDaemon || hasSignals() || len(lines(body)) <= 3) {
+		if strongCode && (mailerDaemon || hasSignals() || atMostLines(body, 3)) {
 			return true
 		}
 		// Words said in a question ("¿es verdad que el error 550 es una
@@ -1426,7 +1502,7 @@ func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFaile
 			asksQuestion(v.Evidence[0]) {
 			continue
 		}
-		if v.Confidence >= 0.8 && !personal && (mailerDaemon || hasSignals() || len(lines(body)) <= 15) {
+		if v.Confidence >= 0.8 && !personal && (mailerDaemon || hasSignals() || atMostLines(body, 15)) {
 			return true
 		}
 	}

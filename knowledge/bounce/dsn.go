@@ -28,6 +28,7 @@ func parseDSN(s string) []dsnRecipient {
 	var perMessage dsnRecipient
 	var cur *dsnRecipient
 	var last *string // the field a continuation line belongs to
+	var nameBuf [64]byte
 	flush := func() {
 		if cur != nil && (cur.finalRecipient != "" || cur.origRecipient != "" || cur.diagnostic != "" || cur.status != "") {
 			if cur.reportingMTA == "" {
@@ -52,9 +53,12 @@ func parseDSN(s string) []dsnRecipient {
 			continue
 		}
 		value = strings.TrimSpace(value)
+		// The name is ASCII (isHeaderField) and short: lower-cased into
+		// nameBuf, it is compared without a copy.
+		lname := string(lowerASCII(nameBuf[:0], name))
 		// A recipient field in a block that already has a recipient starts
 		// the next block: some MTAs leave out the blank line between them.
-		if lname := strings.ToLower(name); cur != nil && (lname == "final-recipient" && cur.finalRecipient != "" ||
+		if cur != nil && (lname == "final-recipient" && cur.finalRecipient != "" ||
 			lname == "original-recipient" && cur.origRecipient != "") {
 			flush()
 		}
@@ -62,9 +66,9 @@ func parseDSN(s string) []dsnRecipient {
 		if target == nil {
 			target = &dsnRecipient{}
 		}
-		switch strings.ToLower(name) {
+		switch lname {
 		case "final-recipient", "x-actual-recipient":
-			if strings.ToLower(name) == "x-actual-recipient" && target.finalRecipient != "" {
+			if lname == "x-actual-recipient" && target.finalRecipient != "" {
 				target.aliasRecipient = addressOf(value)
 				last = nil
 				continue
@@ -125,7 +129,8 @@ func typedValue(v string) string {
 // addressOf returns the address in a DSN recipient value ("rfc822; a@b").
 func addressOf(v string) string {
 	v = typedValue(v)
-	if locs := findEmails(v); len(locs) > 0 {
+	var buf [4][2]int
+	if locs := findEmails(buf[:0], v); len(locs) > 0 {
 		return strings.ToLower(v[locs[0][0]:locs[0][1]])
 	}
 	return strings.Trim(v, "<> ")

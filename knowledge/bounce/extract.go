@@ -14,6 +14,22 @@ var (
 	replyInTextRe = regexp.MustCompile(`(?:^|[\s'"(:\[<>=#E])([245][0-5][0-9])(?:[\s\-;:)\]]|,(?:\s|$)|$)`)
 )
 
+// mayHoldIPv4 is the cheap test before ipv4Re: an address has a digit, a
+// dot and a digit in a row, which host names and most text lack.
+func mayHoldIPv4(s string) bool {
+	for i := strings.IndexByte(s, '.'); i >= 0; {
+		if i > 0 && i+1 < len(s) && isDigitByte(s[i-1]) && isDigitByte(s[i+1]) {
+			return true
+		}
+		next := strings.IndexByte(s[i+1:], '.')
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return false
+}
+
 // finding is what the paste says about one recipient before it is judged.
 type finding struct {
 	address string
@@ -45,12 +61,13 @@ type addressOccurrence struct {
 // findAddresses lists the addresses of the text that may be recipients.
 func (w *wording) findAddresses(ls []string, senders map[string]bool) []addressOccurrence {
 	var out []addressOccurrence
+	var locs [8][2]int
 	for i, l := range ls {
 		if !strings.Contains(l, "@") {
 			continue
 		}
 		lower := strings.ToLower(l)
-		for _, loc := range findEmails(l) {
+		for _, loc := range findEmails(locs[:0], l) {
 			addr := strings.ToLower(strings.Trim(l[loc[0]:loc[1]], ".'"))
 			local, _, _ := strings.Cut(addr, "@")
 			if w.notRecipients[local] || senders[addr] {
@@ -160,10 +177,11 @@ func (w *wording) presentsRecipient(before string) bool {
 	return b == "" || b == "<" || b == "\"" || b == "'" || b == "(" || b == "["
 }
 
-// findEmails returns the byte ranges of the addresses in a line, with a
-// scanner rather than addressRe: it runs on every line with an "@".
-func findEmails(l string) [][2]int {
-	var out [][2]int
+// findEmails appends to out the byte ranges of the addresses in a line,
+// with a scanner rather than addressRe: it runs on every line with an "@".
+// Callers pass a small array's slice, so that most lines need no
+// allocation.
+func findEmails(out [][2]int, l string) [][2]int {
 	for i := 0; i < len(l); i++ {
 		if l[i] != '@' {
 			continue
@@ -423,7 +441,7 @@ func segment(ls []string, start, end int) []string {
 			}
 			continue
 		}
-		if quotedHeaderRe.MatchString(t) || isHeaderLine(t) {
+		if strings.HasPrefix(t, ">") && quotedHeaderRe.MatchString(t) || isHeaderLine(t) {
 			continue // a header of the original message, quoted or not
 		}
 		// Sendmail reports each destination host ("550 example.org
@@ -452,7 +470,8 @@ func isQueueReason(ls []string, i int) bool {
 		return false
 	}
 	next := strings.TrimSpace(ls[i+1])
-	locs := findEmails(next)
+	var buf [4][2]int
+	locs := findEmails(buf[:0], next)
 	return len(locs) == 1 && locs[0][1]-locs[0][0] == len(strings.Trim(next, "<>"))
 }
 

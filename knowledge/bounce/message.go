@@ -5,6 +5,7 @@ import (
 	"html"
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -56,13 +57,25 @@ func parseMessage(raw string) *message {
 	return m
 }
 
-// normalizeNewlines turns CRLF and lone CR line ends into LF.
+// normalizeNewlines turns CRLF and lone CR line ends into LF, in one copy.
 func normalizeNewlines(s string) string {
-	if !strings.Contains(s, "\r") {
+	i := strings.IndexByte(s, '\r')
+	if i < 0 {
 		return s
 	}
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	return strings.ReplaceAll(s, "\r", "\n")
+	var b strings.Builder
+	b.Grow(len(s))
+	for i >= 0 {
+		b.WriteString(s[:i])
+		b.WriteByte('\n')
+		s = s[i+1:]
+		if s != "" && s[0] == '\n' {
+			s = s[1:]
+		}
+		i = strings.IndexByte(s, '\r')
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // isHeaderField reports whether a line starts with a header field name
@@ -82,6 +95,20 @@ func isHeaderField(line string) bool {
 		}
 	}
 	return false
+}
+
+// lowerASCII appends s lower-cased to buf: strings.ToLower for ASCII text
+// (header field names are), without making a string, so that a map lookup
+// or a comparison with string(buf) copies nothing.
+func lowerASCII(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	return buf
 }
 
 // knownHeaders are fields that mark the start of a real message rather than
@@ -112,7 +139,10 @@ func looksLikeParam(line string) bool {
 // a field real messages carry.
 func splitHeader(s string) (header, string, bool) {
 	var h header
-	var extra [][]string // continuation lines per kept field, joined once at the end
+	// Continuation lines per kept field, joined once at the end; made only
+	// when a kept field has some.
+	var extra [][]string
+	var nameBuf [64]byte
 	known, fields := false, 0
 	keep := false // whether the current field's value is used
 	lastEndsParams, lastEmpty := false, false
@@ -129,7 +159,8 @@ func splitHeader(s string) (header, string, bool) {
 		if i >= 0 {
 			line = rest[:i]
 		}
-		if strings.TrimSpace(line) == "" {
+		trimmed := strings.TrimSpace(line)
+		if trimmed == "" {
 			if i < 0 {
 				rest = ""
 			} else {
@@ -143,31 +174,46 @@ func splitHeader(s string) (header, string, bool) {
 			// line after its name, or a parameter list ("multipart/alternative;"
 			// then "boundary=...").
 			if keep {
-				extra[len(h)-1] = append(extra[len(h)-1], strings.TrimSpace(line))
+				for len(extra) < len(h) {
+					extra = append(extra, nil)
+				}
+				extra[len(h)-1] = append(extra[len(h)-1], trimmed)
 			}
 		case isHeaderField(line):
 			fields++
 			name, value, _ := strings.Cut(line, ":")
-			lname, used := usedHeaders[name]
-			// Lower-casing the name costs an allocation: only when it may be
-			// a used field in another spelling, or may make the block known.
-			if !used && (!known || len(name) < len(usedHeaderLengths) && usedHeaderLengths[len(name)]) {
-				lname = strings.ToLower(name)
-				_, used = usedHeaders[lname]
+			// A name of a length no used field has needs no lookup: most fields
+			// (Received, Authentication-Results) are passed over without one.
+			lname, used := "", false
+			if len(name) >= len(usedHeaderLengths) || usedHeaderLengths[len(name)] {
+				lname, used = usedHeaders[name]
 			}
-			if !known && knownHeaders[lname] {
+			// The name lower-cased, when it may be a used field in another
+			// spelling or may make the block known: written into nameBuf,
+			// it is looked up without a copy, and copied only to be kept.
+			if !used && (!known || len(name) < len(usedHeaderLengths) && usedHeaderLengths[len(name)]) {
+				lower := lowerASCII(nameBuf[:0], name)
+				if _, used = usedHeaders[string(lower)]; used {
+					lname = string(lower)
+				}
+				if !known && knownHeaders[string(lower)] {
+					known = true
+				}
+			} else if !known && knownHeaders[lname] {
 				known = true
 			}
 			keep = used
 			if keep {
+				if h == nil {
+					h = make(header, 0, 8) // the few fields a message has that are used
+				}
 				h = append(h, field{name: lname, value: strings.TrimSpace(value)})
-				extra = append(extra, nil)
 			}
 		default:
 			return nil, s, false
 		}
-		lastEndsParams = strings.HasSuffix(strings.TrimSpace(line), ";")
-		lastEmpty = strings.HasSuffix(strings.TrimSpace(line), ":") && isHeaderField(line)
+		lastEndsParams = strings.HasSuffix(trimmed, ";")
+		lastEmpty = strings.HasSuffix(trimmed, ":") && isHeaderField(line)
 		if i < 0 {
 			rest = ""
 			break
@@ -178,7 +224,7 @@ func splitHeader(s string) (header, string, bool) {
 		return nil, s, false
 	}
 	for i := range h {
-		if len(extra[i]) > 0 {
+		if i < len(extra) && len(extra[i]) > 0 {
 			h[i].value = h[i].value + " " + strings.Join(extra[i], " ")
 		}
 		h[i].value = decodeWords(h[i].value)
@@ -227,9 +273,9 @@ func (m *message) walk(h header, body string, depth int, count *int) {
 	switch {
 	case strings.HasPrefix(ctype, "multipart/"):
 		if ctype == "multipart/report" && m.report == "" {
-			m.report = strings.ToLower(params["report-type"])
+			m.report = strings.ToLower(contentParam(params, "report-type"))
 		}
-		boundary := params["boundary"]
+		boundary := contentParam(params, "boundary")
 		parts := splitMultipart(body, boundary)
 		if len(parts) == 0 {
 			// The declared boundary is missing or wrong (it happens): take
@@ -261,10 +307,12 @@ func (m *message) walk(h header, body string, depth int, count *int) {
 		if len(m.attached) < 4 {
 			m.attached = append(m.attached, inner)
 		}
-		if oh, _, ok := splitHeader(normalizeNewlines(inner)); ok && m.original == nil {
-			m.original = oh
-		} else if m.original == nil {
-			m.original = parseLooseHeader(inner)
+		if m.original == nil { // the first attached message's header only
+			if oh, _, ok := splitHeader(normalizeNewlines(inner)); ok {
+				m.original = oh
+			} else {
+				m.original = parseLooseHeader(inner)
+			}
 		}
 	case ctype == "message/feedback-report":
 		m.report = "feedback-report"
@@ -297,21 +345,31 @@ func parseLooseHeader(s string) header {
 	return h
 }
 
-// parseContentType returns the lower-cased media type and its parameters.
-// It is lenient: broken quoting and missing semicolons are common in bounces.
-func parseContentType(v string) (string, map[string]string) {
-	params := make(map[string]string)
+// parseContentType returns the lower-cased media type and the rest of the
+// field, its parameters, which contentParam reads. It is lenient: broken
+// quoting and missing semicolons are common in bounces.
+func parseContentType(v string) (ctype, params string) {
 	if v == "" {
-		return "", params
+		return "", ""
 	}
-	segs := strings.Split(v, ";")
-	ctype := strings.ToLower(strings.TrimSpace(segs[0]))
+	ctype, params, _ = strings.Cut(v, ";")
+	ctype = strings.ToLower(strings.TrimSpace(ctype))
 	if i := strings.IndexAny(ctype, " \t"); i >= 0 {
 		ctype = ctype[:i]
 	}
-	for _, seg := range segs[1:] {
+	return ctype, params
+}
+
+// contentParam returns the value of a Content-Type parameter (name in
+// lower case), the last one when it is given twice. Reading the few
+// parameters used this way costs no map per MIME part.
+func contentParam(params, name string) string {
+	found := ""
+	for params != "" {
+		var seg string
+		seg, params, _ = strings.Cut(params, ";")
 		k, val, ok := strings.Cut(seg, "=")
-		if !ok {
+		if !ok || strings.ToLower(strings.TrimSpace(k)) != name {
 			continue
 		}
 		val = strings.TrimSpace(val)
@@ -323,9 +381,9 @@ func parseContentType(v string) (string, map[string]string) {
 		} else if j := strings.IndexAny(val, " \t"); j >= 0 {
 			val = val[:j]
 		}
-		params[strings.ToLower(strings.TrimSpace(k))] = val
+		found = val
 	}
-	return ctype, params
+	return found
 }
 
 var boundaryLineRe = regexp.MustCompile(`(?m)^--([A-Za-z0-9'()+_,./:=?-]{6,70})\s*$`)
@@ -387,30 +445,36 @@ func splitMultipart(body, boundary string) []string {
 
 // decodeBody undoes the transfer encoding and the charset of a part.
 func decodeBody(h header, body string) string {
-	var b []byte
 	switch strings.ToLower(strings.TrimSpace(h.get("content-transfer-encoding"))) {
 	case "base64":
-		b = decodeBase64(body)
+		body = string(decodeBase64(body))
 	case "quoted-printable":
-		b = decodeQP(body)
+		body = decodeQP(body)
 	default:
 		if utf8.ValidString(body) {
 			return normalizeNewlines(body)
 		}
-		b = []byte(body)
 	}
 	_, params := parseContentType(h.get("content-type"))
-	return normalizeNewlines(toUTF8(b, params["charset"]))
+	return normalizeNewlines(toUTF8(body, contentParam(params, "charset")))
 }
 
 // decodeQP decodes quoted-printable, keeping malformed escapes as they are
-// (mime/quotedprintable stops at the first one).
-func decodeQP(s string) []byte {
-	out := make([]byte, 0, len(s))
+// (mime/quotedprintable stops at the first one). The bytes it decodes may
+// be in any charset: toUTF8 reads them next.
+func decodeQP(s string) string {
+	var out strings.Builder
+	out.Grow(len(s))
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c != '=' {
-			out = append(out, c)
+			// Copy the run up to the next escape at once.
+			j := strings.IndexByte(s[i:], '=')
+			if j < 0 {
+				j = len(s) - i
+			}
+			out.WriteString(s[i : i+j])
+			i += j - 1
 			continue
 		}
 		if i+1 < len(s) && s[i+1] == '\n' { // soft line break
@@ -422,13 +486,13 @@ func decodeQP(s string) []byte {
 			continue
 		}
 		if i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
-			out = append(out, unhex(s[i+1])<<4|unhex(s[i+2]))
+			out.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
 			i += 2
 			continue
 		}
-		out = append(out, c)
+		out.WriteByte(c)
 	}
-	return out
+	return out.String()
 }
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
@@ -465,16 +529,16 @@ func decodeBase64(s string) []byte {
 // toUTF8 converts text in the charsets bounces use. Latin-1 and Windows-1252
 // are converted; for others (ISO-2022-JP, Shift_JIS, ...) the ASCII in them,
 // where SMTP replies live, survives and the rest is dropped.
-func toUTF8(b []byte, charset string) string {
-	charset = strings.ToLower(strings.Trim(charset, `" `))
-	if utf8.Valid(b) {
-		return string(b)
+func toUTF8(b string, charset string) string {
+	if utf8.ValidString(b) {
+		return b
 	}
-	switch charset {
+	switch strings.ToLower(strings.Trim(charset, `" `)) {
 	case "iso-8859-1", "latin1", "iso-8859-15", "windows-1252", "cp1252", "us-ascii", "":
 		var sb strings.Builder
 		sb.Grow(len(b) + len(b)/8)
-		for _, c := range b {
+		for i := 0; i < len(b); i++ {
+			c := b[i]
 			if c >= 0x80 && c < 0xa0 && cp1252[c-0x80] != 0 {
 				sb.WriteRune(cp1252[c-0x80])
 			} else {
@@ -483,7 +547,7 @@ func toUTF8(b []byte, charset string) string {
 		}
 		return sb.String()
 	}
-	return strings.ToValidUTF8(string(b), "")
+	return strings.ToValidUTF8(b, "")
 }
 
 // cp1252 maps the Windows-1252 bytes 0x80-0x9f that differ from Latin-1.
@@ -499,16 +563,26 @@ func decodeWords(v string) string {
 	if !strings.Contains(v, "=?") {
 		return v
 	}
-	return encodedWordRe.ReplaceAllStringFunc(v, func(w string) string {
-		m := encodedWordRe.FindStringSubmatch(w)
-		var b []byte
-		if m[2] == "b" || m[2] == "B" {
-			b = decodeBase64(m[3])
+	// One pass of the expression, with the groups of each word.
+	var out strings.Builder
+	last := 0
+	for _, m := range encodedWordRe.FindAllStringSubmatchIndex(v, -1) {
+		charset, enc, text := v[m[2]:m[3]], v[m[4]:m[5]], v[m[6]:m[7]]
+		var b string
+		if enc == "b" || enc == "B" {
+			b = string(decodeBase64(text))
 		} else {
-			b = decodeQP(strings.ReplaceAll(m[3], "_", " "))
+			b = decodeQP(strings.ReplaceAll(text, "_", " "))
 		}
-		return toUTF8(b, m[1])
-	})
+		out.WriteString(v[last:m[0]])
+		out.WriteString(toUTF8(b, charset))
+		last = m[1]
+	}
+	if last == 0 {
+		return v
+	}
+	out.WriteString(v[last:])
+	return out.String()
 }
 
 // htmlToText keeps the words of an HTML part, one block per line, which is
@@ -516,7 +590,6 @@ func decodeWords(v string) string {
 func htmlToText(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) / 2)
-	lower := strings.ToLower(s)
 	space := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -525,12 +598,11 @@ func htmlToText(s string) string {
 			if end < 0 {
 				break
 			}
-			tag := lower[i+1 : i+end]
-			name := strings.TrimPrefix(strings.Fields(tag + " ")[0], "/")
-			switch name {
+			tag := s[i+1 : i+end]
+			switch name := tagName(tag); name {
 			case "script", "style", "head":
 				if !strings.HasPrefix(tag, "/") {
-					if closing := strings.Index(lower[i:], "</"+name); closing >= 0 {
+					if closing := indexClosingTag(s[i:], name); closing >= 0 {
 						i += closing
 						if e := strings.IndexByte(s[i:], '>'); e >= 0 {
 							i += e
@@ -562,6 +634,66 @@ func htmlToText(s string) string {
 		b.WriteByte(c)
 	}
 	return htmlUnescape(b.String())
+}
+
+// tagName returns the name of an HTML tag (what is between < and >),
+// lower-cased and without the "/" of a closing tag, when it is one of the
+// short names htmlToText acts on; "" otherwise. Lower-casing only these
+// few bytes spares a lower-case copy of the whole part.
+func tagName(tag string) string {
+	tag = strings.TrimLeftFunc(tag, unicode.IsSpace)
+	if i := strings.IndexFunc(tag, unicode.IsSpace); i >= 0 {
+		tag = tag[:i]
+	}
+	tag = strings.TrimPrefix(tag, "/")
+	var buf [8]byte
+	if len(tag) > len(buf) {
+		return "" // longer than any name htmlToText knows
+	}
+	return htmlTagNames[string(lowerASCII(buf[:0], tag))]
+}
+
+// htmlTagNames are the tags htmlToText acts on, by name.
+var htmlTagNames = func() map[string]string {
+	m := make(map[string]string)
+	for _, n := range strings.Fields("script style head br p div tr li h1 h2 h3 h4 h5 h6 table td th") {
+		m[n] = n
+	}
+	return m
+}()
+
+// indexClosingTag returns where "</name" starts in s, in any case (name is
+// lower case), or -1.
+func indexClosingTag(s, name string) int {
+	for at := 0; ; {
+		i := strings.Index(s[at:], "</")
+		if i < 0 {
+			return -1
+		}
+		i += at
+		if rest := s[i+2:]; len(rest) >= len(name) && equalLowerASCII(rest[:len(name)], name) {
+			return i
+		}
+		at = i + 2
+	}
+}
+
+// equalLowerASCII reports whether s lower-cased (ASCII letters only) is
+// lower.
+func equalLowerASCII(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func htmlUnescape(s string) string {
@@ -621,15 +753,18 @@ var originalMarkers = []string{
 	"content-type: text/rfc822-headers",
 }
 
-// lines returns the non-empty lines of s, trimmed.
-func lines(s string) []string {
-	var out []string
+// atMostLines reports whether s has at most n non-empty lines, counting
+// no further.
+func atMostLines(s string, n int) bool {
+	count := 0
 	for l := range strings.SplitSeq(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			out = append(out, l)
+		if strings.TrimSpace(l) != "" {
+			if count++; count > n {
+				return false
+			}
 		}
 	}
-	return out
+	return true
 }
 
 // VisiblePart returns what a mail client shows of a bounce, as a customer

@@ -12,3 +12,17 @@ func FuzzParseMessage(f *testing.F) {
 		_ = m.deliveryStatus(m.body())
 	})
 }
+
+// TestHTMLToTextEmptyTag: a tag with no name ("<>", as a bounce quotes
+// an empty Return-Path) is dropped like any other, without a panic.
+func TestHTMLToTextEmptyTag(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"a <> b", "a b"},
+		{"a < > b", "a b"},
+		{"<p>x<\t>y</p>", "\nxy\n"},
+	} {
+		if got := htmlToText(tc.in); got != tc.want {
+			t.Errorf("htmlToText(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -94,30 +94,48 @@ func NewWithSearch(kb Articles, s Searcher) (*Reader, error) {
 // fsys. It reports the first problem it finds, naming the file and the
 // entry.
 func NewFS(kb Articles, fsys fs.FS) (*Reader, error) {
-	raw, err := fs.ReadFile(fsys, "rules.toml")
-	if err != nil {
-		return nil, fmt.Errorf("bounce: %w", err)
+	// The files are read in order (an fs.FS need not be safe for
+	// concurrent use); phrases.toml and advice.toml are decoded while
+	// rules.toml, the largest, is, on another core if there is one.
+	var raw [3][]byte
+	var readErr [3]error
+	for i, name := range []string{"rules.toml", "phrases.toml", "advice.toml"} {
+		raw[i], readErr[i] = fs.ReadFile(fsys, name)
 	}
-	rs, err := loadRules(string(raw), kb)
-	if err != nil {
-		return nil, fmt.Errorf("bounce: %w", err)
-	}
-	raw, err = fs.ReadFile(fsys, "phrases.toml")
-	if err != nil {
-		return nil, fmt.Errorf("bounce: %w", err)
-	}
-	words, err := loadWording(string(raw))
-	if err != nil {
-		return nil, fmt.Errorf("bounce: %w", err)
-	}
-	raw, err = fs.ReadFile(fsys, "advice.toml")
-	if err != nil {
-		return nil, fmt.Errorf("bounce: %w", err)
-	}
+	var words *wording
+	var wordsErr, adviceErr error
+	var md toml.MetaData
 	texts := make(map[string]string)
-	md, err := toml.Decode(string(raw), &texts)
-	if err != nil {
-		return nil, fmt.Errorf("bounce: advice.toml: %w", err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if readErr[1] == nil {
+			words, wordsErr = loadWording(string(raw[1]))
+		}
+		if readErr[2] == nil {
+			md, adviceErr = toml.Decode(string(raw[2]), &texts)
+		}
+	}()
+	var rs *rules
+	var err error
+	if readErr[0] == nil {
+		rs, err = loadRules(string(raw[0]), kb)
+	}
+	<-done
+	// Problems are reported in the order the files are read.
+	switch {
+	case readErr[0] != nil:
+		return nil, fmt.Errorf("bounce: %w", readErr[0])
+	case err != nil:
+		return nil, fmt.Errorf("bounce: %w", err)
+	case readErr[1] != nil:
+		return nil, fmt.Errorf("bounce: %w", readErr[1])
+	case wordsErr != nil:
+		return nil, fmt.Errorf("bounce: %w", wordsErr)
+	case readErr[2] != nil:
+		return nil, fmt.Errorf("bounce: %w", readErr[2])
+	case adviceErr != nil:
+		return nil, fmt.Errorf("bounce: advice.toml: %w", adviceErr)
 	}
 	if extra := md.Undecoded(); len(extra) > 0 {
 		return nil, fmt.Errorf("bounce: advice.toml: unknown key %q", extra[0].String())

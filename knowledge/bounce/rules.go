@@ -3,8 +3,10 @@ package bounce
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 
@@ -23,6 +25,7 @@ type rules struct {
 	ignore        []phrase // wordings that look like a cause but are not ("spam folder")
 	ignoreMatcher *phraseMatcher
 	held          []phrase // a list holding a message for its moderator: not a bounce
+	heldMatcher   *phraseMatcher
 	// stages finds the [stage] phrases; stageOf is the SMTP command of each.
 	stages  *phraseMatcher
 	stageOf []string
@@ -34,7 +37,10 @@ type rules struct {
 	delayedReason, localProgramReason string
 	genericStatus                     map[string]bool // DSN Status values that say less than the reply
 	advice                            []adviceChoice  // in file order: the first that fits says the reason's sentence
-	matcher                           *phraseMatcher
+	// matcher finds the rules' phrases and, in the same pass, the needles:
+	// the phrases from firstNeedle on are those, in order.
+	matcher     *phraseMatcher
+	firstNeedle int32
 	// needles are the distinct literals of the expressions: many share
 	// one ("ofr", "aup"), and a text is searched for each only once.
 	needles []string
@@ -79,6 +85,95 @@ type adviceChoice struct {
 type guardedRegexp struct {
 	re     *regexp.Regexp
 	needle int // index in rules.needles, or -1 when the expression has none
+	// lead returns re without the \b it starts with, when a literal word
+	// follows (`\bofr...`), or nil: Go's regexp then jumps from one
+	// occurrence of the literal to the next, while with the \b first it
+	// tries every position of the text. find checks the \b itself. It is
+	// compiled on first use: most texts need few of them.
+	lead func() *regexp.Regexp
+}
+
+// newGuardedRegexp compiles a rule expression (flags included).
+func newGuardedRegexp(expr string, needle int) (guardedRegexp, error) {
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		return guardedRegexp{}, err
+	}
+	return guardedRegexp{re: re, needle: needle, lead: sync.OnceValue(func() *regexp.Regexp { return leadOf(expr) })}, nil
+}
+
+// leadOf returns the lead of an expression, or nil. The lead is the text
+// after the \b (printing the parsed expression instead costs more than
+// compiling it). Only a literal matched as written makes one: Go's regexp
+// does not jump by a (?i) literal.
+func leadOf(expr string) *regexp.Regexp {
+	rest, ok := strings.CutPrefix(expr, `\b`)
+	if !ok {
+		return nil
+	}
+	parsed, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil || parsed.Op != syntax.OpConcat || len(parsed.Sub) < 2 || parsed.Sub[0].Op != syntax.OpWordBoundary ||
+		parsed.Sub[1].Op != syntax.OpLiteral || parsed.Sub[1].Flags&syntax.FoldCase != 0 || hasLineStart(parsed) {
+		return nil
+	}
+	lead, err := regexp.Compile(rest)
+	if err != nil {
+		return nil
+	}
+	// Only a literal prefix that starts with a word byte makes the \b at
+	// a match's start a test of the byte before it.
+	if prefix, _ := lead.LiteralPrefix(); prefix == "" || !isREWordByte(prefix[0]) {
+		return nil
+	}
+	return lead
+}
+
+// hasLineStart reports whether an expression has a ^ or \A, which would
+// match at the start of the text find hands the lead.
+func hasLineStart(re *syntax.Regexp) bool {
+	if re.Op == syntax.OpBeginLine || re.Op == syntax.OpBeginText {
+		return true
+	}
+	for _, sub := range re.Sub {
+		if hasLineStart(sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxLeadRetries bounds how many matches of the lead find rejects for
+// their \b before it asks re: a text full of "xofr416" stays linear.
+const maxLeadRetries = 4
+
+// find is re.FindStringIndex(text).
+func (g guardedRegexp) find(text string) []int {
+	lead := g.lead()
+	if lead == nil {
+		return g.re.FindStringIndex(text)
+	}
+	from := 0
+	for range maxLeadRetries {
+		loc := lead.FindStringIndex(text[from:])
+		if loc == nil {
+			return nil
+		}
+		start, end := from+loc[0], from+loc[1]
+		// The literal starts with a word byte: \b holds before it when the
+		// byte before is not one (or there is none).
+		if start == 0 || !isREWordByte(text[start-1]) {
+			return []int{start, end}
+		}
+		from = start + 1
+	}
+	return g.re.FindStringIndex(text)
+}
+
+// isREWordByte reports whether b is a word character for \b in Go's
+// regexp: ASCII letters, digits and '_' (a byte of a multi-byte rune is
+// not one).
+func isREWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_'
 }
 
 // needleID returns the index of a literal in rs.needles, adding it if new;
@@ -142,10 +237,12 @@ func requiredLiteral(expr string) string {
 	return best
 }
 
-// phrase is a folded pattern; prefix phrases may end inside a word.
+// phrase is a folded pattern; prefix phrases may end inside a word, and
+// anywhere phrases (the expressions' needles) are found inside words too.
 type phrase struct {
-	text   string
-	prefix bool
+	text     string
+	prefix   bool
+	anywhere bool
 }
 
 // phraseList is a section of rules.toml that is only a list of phrases.
@@ -315,11 +412,11 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 			if re != strings.ToLower(re) {
 				flags = "(?i)"
 			}
-			c, err := regexp.Compile(flags + re)
+			g, err := newGuardedRegexp(flags+re, rs.needleID(requiredLiteral(re)))
 			if err != nil {
 				return nil, fmt.Errorf("rules.toml: rule %d (%s): %w", i+1, r.Reason, err)
 			}
-			out.regexes = append(out.regexes, guardedRegexp{c, rs.needleID(requiredLiteral(re))})
+			out.regexes = append(out.regexes, g)
 		}
 		rs.list = append(rs.list, out)
 	}
@@ -327,9 +424,14 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 		return nil, fmt.Errorf("rules.toml: [ignore]: %w", err)
 	}
 	if len(rs.ignore) > 0 {
-		rs.ignoreMatcher = newPhraseMatcher(rs.ignore, nil)
+		if rs.ignoreMatcher, err = newPhraseMatcher(rs.ignore, nil); err != nil {
+			return nil, fmt.Errorf("rules.toml: [ignore]: %w", err)
+		}
 	}
 	if rs.held, err = phrases(file.Held.Match); err != nil {
+		return nil, fmt.Errorf("rules.toml: [held]: %w", err)
+	}
+	if rs.heldMatcher, err = newPhraseMatcher(rs.held, nil); err != nil {
 		return nil, fmt.Errorf("rules.toml: [held]: %w", err)
 	}
 	var all []phrase
@@ -340,7 +442,14 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 			owner = append(owner, int32(i))
 		}
 	}
-	rs.matcher = newPhraseMatcher(all, owner)
+	rs.firstNeedle = int32(len(all))
+	for _, n := range rs.needles {
+		all = append(all, phrase{text: n, anywhere: true})
+		owner = append(owner, -1)
+	}
+	if rs.matcher, err = newPhraseMatcher(all, owner); err != nil {
+		return nil, fmt.Errorf("rules.toml: rules: %w", err)
+	}
 	for i, a := range file.Advice {
 		at := fmt.Sprintf("[[advice]] %d (%s)", i+1, a.Reason)
 		if _, ok := file.Reasons[a.Reason]; !ok {
@@ -370,10 +479,10 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 
 // sentenceFor returns the advice.toml key of the sentence that explains a
 // verdict's reason: that of the first [[advice]] entry that fits, or "".
-func (rs *rules) sentenceFor(v Verdict, vars map[string]string) string {
+func (rs *rules) sentenceFor(v Verdict, vars *adviceVars) string {
 	for _, a := range rs.advice {
 		if a.reason == v.Reason && (a.article == "" || v.Article != nil && v.Article.Slug == a.article) &&
-			(a.needs == "" || vars[a.needs] != "") {
+			(a.needs == "" || vars.get(a.needs) != "") {
 			return a.sentence
 		}
 	}
@@ -410,7 +519,10 @@ func (rs *rules) loadStages(lists []stageList) error {
 	if len(all) == 0 {
 		return fmt.Errorf("rules.toml: [stage] has no phrases")
 	}
-	rs.stages = newPhraseMatcher(all, nil)
+	var err error
+	if rs.stages, err = newPhraseMatcher(all, nil); err != nil {
+		return fmt.Errorf("rules.toml: [stage]: %w", err)
+	}
 	return nil
 }
 
@@ -476,14 +588,15 @@ func (rs *rules) blankIgnored(text string) string {
 	return string(b)
 }
 
-// anyPhrase reports whether text holds one of the phrases.
-func anyPhrase(text string, ps []phrase) bool {
-	for _, p := range ps {
-		if indexPhrase(text, p) >= 0 {
-			return true
-		}
-	}
-	return false
+// any reports whether text holds one of the phrases, at word boundaries,
+// in one pass.
+func (m *phraseMatcher) any(text string) bool {
+	found := false
+	m.each(text, func(int32, int) bool {
+		found = true
+		return false
+	})
+	return found
 }
 
 // match returns the first rule of the given strength (in file order) with
@@ -519,11 +632,11 @@ type ruleMatch struct {
 // rule that match, leaving out the rules whose reason is skip.
 func (rs *rules) scan(text, skip string) (strong, weak ruleMatch) {
 	strong, weak = ruleMatch{rule: -1}, ruleMatch{rule: -1}
-	// found[i]: 0 not searched yet, 1 needle i is in text, 2 it is not.
-	var small [64]uint8
+	// found[i]: needle i is in text.
+	var small [64]bool
 	found := small[:]
 	if len(rs.needles) > len(small) {
-		found = make([]uint8, len(rs.needles))
+		found = make([]bool, len(rs.needles))
 	}
 	better := func(m *ruleMatch, rule, start, end int) {
 		if skip != "" && rs.list[rule].reason == skip {
@@ -534,6 +647,10 @@ func (rs *rules) scan(text, skip string) (strong, weak ruleMatch) {
 		}
 	}
 	rs.matcher.each(text, func(id int32, start int) bool {
+		if id >= rs.firstNeedle {
+			found[id-rs.firstNeedle] = true
+			return true
+		}
 		r := int(rs.matcher.rule[id])
 		end := start + len(rs.matcher.phrases[id].text)
 		if rs.list[r].weak {
@@ -553,43 +670,16 @@ func (rs *rules) scan(text, skip string) (strong, weak ruleMatch) {
 			continue
 		}
 		for _, g := range r.regexes {
-			if g.needle >= 0 {
-				if found[g.needle] == 0 {
-					found[g.needle] = 2
-					if strings.Contains(text, rs.needles[g.needle]) {
-						found[g.needle] = 1
-					}
-				}
-				if found[g.needle] != 1 {
-					continue
-				}
+			if g.needle >= 0 && !found[g.needle] {
+				continue
 			}
-			if loc := g.re.FindStringIndex(text); loc != nil {
+			if loc := g.find(text); loc != nil {
 				better(target, i, loc[0], loc[1])
 				break
 			}
 		}
 	}
 	return strong, weak
-}
-
-// indexPhrase finds p in text at word boundaries.
-func indexPhrase(text string, p phrase) int {
-	from := 0
-	for {
-		i := strings.Index(text[from:], p.text)
-		if i < 0 {
-			return -1
-		}
-		i += from
-		end := i + len(p.text)
-		startOK := i == 0 || !isWordChar(text[i-1]) || !isWordChar(p.text[0])
-		endOK := p.prefix || end == len(text) || !isWordChar(text[end]) || !isWordChar(p.text[len(p.text)-1])
-		if startOK && endOK {
-			return i
-		}
-		from = i + 1
-	}
 }
 
 func isWordChar(c byte) bool {

@@ -17,7 +17,12 @@ func Stems(toks []Token) []string {
 // Phrase returns the folded words of a text separated and surrounded by
 // single spaces, so containment tests respect word boundaries.
 func Phrase(toks []Token) string {
+	n := 1
+	for _, t := range toks {
+		n += len(t.Word) + 1
+	}
 	var b strings.Builder
+	b.Grow(n) // one allocation: phrases are made for every run of words
 	b.WriteByte(' ')
 	for _, t := range toks {
 		b.WriteString(t.Word)

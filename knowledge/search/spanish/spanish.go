@@ -74,13 +74,21 @@ type Token struct {
 func Tokenize(s string) []Token {
 	var toks []Token
 	start := -1
-	var word strings.Builder
+	apostrophe := false // the word has one, which its Word leaves out
 	flush := func(end int) {
-		if start >= 0 && word.Len() > 0 {
-			toks = append(toks, Token{Word: Fold(word.String()), Start: start, End: end})
+		if start >= 0 {
+			// The word is the text itself, folded (no copy when it is in
+			// lower case already), unless an apostrophe must go.
+			w := s[start:end]
+			if apostrophe {
+				w = strings.Map(dropApostrophe, w)
+			}
+			if toks == nil {
+				toks = make([]Token, 0, len(s)/6+1) // a word and its space are about 6 bytes
+			}
+			toks = append(toks, Token{Word: Fold(w), Start: start, End: end})
 		}
-		start = -1
-		word.Reset()
+		start, apostrophe = -1, false
 	}
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
@@ -89,9 +97,8 @@ func Tokenize(s string) []Token {
 			if start < 0 {
 				start = i
 			}
-			word.WriteRune(r)
 		case (r == '\'' || r == '’') && start >= 0 && i+size < len(s) && isWordByte(s[i+size]):
-			// keep "isn't" whole
+			apostrophe = true // keep "isn't" whole
 		default:
 			flush(i)
 		}
@@ -99,6 +106,15 @@ func Tokenize(s string) []Token {
 	}
 	flush(len(s))
 	return toks
+}
+
+// dropApostrophe is a strings.Map function that removes the apostrophes
+// Tokenize keeps words whole across.
+func dropApostrophe(r rune) rune {
+	if r == '\'' || r == '’' {
+		return -1
+	}
+	return r
 }
 
 func isWordByte(c byte) bool {
