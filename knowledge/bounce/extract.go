@@ -66,7 +66,6 @@ func (w *wording) findAddresses(ls []string, senders map[string]bool) []addressO
 		if !strings.Contains(l, "@") {
 			continue
 		}
-		lower := strings.ToLower(l)
 		for _, loc := range findEmails(locs[:0], l) {
 			addr := strings.ToLower(strings.Trim(l[loc[0]:loc[1]], ".'"))
 			local, _, _ := strings.Cut(addr, "@")
@@ -74,13 +73,15 @@ func (w *wording) findAddresses(ls []string, senders map[string]bool) []addressO
 				continue
 			}
 			// Outlook names the account it was sending from: "'x - Enviando'".
-			if hasPrefixAny(lower[loc[1]:], w.sending) {
+			if hasPrefixFold(l[loc[1]:], w.sending) {
 				continue
 			}
 			// What presents an address is just before it: reading the
 			// whole line before each address of a long line would be
 			// quadratic.
-			before := lower[max(0, loc[0]-maxBeforeAddress):loc[0]]
+			// Only that part is lowered: the whole line would cost a copy
+			// per line, and its offsets could differ from the line's.
+			before := strings.ToLower(l[max(0, loc[0]-maxBeforeAddress):loc[0]])
 			if w.isSenderContext(before) {
 				continue
 			}
@@ -125,6 +126,17 @@ func (w *wording) findAddresses(ls []string, senders map[string]bool) []addressO
 		}
 	}
 	return out
+}
+
+// hasPrefixFold reports whether s starts with one of the (lower-case)
+// prefixes, ignoring case.
+func hasPrefixFold(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if len(s) >= len(p) && strings.EqualFold(s[:len(p)], p) {
+			return true
+		}
+	}
+	return false
 }
 
 // namedAddressLine reports whether the text around an address makes the
