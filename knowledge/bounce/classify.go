@@ -424,7 +424,9 @@ func firstLines(s string, n int) []string {
 		if len(out) == n {
 			break
 		}
-		if isHeaderLine(l) {
+		// A question is the customer's own ("¿es que el dominio no
+		// existe?"): no server asks one.
+		if isHeaderLine(l) || asksQuestion(l) {
 			continue
 		}
 		out = append(out, clipLine(l))
@@ -670,6 +672,11 @@ func (c *Reader) judge(f finding, m *message, found *knowledge.Article) (Verdict
 	// names the receiving server that said it.
 	if r != nil && r.betweenServers != "" && v.Reason == r.reason && (v.RemoteHost != "" || v.RemoteIP != "") {
 		v.Reason, art = r.betweenServers, nil
+	}
+	// A passing refusal in a notice that says the message expired: it
+	// expired.
+	if r != nil && r.whenExpired != "" && v.Reason == r.reason && f.action != "delayed" && c.rules.expiry.any(folded) {
+		v.Reason, art = r.whenExpired, nil
 	}
 	// The recipient's code can say whose limit a wording is about.
 	if _, detail, ok := strings.Cut(v.Status, "."); r != nil && ok && v.Reason == r.reason && r.byStatus[detail] != "" {
@@ -1334,6 +1341,36 @@ func (w *wording) bounceSubject(subject string) bool {
 	return containsAny(subject, w.bounceSubjects...)
 }
 
+// subjectLabels start a subject line a customer copied with the notice
+// ("Asunto: Delivery Status Notification (Delay)").
+var subjectLabels = []string{"subject:", "asunto:", "assunto:", "oggetto:", "objet:", "betreff:", "onderwerp:", "assumpte:"}
+
+// pastedBounceSubject reports whether a paste without a header copies a
+// delivery report's subject as a line of its own, near the start: the
+// notice's title, which says what it is as a header would.
+func (w *wording) pastedBounceSubject(body string) bool {
+	n := 0
+	for l := range strings.SplitSeq(body, "\n") {
+		if n++; n > 40 {
+			break
+		}
+		l = strings.ToLower(strings.TrimSpace(l))
+		if len(l) > 120 {
+			continue
+		}
+		for _, label := range subjectLabels {
+			if rest, ok := strings.CutPrefix(l, label); ok {
+				l = strings.TrimSpace(rest)
+				break
+			}
+		}
+		if hasPrefixAny(l, w.bounceSubjects) {
+			return true
+		}
+	}
+	return false
+}
+
 // fromMTA reports whether a From field is a mail system's, the sender of
 // delivery reports.
 func (w *wording) fromMTA(from string) bool {
@@ -1431,7 +1468,7 @@ func (c *Reader) looksLikeBounce(m *message, body string, vs []Verdict, dsnFaile
 	}
 	subject := strings.ToLower(m.header.get("subject"))
 	from := strings.ToLower(m.header.get("from"))
-	if c.words.bounceSubject(subject) {
+	if c.words.bounceSubject(subject) || m.header == nil && c.words.pastedBounceSubject(body) {
 		return true
 	}
 	mailerDaemon := c.words.fromMTA(from)

@@ -306,7 +306,9 @@ func (w *wording) extractFromText(text string, senders map[string]bool) (found [
 			// Sendmail's line for a destination host, or a mail queue's
 			// reason line, is about some recipients, not a statement about
 			// all of them.
-			if t := strings.TrimSpace(l); t != "" && !isHeaderLine(t) && !isMessageField(t) && len(preamble) < 6 && !strings.Contains(t, " (smtp)... ") && !isQueueReason(ls, i) {
+			// A question is the customer's, not the notice's ("¿es que el
+			// dominio no existe?"): it says nothing of what happened.
+			if t := strings.TrimSpace(l); t != "" && !isHeaderLine(t) && !isMessageField(t) && len(preamble) < 6 && !strings.Contains(t, " (smtp)... ") && !isQueueReason(ls, i) && !asksQuestion(t) {
 				preamble = append(preamble, t)
 			}
 		}

@@ -105,6 +105,13 @@ func TestNewFSRejects(t *testing.T) {
 			want: []string{"rules.toml", `by_status "5.2.3"`, "subject and detail"},
 		},
 		{
+			name: "when_expired with a reason that does not exist",
+			file: "rules.toml",
+			old:  `when_expired = "expired"`,
+			new:  `when_expired = "expird"`,
+			want: []string{"rules.toml", `when_expired reason "expird" has no article in [reasons]`},
+		},
+		{
 			name: "rule reason without an article",
 			file: "rules.toml",
 			old:  "reason = \"speeding\"\narticle = \"limite-de-envio-por-hora\"",

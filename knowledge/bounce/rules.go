@@ -36,6 +36,7 @@ type rules struct {
 	// of a failed local delivery program ([dsn]).
 	delayedReason, localProgramReason string
 	genericStatus                     map[string]bool // DSN Status values that say less than the reply
+	expiry                            *phraseMatcher  // a notice saying the message expired in the queue ([dsn] expiry)
 	advice                            []adviceChoice  // in file order: the first that fits says the reason's sentence
 	// matcher finds the rules' phrases and, in the same pass, the needles:
 	// the phrases from firstNeedle on are those, in order.
@@ -64,8 +65,12 @@ type rule struct {
 	// detail ("2.3"): the same wording with a mailbox code means the
 	// recipient's own limit (RFC 3463's X.2.3) rather than the server's.
 	byStatus map[string]string
-	phrases  []phrase
-	regexes  []guardedRegexp
+	// whenExpired is the reason when the notice says the message expired
+	// in the queue: a wording that is only ever a passing refusal (a
+	// greylist) is then the history of the retries, not the cause.
+	whenExpired string
+	phrases     []phrase
+	regexes     []guardedRegexp
 }
 
 // statusDetailRe is the subject and detail of an enhanced status code,
@@ -276,6 +281,7 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 			Delayed       string   `toml:"delayed"`
 			LocalProgram  string   `toml:"local_program"`
 			GenericStatus []string `toml:"generic_status"`
+			Expiry        []string `toml:"expiry"`
 		} `toml:"dsn"`
 		Ignore phraseList `toml:"ignore"`
 		Held   phraseList `toml:"held"`
@@ -287,6 +293,7 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 			ClientError bool              `toml:"client_error"`
 			Between     string            `toml:"between_servers"`
 			ByStatus    map[string]string `toml:"by_status"`
+			WhenExpired string            `toml:"when_expired"`
 			Match       []string          `toml:"match"`
 			Regex       []string          `toml:"regex"`
 		} `toml:"rule"`
@@ -348,6 +355,13 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 		}
 		*d.out = d.reason
 	}
+	expiry, err := phrases(file.DSN.Expiry)
+	if err != nil {
+		return nil, fmt.Errorf("rules.toml: [dsn] expiry: %w", err)
+	}
+	if rs.expiry, err = newPhraseMatcher(expiry, nil); err != nil {
+		return nil, fmt.Errorf("rules.toml: [dsn] expiry: %w", err)
+	}
 	rs.genericStatus = make(map[string]bool)
 	for _, code := range file.DSN.GenericStatus {
 		if norm, ok := knowledge.NormalizeStatus(code); !ok || norm != code {
@@ -380,6 +394,9 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 		if len(r.Match)+len(r.Regex) == 0 {
 			return nil, fmt.Errorf("rules.toml: rule %d (%s) has no match or regex", i+1, r.Reason)
 		}
+		if _, ok := file.Reasons[r.WhenExpired]; r.WhenExpired != "" && !ok {
+			return nil, fmt.Errorf("rules.toml: rule %d: when_expired reason %q has no article in [reasons]", i+1, r.WhenExpired)
+		}
 		if _, ok := file.Reasons[r.Between]; r.Between != "" && !ok {
 			return nil, fmt.Errorf("rules.toml: rule %d: between_servers reason %q has no article in [reasons]", i+1, r.Between)
 		}
@@ -388,7 +405,7 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 				return nil, fmt.Errorf("rules.toml: rule %d: by_status %q = %q: want a subject and detail (\"2.3\") and a reason of [reasons]", i+1, code, reason)
 			}
 		}
-		out := rule{index: i, reason: r.Reason, article: r.Article, check: r.Check, weak: r.Weak, clientError: r.ClientError, betweenServers: r.Between, byStatus: r.ByStatus}
+		out := rule{index: i, reason: r.Reason, article: r.Article, check: r.Check, weak: r.Weak, clientError: r.ClientError, betweenServers: r.Between, byStatus: r.ByStatus, whenExpired: r.WhenExpired}
 		if out.phrases, err = phrases(r.Match); err != nil {
 			return nil, fmt.Errorf("rules.toml: rule %d (%s): %w", i+1, r.Reason, err)
 		}
