@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -20,9 +21,13 @@ var (
 	// "ana [at] example [dot] com", "ana arroba example punto com", and
 	// "ana at example.com" (a bare "at" only before a dotted domain, so
 	// English prose keeps its "at").
-	maskSpelledRe = regexp.MustCompile(`(?i)[\pL\pN._%+-]+(?:` +
-		`\s*[(\[{<]\s*(?:at|arroba|@)\s*[)\]}>]\s*|\s+arroba\s+)` + `[\pL\pN-]+(?:` + spelledDot + `[\pL\pN-]+)*` +
-		`|[\pL\pN._%+-]+\s+at\s+[\pL\pN-]+(?:` + spelledDot + `[\pL\pN-]+)+`)
+	// Compiled on first use: its letter classes take a millisecond, which
+	// every start of the binary (rebote classify too) would pay.
+	maskSpelledRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)[\pL\pN._%+-]+(?:` +
+			`\s*[(\[{<]\s*(?:at|arroba|@)\s*[)\]}>]\s*|\s+arroba\s+)` + `[\pL\pN-]+(?:` + spelledDot + `[\pL\pN-]+)*` +
+			`|[\pL\pN._%+-]+\s+at\s+[\pL\pN-]+(?:` + spelledDot + `[\pL\pN-]+)+`)
+	})
 	maskIPv4Re = regexp.MustCompile(`\b\d{1,3}(?:\.\d{1,3}){3}\b`)
 	// IPv6 candidates: two colons at least, "::" forms, an IPv4 tail
 	// (::ffff:192.0.2.1) and a zone (fe80::1%eth0); ipv6 decides.
@@ -54,7 +59,7 @@ func maskAddresses(s string) string {
 		s = maskAddressRe.ReplaceAllString(s, "***@***")
 	}
 	if mayBeSpelled(s) {
-		s = maskSpelledRe.ReplaceAllString(s, "***@***")
+		s = maskSpelledRe().ReplaceAllString(s, "***@***")
 	}
 	if strings.Count(s, ":") >= 2 {
 		s = maskIPv6Re.ReplaceAllStringFunc(s, maskIPv6)
