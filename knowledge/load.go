@@ -419,13 +419,13 @@ func (a *Article) Covers(code string) bool {
 		if c == code {
 			return true
 		}
-		if r, ok := parseStatus(c); ok && strings.Contains(c, "-") {
-			if strings.Contains(code, "-") {
-				continue
-			}
-			if r.contains(code) {
-				return true
-			}
+		// Only a range ("5.7.606-5.7.649") needs parsing; the search asks
+		// this of every article on every query with a code.
+		if !strings.Contains(c, "-") || strings.Contains(code, "-") {
+			continue
+		}
+		if r, ok := parseStatus(c); ok && r.contains(code) {
+			return true
 		}
 	}
 	return false

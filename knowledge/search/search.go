@@ -10,6 +10,7 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -117,20 +118,30 @@ type sentence struct {
 // Index is the search index of a knowledge base. It is immutable and safe
 // for concurrent use.
 type Index struct {
-	kb        *knowledge.KB
-	articles  []*knowledge.Article
-	postings  map[string][]posting
-	idf       map[string]float64
-	maxIDF    float64
-	vocab     []string            // sorted stems, for prefix completion
-	deletes   map[string][]string // SymSpell delete variant -> stems
-	bigrams   []map[string]bool   // per article: "stemA stemB" from title, aliases, summary
-	phrases   [][]string          // per article: " folded title ", " folded alias ", ...
-	sentences [][]sentence        // per article: snippet candidates, summary first
-	offtopic  spanish.Lexicon     // hosting topics that are not mail errors
-	mail      spanish.Lexicon     // words that say a query is about mail
-	generic   [][]string          // folded words of headings and prefixes that say nothing of the cause
-	topics    []topicMatcher      // not-an-error topics and the stems that ask for them
+	kb       *knowledge.KB
+	articles []*knowledge.Article
+	postings map[string][]posting
+	idf      map[string]float64
+	maxIDF   float64
+	vocab    []string            // sorted stems, for prefix completion
+	deletes  map[string][]string // SymSpell delete variant -> stems
+	bigrams  []map[string]bool   // per article: "stemA stemB" from title, aliases, summary
+	phrases  [][]string          // per article: " folded title ", " folded alias ", ...
+	// phrasesWith lists the phrases that hold a word, and phrasesFrom
+	// those that start with it: a query is part of a phrase only if the
+	// phrase holds the query's first word, and holds a phrase only if it
+	// has the phrase's first word, so each query is compared with a few
+	// phrases rather than all of them.
+	phrasesWith, phrasesFrom map[string][]phraseRef
+	sentences                [][]sentence // per article: snippet candidates, summary first
+	// sentenceStems is, per article, every stem of its snippet candidates:
+	// the query words an article has are found with a few lookups, not
+	// one per word of every sentence.
+	sentenceStems []map[string]bool
+	offtopic      spanish.Lexicon // hosting topics that are not mail errors
+	mail          spanish.Lexicon // words that say a query is about mail
+	generic       [][]string      // folded words of headings and prefixes that say nothing of the cause
+	topics        []topicMatcher  // not-an-error topics and the stems that ask for them
 }
 
 type topicMatcher struct {
@@ -248,13 +259,14 @@ func (idx *Index) withoutGeneric(toks []spanish.Token) []spanish.Token {
 
 func build(articles []*knowledge.Article) *Index {
 	idx := &Index{
-		articles:  articles,
-		postings:  make(map[string][]posting),
-		idf:       make(map[string]float64),
-		deletes:   make(map[string][]string),
-		bigrams:   make([]map[string]bool, len(articles)),
-		phrases:   make([][]string, len(articles)),
-		sentences: make([][]sentence, len(articles)),
+		articles:      articles,
+		postings:      make(map[string][]posting),
+		idf:           make(map[string]float64),
+		deletes:       make(map[string][]string),
+		bigrams:       make([]map[string]bool, len(articles)),
+		phrases:       make([][]string, len(articles)),
+		sentences:     make([][]sentence, len(articles)),
+		sentenceStems: make([]map[string]bool, len(articles)),
 	}
 	type fieldText struct {
 		weight float64
@@ -300,6 +312,25 @@ func build(articles []*knowledge.Article) *Index {
 			}
 		}
 		idx.sentences[d] = snippetCandidates(a)
+		idx.sentenceStems[d] = make(map[string]bool)
+		for _, s := range idx.sentences[d] {
+			for _, st := range s.stems {
+				idx.sentenceStems[d][st] = true
+			}
+		}
+	}
+	idx.phrasesWith, idx.phrasesFrom = make(map[string][]phraseRef), make(map[string][]phraseRef)
+	for d := range articles {
+		for i, p := range idx.phrases[d] {
+			ref := phraseRef{doc: d, i: i}
+			words := strings.Fields(p)
+			idx.phrasesFrom[words[0]] = append(idx.phrasesFrom[words[0]], ref)
+			for j, w := range words {
+				if !slices.Contains(words[:j], w) {
+					idx.phrasesWith[w] = append(idx.phrasesWith[w], ref)
+				}
+			}
+		}
 	}
 	avg := total / float64(len(articles))
 	n := float64(len(articles))
@@ -636,12 +667,37 @@ func (idx *Index) Search(q string, limit int) []Result {
 	// Exact wording: a help-page entry or a bounce line typed in full.
 	if len(terms) >= 2 {
 		phrase := spanish.Phrase(toks)
-		for d := range idx.articles {
-			for _, p := range idx.phrases[d] {
-				if strings.Contains(p, phrase) || strings.Contains(phrase, p) {
-					scores[d] += 2 * math.Min(float64(strings.Count(p, " ")-1), 8)
-					break
+		// Per article, the first of its phrases that holds the query or
+		// that the query holds.
+		first := make([]int, len(idx.articles))
+		for d := range first {
+			first[d] = -1
+		}
+		found := func(ref phraseRef) {
+			if first[ref.doc] < 0 || ref.i < first[ref.doc] {
+				first[ref.doc] = ref.i
+			}
+		}
+		words := strings.Fields(phrase)
+		for _, ref := range idx.phrasesWith[firstOf(words)] {
+			if strings.Contains(idx.phrases[ref.doc][ref.i], phrase) {
+				found(ref)
+			}
+		}
+		for j, w := range words {
+			if slices.Contains(words[:j], w) {
+				continue
+			}
+			for _, ref := range idx.phrasesFrom[w] {
+				if p := idx.phrases[ref.doc][ref.i]; len(p) <= len(phrase) && strings.Contains(phrase, p) {
+					found(ref)
 				}
+			}
+		}
+		for d := range idx.articles {
+			if first[d] >= 0 {
+				p := idx.phrases[d][first[d]]
+				scores[d] += 2 * math.Min(float64(strings.Count(p, " ")-1), 8)
 			}
 		}
 		for i := 1; i < len(terms); i++ {
@@ -726,6 +782,18 @@ func codeBonus(kb *knowledge.KB, a *knowledge.Article, q knowledge.CodeQuery) fl
 	return bonus
 }
 
+// firstOf is the first word, or "" when there is none.
+func firstOf(words []string) string {
+	if len(words) == 0 {
+		return ""
+	}
+	return words[0]
+}
+
+// phraseRef names a phrase: its article and its place among the
+// article's phrases.
+type phraseRef struct{ doc, i int }
+
 // snippetWords bounds the length of a snippet.
 const snippetWords = 32
 
@@ -733,9 +801,15 @@ const snippetWords = 32
 // words (the summary when none does) and marks those words.
 func (idx *Index) snippet(a *knowledge.Article, want map[string]bool) []Span {
 	var sentences []sentence
+	var has []string // the query words the article's sentences have: few
 	for d, x := range idx.articles {
 		if x == a {
 			sentences = idx.sentences[d]
+			for st := range want {
+				if idx.sentenceStems[d][st] {
+					has = append(has, st)
+				}
+			}
 			break
 		}
 	}
@@ -743,15 +817,18 @@ func (idx *Index) snippet(a *knowledge.Article, want map[string]bool) []Span {
 		return nil
 	}
 	best, bestHits := 0, 0
+	var counted []string // the query words this sentence has
 	for i, s := range sentences {
-		hits := 0
-		counted := make(map[string]bool)
+		if len(has) == 0 {
+			break // the summary, the first sentence, it is
+		}
+		counted = counted[:0]
 		for _, st := range s.stems {
-			if want[st] && !counted[st] {
-				counted[st] = true
-				hits++
+			if slices.Contains(has, st) && !slices.Contains(counted, st) {
+				counted = append(counted, st)
 			}
 		}
+		hits := len(counted)
 		if hits > bestHits {
 			best, bestHits = i, hits
 		}
