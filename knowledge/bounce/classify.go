@@ -673,6 +673,16 @@ func (c *Reader) judge(f finding, m *message, found *knowledge.Article) (Verdict
 	if r != nil && r.betweenServers != "" && v.Reason == r.reason && (v.RemoteHost != "" || v.RemoteIP != "") {
 		v.Reason, art = r.betweenServers, nil
 	}
+	// The customer's own program's error window that names no receiving
+	// server: a TLS wording is about the program's connection to its own
+	// outgoing server, not one between two servers.
+	if r != nil && r.inDialog != "" && v.Reason == r.reason && v.RemoteHost == "" && v.RemoteIP == "" && m.header == nil &&
+		containsAny(spanish.Fold(f.notice), c.words.dialogMarkers...) {
+		v.Reason, art = r.inDialog, nil
+		if r.inDialogArticle != "" {
+			art, _ = c.kb.Article(r.inDialogArticle)
+		}
+	}
 	// A passing refusal in a notice that says the message expired: it
 	// expired.
 	if r != nil && r.whenExpired != "" && v.Reason == r.reason && f.action != "delayed" && c.rules.expiry.any(folded) {

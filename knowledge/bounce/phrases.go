@@ -19,6 +19,7 @@ type wording struct {
 	autoReplyBody     []string // an automatic reply's words, in a paste without a header
 	bounceSubjects    []string // in a delivery report's subject
 	noticeSubjects    []string // in the subject of a provider's notice about the account
+	dialogMarkers     []string // folded: words only a mail program's own error window writes
 	bounceSignals     []string // folded: words of an error report
 	mtaSenders        []string // in the From of a mail system
 	automatedSenders  []string // in the From of other programs
@@ -58,6 +59,9 @@ func loadWording(raw string) (*wording, error) {
 		Notice struct {
 			Subjects []string `toml:"subjects"`
 		} `toml:"notice"`
+		Dialog struct {
+			Markers []string `toml:"markers"`
+		} `toml:"dialog"`
 		Senders struct {
 			MTA           []string `toml:"mta"`
 			Automated     []string `toml:"automated"`
@@ -107,6 +111,7 @@ func loadWording(raw string) (*wording, error) {
 		{"[bounce] subjects", file.Bounce.Subjects, &w.bounceSubjects, false},
 		{"[bounce] signals", file.Bounce.Signals, &w.bounceSignals, true},
 		{"[notice] subjects", file.Notice.Subjects, &w.noticeSubjects, false},
+		{"[dialog] markers", file.Dialog.Markers, &w.dialogMarkers, true},
 		{"[senders] mta", file.Senders.MTA, &w.mtaSenders, false},
 		{"[senders] automated", file.Senders.Automated, &w.automatedSenders, false},
 		{"[senders] contexts", file.Senders.Contexts, &contexts, false},

@@ -69,8 +69,13 @@ type rule struct {
 	// in the queue: a wording that is only ever a passing refusal (a
 	// greylist) is then the history of the retries, not the cause.
 	whenExpired string
-	phrases     []phrase
-	regexes     []guardedRegexp
+	// inDialog and inDialogArticle are the reason and article when the
+	// paste is the customer's own mail program's error window ([dialog]
+	// in phrases.toml) and names no receiving server: a TLS wording is
+	// then about the program's connection to its own outgoing server.
+	inDialog, inDialogArticle string
+	phrases                   []phrase
+	regexes                   []guardedRegexp
 }
 
 // statusDetailRe is the subject and detail of an enhanced status code,
@@ -294,6 +299,8 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 			Between     string            `toml:"between_servers"`
 			ByStatus    map[string]string `toml:"by_status"`
 			WhenExpired string            `toml:"when_expired"`
+			InDialog    string            `toml:"in_dialog"`
+			InDialogArt string            `toml:"in_dialog_article"`
 			Match       []string          `toml:"match"`
 			Regex       []string          `toml:"regex"`
 		} `toml:"rule"`
@@ -394,6 +401,12 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 		if len(r.Match)+len(r.Regex) == 0 {
 			return nil, fmt.Errorf("rules.toml: rule %d (%s) has no match or regex", i+1, r.Reason)
 		}
+		if _, ok := file.Reasons[r.InDialog]; r.InDialog != "" && !ok {
+			return nil, fmt.Errorf("rules.toml: rule %d: in_dialog reason %q has no article in [reasons]", i+1, r.InDialog)
+		}
+		if _, ok := kb.Article(r.InDialogArt); r.InDialogArt != "" && (!ok || r.InDialog == "") {
+			return nil, fmt.Errorf("rules.toml: rule %d: in_dialog_article %q does not exist or has no in_dialog", i+1, r.InDialogArt)
+		}
 		if _, ok := file.Reasons[r.WhenExpired]; r.WhenExpired != "" && !ok {
 			return nil, fmt.Errorf("rules.toml: rule %d: when_expired reason %q has no article in [reasons]", i+1, r.WhenExpired)
 		}
@@ -405,7 +418,7 @@ func loadRules(raw string, kb Articles) (*rules, error) {
 				return nil, fmt.Errorf("rules.toml: rule %d: by_status %q = %q: want a subject and detail (\"2.3\") and a reason of [reasons]", i+1, code, reason)
 			}
 		}
-		out := rule{index: i, reason: r.Reason, article: r.Article, check: r.Check, weak: r.Weak, clientError: r.ClientError, betweenServers: r.Between, byStatus: r.ByStatus, whenExpired: r.WhenExpired}
+		out := rule{index: i, reason: r.Reason, article: r.Article, check: r.Check, weak: r.Weak, clientError: r.ClientError, betweenServers: r.Between, byStatus: r.ByStatus, whenExpired: r.WhenExpired, inDialog: r.InDialog, inDialogArticle: r.InDialogArt}
 		if out.phrases, err = phrases(r.Match); err != nil {
 			return nil, fmt.Errorf("rules.toml: rule %d (%s): %w", i+1, r.Reason, err)
 		}
