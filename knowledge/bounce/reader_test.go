@@ -112,6 +112,13 @@ func TestNewFSRejects(t *testing.T) {
 			want: []string{"rules.toml", `when_expired reason "expird" has no article in [reasons]`},
 		},
 		{
+			name: "in_dialog_article that does not exist",
+			file: "rules.toml",
+			old:  `in_dialog_article = "cifrado-requerido"`,
+			new:  `in_dialog_article = "cifrado-requerid"`,
+			want: []string{"rules.toml", `in_dialog_article "cifrado-requerid"`},
+		},
+		{
 			name: "rule reason without an article",
 			file: "rules.toml",
 			old:  "reason = \"speeding\"\narticle = \"limite-de-envio-por-hora\"",
