@@ -614,8 +614,11 @@ func (c *Reader) judge(f finding, m *message, found *knowledge.Article) (Verdict
 	//
 	// Refused at MAIL FROM, the problem is the sender's address or domain:
 	// words about an unknown user or host are about the sender there.
+	// A status code that speaks of something else (X.3.4, the size a
+	// server checks at MAIL FROM's SIZE=) keeps its meaning: only the
+	// address (X.1.x) and policy (X.7.x) subjects can be the sender's.
 	if v.Details.Command == "MAIL" && (r == nil || r.weak || v.Reason == "userunknown" || v.Reason == "hostunknown" || v.Reason == "filtered") &&
-		v.Reason != "blocked" && v.Reason != "norelaying" {
+		v.Reason != "blocked" && v.Reason != "norelaying" && (r != nil || art == nil || art != statusArt || senderSubject(v.Status)) {
 		v.Reason = c.rules.mailReason
 	}
 	// A local delivery program (procmail, a pipe) failed, whatever it said.
@@ -1409,6 +1412,14 @@ func hasPrefixAny(s string, prefixes []string) bool {
 		}
 	}
 	return false
+}
+
+// senderSubject reports whether an enhanced status code's subject can be
+// about the sender's address at MAIL FROM: addressing (X.1.x) or
+// security and policy (X.7.x).
+func senderSubject(status string) bool {
+	_, rest, _ := strings.Cut(status, ".")
+	return strings.HasPrefix(rest, "1.") || strings.HasPrefix(rest, "7.")
 }
 
 // quotesReplyCode reports whether a verdict has a server's three-digit
