@@ -618,7 +618,8 @@ func (c *Reader) judge(f finding, m *message, found *knowledge.Article) (Verdict
 	// server checks at MAIL FROM's SIZE=) keeps its meaning: only the
 	// address (X.1.x) and policy (X.7.x) subjects can be the sender's.
 	if v.Details.Command == "MAIL" && (r == nil || r.weak || v.Reason == "userunknown" || v.Reason == "hostunknown" || v.Reason == "filtered") &&
-		v.Reason != "blocked" && v.Reason != "norelaying" && (r != nil || art == nil || art != statusArt || senderSubject(v.Status)) {
+		v.Reason != "blocked" && v.Reason != "norelaying" && (r != nil || art == nil || art != statusArt || senderSubject(v.Status)) &&
+		!(v.Reason == "userunknown" && replyNames(f.diag, f.address)) {
 		v.Reason = c.rules.mailReason
 	}
 	// A local delivery program (procmail, a pipe) failed, whatever it said.
@@ -1408,6 +1409,25 @@ func containsAny(s string, subs ...string) bool {
 func hasPrefixAny(s string, prefixes []string) bool {
 	for _, p := range prefixes {
 		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// replyNames reports whether a server's reply among the lines names the
+// address after its code ("550 5.1.1 Mailbox <ana@example.com> does not
+// exist"): an unknown user it names is that recipient, whatever the stage.
+func replyNames(lines []string, address string) bool {
+	if address == "" {
+		return false
+	}
+	for _, l := range lines {
+		code := findReply(l)
+		if code == "" {
+			continue
+		}
+		if i := strings.Index(l, code); i >= 0 && strings.Contains(strings.ToLower(l[i:]), address) {
 			return true
 		}
 	}
