@@ -58,6 +58,7 @@ func TestClassifyHoldout(t *testing.T) {
 		{"testdata/unseen11", 97},
 		{"testdata/unseen12", 97},
 		{"testdata/unseen13", 95},
+		{"testdata/unseen14", 80},
 	} {
 		t.Run(filepath.Base(set.dir), func(t *testing.T) { scoreHeldOut(t, set.dir, set.floor) })
 	}
