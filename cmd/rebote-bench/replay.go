@@ -759,6 +759,40 @@ func refused(err error) bool {
 	return errors.Is(err, syscall.ECONNREFUSED)
 }
 
+// fetchElsewhere gets target, a page of the instance at base that
+// refused the connection, from the first other instance that answers.
+func (r *replayer) fetchElsewhere(ctx context.Context, base, target string) error {
+	u, err := url.Parse(target)
+	if err != nil {
+		return err
+	}
+	last := fmt.Errorf("%s refused the connection and no other instance answered", target)
+	for _, other := range r.bases {
+		if other == base {
+			continue
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, other+u.RequestURI(), nil)
+		if err != nil {
+			return err
+		}
+		resp, err := r.client.Do(req)
+		if err != nil {
+			last = err
+			continue
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		if resp.StatusCode < 200 || resp.StatusCode > 399 {
+			return statusError{resp.StatusCode}
+		}
+		return nil
+	}
+	return last
+}
+
 // markDown notes, once, that an instance refused a connection.
 func (r *replayer) markDown(base string) {
 	r.mu.Lock()
@@ -802,10 +836,16 @@ func (r *replayer) send(ctx context.Context, base string, rr replayRequest) (tim
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) && ue.URL != req.URL.String() {
-			// The request itself was answered (and counted by the server);
-			// only the page its redirect leads to, which counts nothing,
-			// could not be fetched: the instance stopped in between.
-			// Sending the request again would count it twice.
+			// The request itself was answered; the page its redirect leads
+			// to could not be fetched: the instance stopped in between.
+			// Sending the request again would count it twice, but that
+			// page may be what counts the visit (a short link's article),
+			// so, as a browser reloading it behind a load balancer, fetch
+			// it from another instance when this one refused it.
+			if refused(err) {
+				err = r.fetchElsewhere(ctx, base, ue.URL)
+				return time.Since(start), err
+			}
 			return time.Since(start), nil
 		}
 		return time.Since(start), err
