@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/servinetwork/rebote/knowledge"
 	"github.com/servinetwork/rebote/store"
 )
 
@@ -96,11 +95,7 @@ func instancesCmd(ctx context.Context, args []string, getenv func(string) string
 	}
 	defer b.stop()
 
-	kb, err := knowledge.Load(knowledge.DefaultPolicy())
-	if err != nil {
-		return err
-	}
-	plan, err := newReplayPlan(kb, defaultMix, 1)
+	plan, err := loadReplayPlan(defaultMix, 1)
 	if err != nil {
 		return err
 	}

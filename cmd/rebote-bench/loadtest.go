@@ -19,8 +19,6 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/servinetwork/rebote/knowledge"
 )
 
 // The floors the load test proves, from the hardening issue.
@@ -112,11 +110,7 @@ func loadtestCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 	// 3. The realistic mix, with the analytics check.
 	fmt.Fprintf(stdout, "replaying the customer mix for %s...\n", *duration)
-	kb, err := knowledge.Load(knowledge.DefaultPolicy())
-	if err != nil {
-		return err
-	}
-	plan, err := newReplayPlan(kb, defaultMix, 1)
+	plan, err := loadReplayPlan(defaultMix, 1)
 	if err != nil {
 		return err
 	}

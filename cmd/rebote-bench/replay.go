@@ -114,12 +114,7 @@ func replayCmd(ctx context.Context, args []string, getenv func(string) string, s
 			return fmt.Errorf("replay: --mix: %w", err)
 		}
 	}
-	kb, err := knowledge.Load(knowledge.DefaultPolicy())
-	if err != nil {
-		return err
-	}
-
-	plan, err := newReplayPlan(kb, mix, *seed)
+	plan, err := loadReplayPlan(mix, *seed)
 	if err != nil {
 		return err
 	}
@@ -269,6 +264,16 @@ type replayPlan struct {
 type pasteSource struct {
 	article *knowledge.Article
 	lines   []string
+}
+
+// loadReplayPlan is newReplayPlan over the knowledge base with the
+// default policy, the one the servers under test are expected to run.
+func loadReplayPlan(mix [numKinds]float64, seed uint64) (*replayPlan, error) {
+	kb, err := knowledge.Load(knowledge.DefaultPolicy())
+	if err != nil {
+		return nil, err
+	}
+	return newReplayPlan(kb, mix, seed)
 }
 
 func newReplayPlan(kb *knowledge.KB, mix [numKinds]float64, seed uint64) (*replayPlan, error) {
